@@ -1,0 +1,100 @@
+/**
+ * check: detect → evaluate → findings → recommendation → report. Everything here is compiled once per knowledge
+ * (compileChecker) and then runs synchronously per request.
+ */
+import type { Detector } from './detect/detect.js';
+import type { Evaluator } from './compile/evaluator.js';
+import type { Recommender } from './recommend.js';
+import { redact } from './redact.js';
+import type { CheckOptions, CheckReport, Finding, FindingCode, Knowledge, Severity } from './types.js';
+import { fillTemplate } from './compile/template.js';
+
+const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export interface Checker {
+  check(input: unknown, options?: CheckOptions): CheckReport;
+}
+
+export function compileChecker(k: Knowledge, detector: Detector, evaluator: Evaluator, recommender: Recommender): Checker {
+  const templates = new Map(k.findings.map((f) => [f.code, f.template]));
+  const apis = new Map(k.apis.map((a) => [a.id, a]));
+  const template = (code: FindingCode): string => templates.get(code) ?? code;
+
+  return {
+    check(input, options) {
+      const d = detector.detect(input, options);
+      const { facts, evidence } = d;
+      const findings: Finding[] = [];
+      const events = evaluator.run(facts);
+      for (let i = 0; i < events.length; i++) {
+        const { params, message } = events[i]!;
+        let path: string | undefined;
+        if (params.code.startsWith('api-')) path = d.apiPath;
+        else {
+          for (const e of evidence) if (e.id === params.subject) path = e.path;
+        }
+        const finding: Finding = {
+          code: params.code,
+          subject: params.subject,
+          severity: params.severity,
+          message: message[0] + (path !== undefined && path !== '' ? ` at ${path}` : '') + message[1],
+        };
+        if (path !== undefined) finding.path = path;
+        finding.source = params.source;
+        if (params.fix !== undefined) finding.fix = params.fix;
+        findings.push(finding);
+      }
+
+      // Findings about the detection itself.
+      const src = d.apiSource;
+      if (facts.api === null) {
+        findings.push({
+          code: 'api-undetermined',
+          subject: 'api',
+          severity: 'warning',
+          message: fillTemplate(template('api-undetermined'), { where: d.isEnvelope ? ' (at /body)' : '' }),
+          ...(d.isEnvelope ? { path: '/url' } : {}),
+        });
+      } else if (src.kind === 'shape') {
+        const api = apis.get(facts.api)!;
+        findings.push({
+          code: 'api-inferred',
+          subject: facts.api,
+          severity: 'info',
+          message: fillTemplate(template('api-inferred'), { label: api.label, why: src.why }),
+          path: d.apiPath ?? '',
+          source: api.source,
+        });
+      }
+      if (d.unrecognizedPath !== undefined) {
+        findings.push({
+          code: 'path-unrecognized',
+          subject: facts.api ?? 'api',
+          severity: 'warning',
+          message: fillTemplate(template('path-unrecognized'), {
+            value: redact(d.unrecognizedPath),
+            endpoint: facts.endpoint,
+            how: src.kind === 'override' ? '--api' : src.kind === 'shape' ? "the body's shape" : 'nowhere',
+          }),
+          path: '/url',
+        });
+      }
+      if (findings.length > 1) findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+      let valid = true;
+      for (const f of findings) if (f.severity === 'error') valid = false;
+
+      const needs = facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities];
+      const rec = recommender.recommend(needs, facts.endpoint);
+      return {
+        endpoint: facts.endpoint,
+        api: facts.api,
+        model: facts.model === null ? null : redact(facts.model),
+        region: facts.region === null ? null : redact(facts.region),
+        valid,
+        capabilities: evidence,
+        findings,
+        recommendation: rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons },
+      };
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Generic matchers for the request signals declared in rules/capabilities.yaml. Body signals of each API are
+ * merged into one trie of pointer segments, so that detection walks only the parts of a body some signal looks
+ * at (never prompt text), once, whatever the number of signals.
+ */
+import type { ApiId, CapabilityDef, SignalDef } from '../types.js';
+
+export type ValueTest = (value: unknown) => boolean;
+
+/** Builds the value test of a signal (or of a body-shape indicator): present, equals, oneOf, … */
+export function compileValueTest(s: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWith' | 'matches' | 'ignoreCase'>): ValueTest {
+  const fold = s.ignoreCase === true;
+  const norm = (v: unknown): unknown => (fold && typeof v === 'string' ? v.toLowerCase() : v);
+  if (s.equals !== undefined) {
+    const want = norm(s.equals);
+    return (v) => norm(v) === want;
+  }
+  if (s.oneOf !== undefined) {
+    const set = new Set(s.oneOf.map(norm));
+    return (v) => set.has(norm(v));
+  }
+  if (s.noneOf !== undefined) {
+    const set = new Set(s.noneOf.map(norm));
+    return (v) => v !== undefined && v !== null && !set.has(norm(v));
+  }
+  if (s.startsWith !== undefined) {
+    const prefixes = (Array.isArray(s.startsWith) ? s.startsWith : [s.startsWith]).map((p) => (fold ? p.toLowerCase() : p));
+    return (v) => {
+      if (typeof v !== 'string') return false;
+      const x = fold ? v.toLowerCase() : v;
+      for (const p of prefixes) if (x.startsWith(p)) return true;
+      return false;
+    };
+  }
+  if (s.matches !== undefined) {
+    const re = new RegExp(s.matches, fold ? 'i' : '');
+    return (v) => typeof v === 'string' && re.test(v);
+  }
+  return (v) => v !== undefined && v !== null;
+}
+
+/** What a matching leaf reports: the capability (or any other id) and its index in the knowledge's order. */
+export interface Leaf {
+  id: string;
+  index: number;
+  test: ValueTest;
+}
+
+export interface TrieNode {
+  /** Named children, tried with a property lookup. */
+  named: Map<string, TrieNode>;
+  /** The `*` child: every element of an array or member of an object. */
+  any: TrieNode | undefined;
+  leaves: Leaf[];
+}
+
+const newNode = (): TrieNode => ({ named: new Map(), any: undefined, leaves: [] });
+
+export function patternSegments(pattern: string): string[] {
+  return pattern
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function addToTrie(root: TrieNode, pattern: string, leaf: Leaf): void {
+  let node = root;
+  for (const seg of patternSegments(pattern)) {
+    if (seg === '*') node = node.any ??= newNode();
+    else {
+      let next = node.named.get(seg);
+      if (!next) node.named.set(seg, (next = newNode()));
+      node = next;
+    }
+  }
+  node.leaves.push(leaf);
+}
+
+export const escapeSegment = (s: string): string =>
+  s.indexOf('~') === -1 && s.indexOf('/') === -1 ? s : s.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * Walks `value` along the trie and calls `hit` for each matching leaf with the JSON Pointer of the match.
+ * The pointer is only built on a match. Depth is bounded by the trie, not by the input.
+ */
+export function walkTrie(
+  node: TrieNode,
+  value: unknown,
+  stack: Array<string | number>,
+  base: string,
+  hit: (leaf: Leaf, pointer: () => string) => void,
+): void {
+  const leaves = node.leaves;
+  for (let i = 0; i < leaves.length; i++) {
+    const leaf = leaves[i]!;
+    if (leaf.test(value)) hit(leaf, () => pointerOf(base, stack));
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (node.named.size > 0 && !Array.isArray(value)) {
+    for (const [key, child] of node.named) {
+      if (!Object.hasOwn(value, key)) continue;
+      stack.push(key);
+      walkTrie(child, (value as Record<string, unknown>)[key], stack, base, hit);
+      stack.pop();
+    }
+  }
+  const any = node.any;
+  if (any !== undefined) {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        stack.push(i);
+        walkTrie(any, value[i], stack, base, hit);
+        stack.pop();
+      }
+    } else {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        stack.push(key);
+        walkTrie(any, (value as Record<string, unknown>)[key], stack, base, hit);
+        stack.pop();
+      }
+    }
+  }
+}
+
+function pointerOf(base: string, stack: Array<string | number>): string {
+  let p = base;
+  for (const s of stack) p += '/' + (typeof s === 'number' ? String(s) : escapeSegment(s));
+  return p;
+}
+
+export interface HeaderSignal {
+  leaf: Leaf;
+}
+
+/** The compiled signals of one API (or of requests whose API is unknown: then only header and model signals). */
+export interface SignalSet {
+  body: TrieNode;
+  /** Lower-cased header name → leaves. */
+  headers: Map<string, Leaf[]>;
+  model: Leaf[];
+}
+
+export function compileSignalSets(capabilities: readonly CapabilityDef[], apiIds: readonly ApiId[]): Map<ApiId | null, SignalSet> {
+  const sets = new Map<ApiId | null, SignalSet>();
+  for (const api of [...apiIds, null]) {
+    const set: SignalSet = { body: newNode(), headers: new Map(), model: [] };
+    capabilities.forEach((cap, index) => {
+      for (const s of cap.signals) {
+        if (s.apis !== undefined && (api === null || !s.apis.includes(api))) continue;
+        const leaf: Leaf = { id: cap.id, index, test: compileValueTest(s) };
+        if (s.body !== undefined) addToTrie(set.body, s.body, leaf);
+        else if (s.header !== undefined) {
+          const name = s.header.toLowerCase();
+          set.headers.set(name, [...(set.headers.get(name) ?? []), leaf]);
+        } else if (s.model === true) set.model.push(leaf);
+      }
+    });
+    sets.set(api, set);
+  }
+  return sets;
+}

@@ -1,0 +1,49 @@
+/**
+ * Codes of the errors that stop the tool from doing its job (exit code 2 on the command line).
+ * Findings about a request are never errors of this kind: they go into the report.
+ */
+export type PreflightErrorCode =
+  | 'E_INPUT_READ'
+  | 'E_INPUT_PARSE'
+  | 'E_INPUT_SHAPE'
+  | 'E_INPUT_LIMIT'
+  | 'E_UNKNOWN_ENDPOINT'
+  | 'E_UNKNOWN_ID'
+  | 'E_USAGE'
+  | 'E_KNOWLEDGE';
+
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+/**
+ * An error the user can act on: a code, the file it concerns and, for parse errors, the position.
+ * `toString()` is the one line the command line prints.
+ */
+export class PreflightInputError extends Error {
+  override readonly name = 'PreflightInputError';
+  readonly code: PreflightErrorCode;
+  readonly file: string | undefined;
+  readonly position: SourcePosition | undefined;
+
+  constructor(
+    code: PreflightErrorCode,
+    message: string,
+    options: { file?: string; position?: SourcePosition; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.file = options.file;
+    this.position = options.position;
+  }
+
+  /** `file:line:column: message` (as much of the location as is known). */
+  get oneLine(): string {
+    let where = this.file ?? '';
+    if (this.file !== undefined && this.position) where += `:${this.position.line}:${this.position.column}`;
+    return where ? `${where}: ${this.message}` : this.message;
+  }
+}
+
+export const isPreflightInputError = (e: unknown): e is PreflightInputError => e instanceof PreflightInputError;

@@ -1,0 +1,175 @@
+/**
+ * Assembles the schema-valid rules files into one Knowledge object, checking what a schema cannot: that every id
+ * a file refers to exists, that every API and capability has a matrix row, that every regular expression compiles.
+ * Problems carry file:line:column like schema problems do.
+ */
+import { join } from 'node:path';
+import { ENDPOINT_IDS } from '../types.js';
+import type {
+  ApiDef,
+  ApiId,
+  CapabilityDef,
+  Cell,
+  CellValue,
+  EndpointDef,
+  EndpointId,
+  FindingCode,
+  FindingCodeDef,
+  Guidance,
+  Knowledge,
+  MatrixRow,
+  MatrixTable,
+  Note,
+  SignalDef,
+} from '../types.js';
+import { compileRules } from '../compile/rules.js';
+import { KnowledgeError, loadRulesFile, RULE_FILE_KINDS, type KnowledgeProblem, type LoadedYaml, type RuleFileKind } from './load.js';
+
+type RawCell = CellValue | (Partial<Cell> & { value: CellValue });
+interface RawRow {
+  id: string;
+  api?: ApiId;
+  label?: string;
+  derived?: string;
+  source: string;
+  asOf: string;
+  cells: Record<EndpointId, RawCell>;
+  notes?: Note[];
+}
+interface RawTable extends MatrixTable {
+  rows: RawRow[];
+}
+
+/** Loads and assembles the knowledge in `rulesDir` (one file per kind), validated against `schemasDir`. */
+export function loadKnowledge(rulesDir: string, schemasDir: string, displayRoot?: string): Knowledge {
+  const files = {} as Record<Exclude<RuleFileKind, 'cases'>, LoadedYaml>;
+  const problems: KnowledgeProblem[] = [];
+  for (const kind of RULE_FILE_KINDS) {
+    try {
+      files[kind] = loadRulesFile(join(rulesDir, `${kind}.yaml`), kind, schemasDir, displayRoot);
+    } catch (e) {
+      if (e instanceof KnowledgeError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) throw new KnowledgeError(problems);
+  return assembleKnowledge(files);
+}
+
+export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, LoadedYaml>): Knowledge {
+  const problems: KnowledgeProblem[] = [];
+  const problem = (f: LoadedYaml, pointer: string, message: string): void => {
+    const pos = f.positionOf(pointer);
+    problems.push({ file: f.file, line: pos.line, column: pos.column, key: pointer, message });
+  };
+
+  const rawEndpoints = (files.endpoints.value as { endpoints: Record<string, Omit<EndpointDef, 'id'>> }).endpoints;
+  for (const id of ENDPOINT_IDS) if (!rawEndpoints[id]) problem(files.endpoints, '/endpoints', `endpoint "${id}" is not defined`);
+  const endpoints: EndpointDef[] = ENDPOINT_IDS.filter((id) => rawEndpoints[id]).map((id) => ({ id, ...rawEndpoints[id]! }));
+
+  const rawApis = (files.apis.value as { apis: Record<string, Omit<ApiDef, 'id'>> }).apis;
+  const apis: ApiDef[] = Object.entries(rawApis).map(([id, a]) => ({ id: id as ApiId, ...a }));
+  const apiIds = new Set<string>(apis.map((a) => a.id));
+
+  const rawCaps = (files.capabilities.value as { capabilities: Record<string, Omit<CapabilityDef, 'id' | 'implies'> & { implies?: string[] }> })
+    .capabilities;
+  const capabilities: CapabilityDef[] = Object.entries(rawCaps).map(([id, c]) => ({
+    id,
+    label: c.label,
+    summary: c.summary,
+    implies: c.implies ?? [],
+    signals: c.signals.map((s) => ({ ...s }) as SignalDef),
+  }));
+  const capIds = new Set(capabilities.map((c) => c.id));
+  for (const id of capIds) if (apiIds.has(id)) problem(files.capabilities, `/capabilities/${id}`, `"${id}" is both an api and a capability id`);
+  for (const c of capabilities) {
+    c.implies.forEach((imp, i) => {
+      if (!capIds.has(imp)) problem(files.capabilities, `/capabilities/${c.id}/implies/${i}`, `implies unknown capability "${imp}"`);
+    });
+    c.signals.forEach((s, i) => {
+      if (s.matches !== undefined) {
+        try {
+          new RegExp(s.matches);
+        } catch (e) {
+          problem(files.capabilities, `/capabilities/${c.id}/signals/${i}/matches`, `invalid regular expression: ${(e as Error).message}`);
+        }
+      }
+    });
+  }
+
+  const rawTables = (files.matrix.value as { tables: RawTable[] }).tables;
+  const tables: MatrixTable[] = [];
+  const matrix: MatrixRow[] = [];
+  const rowKeys = new Set<string>();
+  const rowIds = new Set<string>();
+  rawTables.forEach((t, ti) => {
+    tables.push({ id: t.id, title: t.title, subjectHeading: t.subjectHeading });
+    t.rows.forEach((r, ri) => {
+      const at = `/tables/${ti}/rows/${ri}`;
+      const kind = apiIds.has(r.id) ? 'api' : capIds.has(r.id) ? 'capability' : 'other';
+      const subject = kind === 'api' ? apis.find((a) => a.id === r.id) : capabilities.find((c) => c.id === r.id);
+      if (kind === 'other' && r.label === undefined) problem(files.matrix, `${at}/id`, `"${r.id}" is neither an api nor a capability id, so the row needs a label`);
+      if (r.api !== undefined && kind !== 'capability') problem(files.matrix, `${at}/api`, 'only capability rows can be limited to one api');
+      const key = `${r.id}|${r.api ?? ''}`;
+      if (rowKeys.has(key)) problem(files.matrix, `${at}/id`, `duplicate row "${r.id}"${r.api ? ` for api ${r.api}` : ''}`);
+      rowKeys.add(key);
+      rowIds.add(r.id);
+      const cells = {} as Record<EndpointId, Cell>;
+      for (const e of ENDPOINT_IDS) {
+        const raw = r.cells[e];
+        const c: Cell = typeof raw === 'string' ? { value: raw, source: r.source, asOf: r.asOf } : { source: r.source, asOf: r.asOf, ...raw };
+        cells[e] = c;
+      }
+      const row: MatrixRow = {
+        table: t.id,
+        id: r.id,
+        label: r.label ?? subject?.label ?? r.id,
+        ...(r.api !== undefined ? { api: r.api } : {}),
+        support: { 'bedrock-runtime': cells['bedrock-runtime'].value, 'bedrock-mantle': cells['bedrock-mantle'].value },
+        source: r.source,
+        asOf: r.asOf,
+        cells,
+        kind,
+      };
+      const detail = pick(cells, 'detail');
+      if (detail) row.detail = detail;
+      const condition = pick(cells, 'condition');
+      if (condition) row.condition = condition;
+      if (r.derived !== undefined) row.derived = r.derived;
+      if (r.notes) row.notes = r.notes;
+      matrix.push(row);
+    });
+  });
+  matrix.forEach((row, i) => {
+    if (row.derived !== undefined && !rowIds.has(row.derived)) problem(files.matrix, `/tables`, `row ${i} is derived from unknown row "${row.derived}"`);
+  });
+  for (const a of apis) if (!rowIds.has(a.id)) problem(files.apis, `/apis/${a.id}`, `api "${a.id}" has no row in matrix.yaml`);
+  for (const c of capabilities) if (!rowIds.has(c.id)) problem(files.capabilities, `/capabilities/${c.id}`, `capability "${c.id}" has no row in matrix.yaml`);
+
+  const rawFindings = (files.findings.value as { findings: Record<string, Omit<FindingCodeDef, 'code'>> }).findings;
+  const findings: FindingCodeDef[] = Object.entries(rawFindings).map(([code, f]) => ({ code: code as FindingCode, ...f }));
+
+  const guidance = files.guidance.value as Guidance;
+  const needIds = new Set([...apiIds, ...capIds]);
+  for (const e of ENDPOINT_IDS) {
+    guidance.prefer[e]?.when.forEach((w, wi) =>
+      w.needs.forEach((n, ni) => {
+        if (!needIds.has(n)) problem(files.guidance, `/prefer/${e}/when/${wi}/needs/${ni}`, `unknown api or capability "${n}"`);
+      }),
+    );
+  }
+
+  if (problems.length > 0) throw new KnowledgeError(problems);
+  const knowledge: Knowledge = { endpoints, apis, capabilities, tables, matrix, findings, guidance, rules: [] };
+  knowledge.rules = compileRules(knowledge);
+  return knowledge;
+}
+
+function pick(cells: Record<EndpointId, Cell>, key: 'detail' | 'condition'): Partial<Record<EndpointId, string>> | undefined {
+  let out: Partial<Record<EndpointId, string>> | undefined;
+  for (const e of ENDPOINT_IDS) {
+    const v = cells[e][key];
+    if (v !== undefined) (out ??= {})[e] = v;
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+/**
+ * createPreflight: compiles the knowledge once (detector, evaluator, recommender) and returns synchronous
+ * check / recommend. The built-in knowledge is JSON built from rules/*.yaml at build time.
+ */
+import builtInJson from './generated/knowledge.json';
+import { compileChecker } from './check.js';
+import { compileEvaluator } from './compile/evaluator.js';
+import { compileDetector } from './detect/detect.js';
+import { PreflightInputError } from './errors.js';
+import { explain, type Explanation } from './explain.js';
+import { compileRecommender, type RecommendResult } from './recommend.js';
+import type { CheckOptions, CheckReport, EndpointId, JreRule, Knowledge, MatrixRow } from './types.js';
+
+export const builtInKnowledge = builtInJson as unknown as Knowledge;
+
+export interface PreflightOptions {
+  /** Knowledge to use instead of the built-in one (e.g. assembled from other rules files). */
+  knowledge?: Knowledge;
+}
+
+export interface RecommendRequest {
+  /** Apis and capabilities the workload needs. */
+  needs?: readonly string[];
+  /** Or a request (envelope or body) whose api and capabilities are the needs. */
+  request?: unknown;
+  /** Options for reading `request`, as for check(). */
+  options?: CheckOptions;
+}
+
+/** A row of `matrix --format json`. */
+export type MatrixJsonRow = Pick<MatrixRow, 'table' | 'id' | 'label' | 'api' | 'support' | 'detail' | 'source' | 'asOf' | 'condition' | 'notes'> & {
+  derived?: string;
+};
+
+export interface Preflight {
+  readonly knowledge: Knowledge;
+  check(input: unknown, options?: CheckOptions): CheckReport;
+  recommend(request: RecommendRequest): RecommendResult;
+  /** The matrix rows, as `matrix --format json` prints them. */
+  matrix(): MatrixJsonRow[];
+  /** The compiled json-rules-engine rules. */
+  rules(): JreRule[];
+  explain(id: string): Explanation;
+  /** Resolves an endpoint id or alias; undefined when unknown. */
+  endpointId(name: string): EndpointId | undefined;
+}
+
+let defaultPreflight: Preflight | undefined;
+
+export function createPreflight(options: PreflightOptions = {}): Preflight {
+  if (options.knowledge === undefined && defaultPreflight) return defaultPreflight;
+  const k = options.knowledge ?? builtInKnowledge;
+  const detector = compileDetector(k);
+  const evaluator = compileEvaluator(k.rules);
+  const recommender = compileRecommender(k);
+  const checker = compileChecker(k, detector, evaluator, recommender);
+  const preflight: Preflight = {
+    knowledge: k,
+    check: (input, opts) => checker.check(input, opts),
+    recommend(req) {
+      if (req.needs !== undefined && req.request !== undefined) throw new PreflightInputError('E_USAGE', 'give either needs or a request, not both');
+      if (req.request !== undefined) {
+        const d = detector.detect(req.request, req.options);
+        const needs = d.facts.api === null ? d.facts.capabilities : [d.facts.api, ...d.facts.capabilities];
+        return recommender.recommend(needs);
+      }
+      return recommender.recommend(req.needs ?? []);
+    },
+    matrix: () =>
+      k.matrix.map((r) => {
+        const row: MatrixJsonRow = { table: r.table, id: r.id, label: r.label, support: r.support, source: r.source, asOf: r.asOf };
+        if (r.api) row.api = r.api;
+        if (r.detail) row.detail = r.detail;
+        if (r.condition) row.condition = r.condition;
+        if (r.derived) row.derived = r.derived;
+        if (r.notes) row.notes = r.notes;
+        return row;
+      }),
+    rules: () => structuredClone(k.rules),
+    explain: (id) => explain(k, id),
+    endpointId: (name) => detector.endpointId(name),
+  };
+  if (options.knowledge === undefined) defaultPreflight = preflight;
+  return preflight;
+}

@@ -1,0 +1,176 @@
+/**
+ * Recommends an endpoint for a set of needs (apis and capabilities) from the matrix cells, with reasons that
+ * cite the cells. An endpoint with `no` for any need is out; among the rest, `yes` ranks above `conditional`
+ * above `unknown`; ties go to the endpoint the caller prefers (e.g. the one a checked request already targets),
+ * else to the seed's choice for new applications. Price is never a reason: it is the same on both endpoints.
+ */
+import { PreflightInputError } from './errors.js';
+import { ENDPOINT_IDS } from './types.js';
+import type { ApiId, Cell, CellValue, EndpointId, Knowledge, MatrixRow, Recommendation } from './types.js';
+
+const RANK: Record<CellValue, number> = { no: 0, unknown: 1, conditional: 2, yes: 3 };
+
+export interface EndpointAssessment {
+  meetsAll: boolean;
+  cells: Record<string, CellValue>;
+}
+
+export interface RecommendResult extends Recommendation {
+  needs: string[];
+  endpoints: Record<EndpointId, EndpointAssessment>;
+}
+
+export interface Recommender {
+  recommend(needs: readonly string[], prefer?: EndpointId): RecommendResult;
+  /** The cell that decides a need on an endpoint, given the apis among the needs. */
+  cellFor(need: string, endpoint: EndpointId, apis: readonly ApiId[]): { cell: Cell; row: MatrixRow };
+}
+
+export function compileRecommender(k: Knowledge): Recommender {
+  const apiIds = new Set<string>(k.apis.map((a) => a.id));
+  const capIds = new Set(k.capabilities.map((c) => c.id));
+  const general = new Map<string, MatrixRow>();
+  const limited = new Map<string, MatrixRow>();
+  for (const row of k.matrix) {
+    if (row.kind === 'other') continue;
+    if (row.api) limited.set(`${row.id}|${row.api}`, row);
+    else general.set(row.id, row);
+  }
+  const titles = new Map(k.tables.map((t) => [t.id, t.title]));
+  const g = k.guidance;
+  const cache = new Map<string, RecommendResult>();
+
+  function cellFor(need: string, endpoint: EndpointId, apis: readonly ApiId[]): { cell: Cell; row: MatrixRow } {
+    let worst: { cell: Cell; row: MatrixRow } | undefined;
+    for (const api of apis) {
+      const row = limited.get(`${need}|${api}`);
+      if (!row) continue;
+      const cell = row.cells[endpoint];
+      if (!worst || RANK[cell.value] < RANK[worst.cell.value]) worst = { cell, row };
+    }
+    const row = general.get(need)!;
+    // The general row covers the apis without a row of their own (or no api at all).
+    if (apis.length === 0 || apis.some((a) => !limited.has(`${need}|${a}`))) {
+      const cell = row.cells[endpoint];
+      if (!worst || RANK[cell.value] < RANK[worst.cell.value]) worst = { cell, row };
+    }
+    return worst ?? { cell: row.cells[endpoint], row };
+  }
+
+  const cite = (row: MatrixRow, cell: Cell): string => `${titles.get(row.table) ?? row.table}; ${cell.source}, as of ${cell.asOf}`;
+
+  function compute(needs: string[], prefer: EndpointId | undefined): RecommendResult {
+    const apis = needs.filter((n) => apiIds.has(n)) as ApiId[];
+    const endpoints = {} as Record<EndpointId, EndpointAssessment>;
+    const score = {} as Record<EndpointId, [number, number]>;
+    for (const e of ENDPOINT_IDS) {
+      const cells: Record<string, CellValue> = {};
+      let worst = RANK.yes;
+      let notYes = 0;
+      for (const n of needs) {
+        const v = cellFor(n, e, apis).cell.value;
+        cells[n] = v;
+        worst = Math.min(worst, RANK[v]);
+        if (v !== 'yes') notYes++;
+      }
+      endpoints[e] = { meetsAll: worst > RANK.no, cells };
+      score[e] = [worst, -notYes];
+    }
+    const eligible = ENDPOINT_IDS.filter((e) => endpoints[e].meetsAll);
+    const reasons: string[] = [];
+    const newApps = g.newApplications.endpoint;
+
+    if (needs.length === 0) {
+      reasons.push(`No needs were given. ${g.newApplications.why} [${g.newApplications.source}, as of ${g.newApplications.asOf}]`);
+      return { endpoint: prefer ?? newApps, reasons, needs, endpoints };
+    }
+
+    if (eligible.length === 0) {
+      const split: Record<string, EndpointId | null> = {};
+      for (const n of needs) {
+        let best: EndpointId | null = null;
+        for (const e of ENDPOINT_IDS) {
+          const v = RANK[endpoints[e].cells[n]!];
+          if (v === RANK.no) continue;
+          if (best === null || v > RANK[endpoints[best].cells[n]!] || (v === RANK[endpoints[best].cells[n]!] && e === (prefer ?? newApps))) best = e;
+        }
+        split[n] = best;
+      }
+      reasons.push('No single endpoint supports every need.');
+      for (const e of ENDPOINT_IDS) {
+        for (const n of needs) {
+          if (endpoints[e].cells[n] !== 'no') continue;
+          const { cell, row } = cellFor(n, e, apis);
+          const to = split[n];
+          reasons.push(`${n}: ${e} does not support it (${cite(row, cell)})${to ? `; use ${to}` : ''}.`);
+        }
+      }
+      const nowhere = needs.filter((n) => split[n] === null);
+      if (nowhere.length > 0) reasons.push(`Neither endpoint supports: ${nowhere.join(', ')}.`);
+      reasons.push(`${g.together.text} [${g.together.source}, as of ${g.together.asOf}]`);
+      return { endpoint: null, reasons, split, needs, endpoints };
+    }
+
+    let chosen = eligible[0]!;
+    for (const e of eligible.slice(1)) {
+      const [a, b] = [score[e], score[chosen]];
+      if (a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])) chosen = e;
+    }
+    const tied = eligible.filter((e) => score[e][0] === score[chosen][0] && score[e][1] === score[chosen][1]);
+    if (tied.length > 1) chosen = prefer && tied.includes(prefer) ? prefer : tied.includes(newApps) ? newApps : chosen;
+    const other = ENDPOINT_IDS.find((e) => e !== chosen)!;
+
+    // Why the other endpoint is out or ranks lower, and what is less than certain on the chosen one.
+    for (const n of needs) {
+      const vo = endpoints[other].cells[n]!;
+      const vc = endpoints[chosen].cells[n]!;
+      if (vo === 'no' || RANK[vo] < RANK[vc]) {
+        const { cell, row } = cellFor(n, other, apis);
+        const why = vo === 'no' ? `${other} does not support it` : `${vo} on ${other}${cell.condition ? ` (${cell.condition})` : ''}`;
+        reasons.push(`${n}: ${why}; ${vc} on ${chosen} (${cite(row, cell)}).`);
+      } else if (vc !== 'yes') {
+        const { cell, row } = cellFor(n, chosen, apis);
+        reasons.push(`${n}: ${vc} on ${chosen}${cell.condition ? ` (${cell.condition})` : ''} (${cite(row, cell)}).`);
+      }
+    }
+    if (tied.length > 1) {
+      if (prefer && chosen === prefer) reasons.push(`Both endpoints meet every need; the request already targets ${chosen}.`);
+      else reasons.push(`Both endpoints meet every need equally. ${g.newApplications.why} [${g.newApplications.source}, as of ${g.newApplications.asOf}]`);
+    } else if (eligible.length > 1) {
+      reasons.push(`${chosen} supports every need at least as well as ${other}, and some better.`);
+    }
+    for (const w of g.prefer[chosen]?.when ?? []) {
+      if (w.needs.some((n) => needs.includes(n))) reasons.push(`Seed guidance for ${chosen}: ${w.text} [${g.prefer[chosen]!.source}, as of ${g.prefer[chosen]!.asOf}]`);
+    }
+    return { endpoint: chosen, reasons, needs, endpoints };
+  }
+
+  return {
+    cellFor,
+    recommend(needsIn, prefer) {
+      const needs: string[] = [];
+      for (const n of needsIn) {
+        if (!apiIds.has(n) && !capIds.has(n)) {
+          throw new PreflightInputError('E_UNKNOWN_ID', `unknown need "${n}": expected an api (${[...apiIds].join(', ')}) or a capability (${[...capIds].join(', ')})`);
+        }
+        if (!needs.includes(n)) needs.push(n);
+      }
+      const key = `${prefer ?? ''}|${needs.join(',')}`;
+      let r = cache.get(key);
+      if (r === undefined) {
+        r = deepFreeze(compute(needs, prefer));
+        if (cache.size > 4096) cache.clear();
+        cache.set(key, r);
+      }
+      return r;
+    },
+  };
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}

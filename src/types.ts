@@ -1,0 +1,238 @@
+/**
+ * Shared types of every stage: knowledge (as built from rules/*.yaml), facts, findings and reports.
+ * The ids are strings whose allowed values come from the knowledge (rules/*.yaml), the one source of them;
+ * the contract's fixed lists are checked against the knowledge by the tests.
+ */
+
+export type EndpointId = 'bedrock-runtime' | 'bedrock-mantle';
+export const ENDPOINT_IDS: readonly EndpointId[] = ['bedrock-runtime', 'bedrock-mantle'];
+
+export type ApiId = 'invoke-model' | 'converse' | 'chat-completions' | 'responses' | 'messages';
+export type CapabilityId = string;
+export type CellValue = 'yes' | 'no' | 'conditional' | 'unknown';
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Codes of findings. Kebab-case, stable. */
+export type FindingCode =
+  | 'api-unsupported'
+  | 'api-conditional'
+  | 'api-unknown'
+  | 'capability-unsupported'
+  | 'capability-conditional'
+  | 'capability-unknown'
+  | 'api-undetermined'
+  | 'api-inferred'
+  | 'path-unrecognized';
+
+export interface Note {
+  asOf: string;
+  source: string;
+  says: string;
+}
+
+export interface Sourced {
+  source: string;
+  asOf: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Knowledge, as built at build time from rules/*.yaml (src/generated/knowledge.json).
+
+export interface HostDef extends Sourced {
+  template: string;
+  variant: string;
+  note?: string;
+}
+
+export interface EndpointDef extends Sourced {
+  id: EndpointId;
+  label: string;
+  aliases: string[];
+  host: string;
+  description: string;
+  signingName: string;
+  hosts: HostDef[];
+}
+
+export interface ShapeIndicator {
+  body: string;
+  oneOf?: Array<string | number | boolean>;
+  weight: number;
+  decisive?: boolean;
+  why: string;
+}
+
+export interface ApiDef extends Sourced {
+  id: ApiId;
+  label: string;
+  operations: Array<{ id: string; path: string }>;
+  /** Where the model id is: 'path' or a JSON Pointer into the body, in order. */
+  model: string[];
+  shape: ShapeIndicator[];
+}
+
+export interface SignalDef extends Sourced {
+  apis?: ApiId[];
+  body?: string;
+  header?: string;
+  model?: true;
+  equals?: string | number | boolean;
+  oneOf?: Array<string | number | boolean>;
+  noneOf?: Array<string | number | boolean>;
+  startsWith?: string | string[];
+  matches?: string;
+  ignoreCase?: boolean;
+  note?: string;
+}
+
+export interface CapabilityDef {
+  id: CapabilityId;
+  label: string;
+  summary: string;
+  implies: CapabilityId[];
+  signals: SignalDef[];
+}
+
+export interface Cell extends Sourced {
+  value: CellValue;
+  condition?: string;
+  detail?: string;
+  fix?: string;
+}
+
+/** One matrix row as `matrix --format json` prints it (plus the internal fields after `asOf`). */
+export interface MatrixRow {
+  table: string;
+  id: string;
+  label: string;
+  api?: ApiId;
+  support: Record<EndpointId, CellValue>;
+  detail?: Partial<Record<EndpointId, string>>;
+  source: string;
+  asOf: string;
+  condition?: Partial<Record<EndpointId, string>>;
+  derived?: string;
+  notes?: Note[];
+  cells: Record<EndpointId, Cell>;
+  /** 'api' | 'capability' | 'other': what kind of id the row is about. */
+  kind: 'api' | 'capability' | 'other';
+}
+
+export interface MatrixTable {
+  id: string;
+  title: string;
+  subjectHeading: string;
+}
+
+export interface FindingCodeDef {
+  code: FindingCode;
+  summary: string;
+  template: string;
+}
+
+export interface Guidance {
+  newApplications: Sourced & { endpoint: EndpointId; why: string; notes?: Note[] };
+  prefer: Record<EndpointId, Sourced & { when: Array<{ text: string; needs: string[] }> }>;
+  together: Sourced & { text: string };
+  throughput: Record<EndpointId, Sourced & { text: string; notes?: Note[] }> & {
+    separatePools?: Sourced & { text: string };
+  };
+  pricing: Sourced & { text: string; identical?: boolean; notes?: Note[] };
+}
+
+/** A json-rules-engine rule as `rules --format json` prints it. */
+export interface JreCondition {
+  fact: string;
+  operator: string;
+  value: unknown;
+  path?: string;
+}
+export type JreConditions = { all: JreNode[] } | { any: JreNode[] } | { not: JreNode };
+export type JreNode = JreCondition | JreConditions;
+
+export interface RuleEventParams {
+  code: FindingCode;
+  subject: string;
+  severity: Severity;
+  endpoint: EndpointId;
+  api?: ApiId;
+  table: string;
+  cell: CellValue;
+  source: string;
+  asOf: string;
+  condition?: string;
+  fix?: string;
+  /** The message with `{where}` left in, all other placeholders filled at compile time. */
+  message: string;
+}
+
+export interface JreRule {
+  name: string;
+  priority?: number;
+  conditions: JreConditions;
+  event: { type: FindingCode; params: RuleEventParams };
+}
+
+export interface Knowledge {
+  endpoints: EndpointDef[];
+  apis: ApiDef[];
+  capabilities: CapabilityDef[];
+  tables: MatrixTable[];
+  matrix: MatrixRow[];
+  findings: FindingCodeDef[];
+  guidance: Guidance;
+  rules: JreRule[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Facts and reports.
+
+/** What detection found in a request. Always built with these keys in this order. */
+export interface Facts {
+  endpoint: EndpointId;
+  api: ApiId | null;
+  model: string | null;
+  region: string | null;
+  operation: string | null;
+  capabilities: CapabilityId[];
+}
+
+export interface CapabilityUse {
+  id: CapabilityId;
+  path?: string;
+}
+
+export interface Finding {
+  code: FindingCode | string;
+  subject: string;
+  severity: Severity;
+  message: string;
+  path?: string;
+  source?: string;
+  fix?: string;
+}
+
+export interface Recommendation {
+  endpoint: EndpointId | null;
+  reasons: string[];
+  split?: Record<string, EndpointId | null>;
+  needs?: string[];
+}
+
+export interface CheckReport {
+  endpoint: EndpointId;
+  api: ApiId | null;
+  model: string | null;
+  region: string | null;
+  valid: boolean;
+  capabilities: CapabilityUse[];
+  findings: Finding[];
+  recommendation: Recommendation;
+}
+
+export interface CheckOptions {
+  endpoint?: string;
+  api?: string;
+  model?: string;
+  region?: string;
+}
