@@ -9,6 +9,7 @@ import { compileDetector } from './detect/detect.js';
 import { PreflightInputError } from './errors.js';
 import { explain, type Explanation } from './explain.js';
 import { compileRecommender, type RecommendResult } from './recommend.js';
+import { endpointTableRows } from './knowledge/endpoint-table.js';
 import type { CheckOptions, CheckReport, EndpointId, JreRule, Knowledge, MatrixRow } from './types.js';
 
 export const builtInKnowledge = builtInJson as unknown as Knowledge;
@@ -67,7 +68,7 @@ export function createPreflight(options: PreflightOptions = {}): Preflight {
       return recommender.recommend(req.needs ?? []);
     },
     matrix: () =>
-      k.matrix.map((r) => {
+      [...endpointTableRows(k), ...k.matrix].map((r) => {
         const row: MatrixJsonRow = { table: r.table, id: r.id, label: r.label, support: r.support, source: r.source, asOf: r.asOf };
         if (r.api) row.api = r.api;
         if (r.detail) row.detail = r.detail;

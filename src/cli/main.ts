@@ -1,0 +1,242 @@
+/**
+ * The command line: parses flags, calls the library, formats, sets the exit code. Nothing else.
+ * Exit codes: 0 nothing at error severity; 1 an error finding (recommend: no single endpoint); 2 the tool could
+ * not do its job (bad flag, unreadable or malformed input, unknown id, undeterminable endpoint).
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createPreflight, type Preflight } from '../preflight.js';
+import { isPreflightInputError, PreflightInputError } from '../errors.js';
+import { parseInput } from '../input/parse.js';
+import { readInputFileSync } from '../input/read.js';
+import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
+import { formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
+import { exitCodeOfCheck, exitCodeOfRecommend } from '../format/exit.js';
+import type { CheckOptions } from '../types.js';
+import { VERSION } from '../version.js';
+import { redact } from '../redact.js';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  columns?: number;
+}
+
+type Format = 'text' | 'json' | 'md';
+
+const COMMON = {
+  format: { type: 'string' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+const REQUEST = {
+  endpoint: { type: 'string' },
+  api: { type: 'string' },
+  model: { type: 'string' },
+  region: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+interface Command {
+  summary: string;
+  usage: string;
+  options: ParseArgsConfig['options'];
+  formats: readonly Format[];
+  run(ctx: Context): number;
+}
+
+interface Context {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+  format: Format;
+  io: CliIo;
+  color: boolean;
+  preflight: Preflight;
+}
+
+const HELP_FLAGS = `  --format F       output format (see each command)
+  --color, --no-color   force colours on or off (default: on for a terminal, off in pipes)
+  --debug          print stack traces of internal errors
+  -h, --help       this help`;
+
+const REQUEST_FLAGS = `  --endpoint E     bedrock-runtime | bedrock-mantle (or runtime | mantle); required for a bare body
+  --api A          invoke-model | converse | chat-completions | responses | messages (default: from URL or body)
+  --model M        model id (overrides the URL or body)
+  --region R       Region (overrides the URL host)`;
+
+function readRequest(file: string): unknown {
+  const { text, file: name } = readInputFileSync(file);
+  return parseInput(text, name).value;
+}
+
+function requestOptions(values: Context['values']): CheckOptions {
+  const o: CheckOptions = {};
+  for (const k of ['endpoint', 'api', 'model', 'region'] as const) {
+    const v = values[k];
+    if (typeof v === 'string') o[k] = v;
+  }
+  return o;
+}
+
+function withFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isPreflightInputError(e) && e.file === undefined) {
+      throw new PreflightInputError(e.code, e.message, { file: file === '-' ? '<stdin>' : file, ...(e.position ? { position: e.position } : {}) });
+    }
+    throw e;
+  }
+}
+
+const COMMANDS: Record<string, Command> = {
+  check: {
+    summary: 'validate one proposed request (HTTP envelope or bare body, JSON or YAML; - reads stdin)',
+    usage: `bedrock-preflight check <file|-> [options]\n\n${REQUEST_FLAGS}\n  --format text|json`,
+    options: REQUEST,
+    formats: ['text', 'json'],
+    run({ positionals, values, format, io, color, preflight }) {
+      const [file, ...rest] = positionals;
+      if (file === undefined) throw usage('check needs a file (or - for stdin)');
+      if (rest.length > 0) throw usage(`check takes one file; got also ${rest.join(' ')}`);
+      const report = withFile(file, () => preflight.check(readRequest(file), requestOptions(values)));
+      io.stdout(format === 'json' ? json(report) : formatCheckText(report, { color, file, width: io.columns }));
+      return exitCodeOfCheck(report);
+    },
+  },
+  recommend: {
+    summary: 'recommend an endpoint for a set of needs (--needs a,b) or for a request file',
+    usage: `bedrock-preflight recommend --needs id,id,…  |  bedrock-preflight recommend <file|-> [options]\n\n  --needs LIST     apis and capabilities, comma-separated\n${REQUEST_FLAGS}\n  --format text|json`,
+    options: { ...REQUEST, needs: { type: 'string' } },
+    formats: ['text', 'json'],
+    run({ positionals, values, format, io, color, preflight }) {
+      const needsFlag = values['needs'];
+      const [file, ...rest] = positionals;
+      if (rest.length > 0) throw usage(`recommend takes at most one file; got also ${rest.join(' ')}`);
+      if (typeof needsFlag === 'string' && file !== undefined) throw usage('give either --needs or a file, not both');
+      if (typeof needsFlag !== 'string' && file === undefined) throw usage('recommend needs --needs id,id,… or a request file');
+      const result =
+        typeof needsFlag === 'string'
+          ? preflight.recommend({ needs: needsFlag.split(',').map((s) => s.trim()).filter((s) => s !== '') })
+          : withFile(file!, () => preflight.recommend({ request: readRequest(file!), options: requestOptions(values) }));
+      io.stdout(format === 'json' ? json(result) : formatRecommendText(result, { color, width: io.columns }));
+      return exitCodeOfRecommend(result);
+    },
+  },
+  matrix: {
+    summary: 'print the capability matrix (text, md or json)',
+    usage: 'bedrock-preflight matrix [--format text|md|json]',
+    options: {},
+    formats: ['text', 'md', 'json'],
+    run({ format, io, color, preflight }) {
+      if (format === 'json') io.stdout(json(preflight.matrix()));
+      else if (format === 'md') io.stdout(formatMatrixMarkdown(preflight.knowledge));
+      else io.stdout(formatMatrixText(preflight.knowledge, { color }));
+      return 0;
+    },
+  },
+  rules: {
+    summary: 'print the compiled json-rules-engine rules',
+    usage: 'bedrock-preflight rules [--format text|json]',
+    options: {},
+    formats: ['text', 'json'],
+    run({ format, io, color, preflight }) {
+      io.stdout(format === 'json' ? json(preflight.rules()) : formatRulesText(preflight.rules(), { color }));
+      return 0;
+    },
+  },
+  explain: {
+    summary: 'explain an endpoint, api, capability, matrix row, rule or finding code, with sources and dates',
+    usage: 'bedrock-preflight explain <id> [--format text|json]',
+    options: {},
+    formats: ['text', 'json'],
+    run({ positionals, format, io, color, preflight }) {
+      const [id, ...rest] = positionals;
+      if (id === undefined) throw usage('explain needs an id, e.g. guardrails, bedrock-mantle or responses');
+      if (rest.length > 0) throw usage(`explain takes one id; got also ${rest.join(' ')}`);
+      const e = preflight.explain(id);
+      io.stdout(format === 'json' ? json(e) : formatExplainText(e, { color, width: io.columns }));
+      return 0;
+    },
+  },
+};
+
+const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+function usage(message: string): PreflightInputError {
+  return new PreflightInputError('E_USAGE', message);
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `bedrock-preflight ${VERSION}: pre-flight checks of Amazon Bedrock requests for bedrock-runtime and bedrock-mantle
+
+Usage: bedrock-preflight <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Options for every command:
+${HELP_FLAGS}
+
+Exit codes: 0 no error finding; 1 an error finding (recommend: no single endpoint meets every need);
+2 the tool could not do its job (bad flag, unreadable or malformed input, unknown id).
+Run "bedrock-preflight <command> --help" for a command's options.
+`;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export function runCli(argv: readonly string[], io: CliIo): number {
+  const debug = argv.includes('--debug');
+  try {
+    const [name, ...args] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout(mainHelp());
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '--version' || name === '-v') {
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw usage(`unknown command "${name}" (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({ args, options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw usage(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see "bedrock-preflight ${name} --help")`);
+    }
+    const values = parsed.values as Context['values'];
+    if (values['help'] === true) {
+      io.stdout(`${command.summary}\n\nUsage: ${command.usage}\n\nOptions for every command:\n${HELP_FLAGS}\n`);
+      return 0;
+    }
+    const formatRaw = (values['format'] as string | undefined) ?? 'text';
+    if (!(command.formats as readonly string[]).includes(formatRaw)) {
+      throw new PreflightInputError('E_UNKNOWN_ID', `unknown --format "${formatRaw}" for ${name} (expected ${command.formats.join(', ')})`);
+    }
+    const color = values['no-color'] === true ? false : values['color'] === true ? true : colorFromEnv(io);
+    return command.run({ positionals: parsed.positionals, values, format: formatRaw as Format, io, color, preflight: createPreflight() });
+  } catch (e) {
+    if (isPreflightInputError(e)) {
+      io.stderr(`bedrock-preflight: ${redact(e.oneLine)}\n`);
+      if (debug && e.stack) io.stderr(`${redact(e.stack)}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    io.stderr(redact(`bedrock-preflight: internal error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`));
+    if (debug && err?.stack) io.stderr(`${redact(err.stack)}\n`);
+    return 2;
+  }
+}
+
+function colorFromEnv(io: CliIo): boolean {
+  if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
+  if (io.env['FORCE_COLOR'] !== undefined && io.env['FORCE_COLOR'] !== '0') return true;
+  return io.isTTY && io.env['TERM'] !== 'dumb';
+}
+
