@@ -5,7 +5,7 @@
 import type { Detector } from './detect/detect.js';
 import type { Evaluator } from './compile/evaluator.js';
 import type { Recommender } from './recommend.js';
-import { redact } from './redact.js';
+import { redact, redactRepeated } from './redact.js';
 import type { CheckOptions, CheckReport, Finding, FindingCode, Knowledge, Severity } from './types.js';
 import { fillTemplate } from './compile/template.js';
 
@@ -19,6 +19,9 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
   const templates = new Map(k.findings.map((f) => [f.code, f.template]));
   const apis = new Map(k.apis.map((a) => [a.id, a]));
   const template = (code: FindingCode): string => templates.get(code) ?? code;
+  // The recommendation depends only on (endpoint, api, capability set): cached under a numeric key.
+  const recommendations = new Map<number, CheckReport['recommendation']>();
+  const apiCount = k.apis.length + 1;
 
   return {
     check(input, options) {
@@ -83,17 +86,25 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
       let valid = true;
       for (const f of findings) if (f.severity === 'error') valid = false;
 
-      const needs = facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities];
-      const rec = recommender.recommend(needs, facts.endpoint);
+      const key = (d.mask * apiCount + (facts.api === null ? k.apis.length : detector.apiIndex(facts.api))) * 2 + (facts.endpoint === 'bedrock-runtime' ? 0 : 1);
+      let recommendation = Number.isSafeInteger(key) ? recommendations.get(key) : undefined;
+      if (recommendation === undefined) {
+        const needs = facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities];
+        const rec = recommender.recommend(needs, facts.endpoint);
+        recommendation = rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
+        Object.freeze(recommendation);
+        if (recommendations.size >= 4096) recommendations.clear();
+        if (Number.isSafeInteger(key)) recommendations.set(key, recommendation);
+      }
       return {
         endpoint: facts.endpoint,
         api: facts.api,
-        model: facts.model === null ? null : redact(facts.model),
-        region: facts.region === null ? null : redact(facts.region),
+        model: facts.model === null ? null : redactRepeated(facts.model),
+        region: facts.region === null ? null : redactRepeated(facts.region),
         valid,
         capabilities: evidence,
         findings,
-        recommendation: rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons },
+        recommendation,
       };
     },
   };

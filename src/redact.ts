@@ -12,3 +12,16 @@ export function redact(text: string): string {
   SECRET.lastIndex = 0;
   return SECRET.test(text) ? text.replace(SECRET, REDACTED) : text;
 }
+
+const seen = new Map<string, string>();
+
+/** `redact` for the few strings that repeat across requests (model ids, Regions): remembered, bounded. */
+export function redactRepeated(text: string): string {
+  let r = seen.get(text);
+  if (r === undefined) {
+    r = redact(text);
+    if (seen.size >= 1024) seen.clear();
+    seen.set(text, r);
+  }
+  return r;
+}

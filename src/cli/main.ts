@@ -236,7 +236,8 @@ export function runCli(argv: readonly string[], io: CliIo): number {
 
 function colorFromEnv(io: CliIo): boolean {
   if (io.env['NO_COLOR'] !== undefined && io.env['NO_COLOR'] !== '') return false;
-  if (io.env['FORCE_COLOR'] !== undefined && io.env['FORCE_COLOR'] !== '0') return true;
+  const force = io.env['FORCE_COLOR'];
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
   return io.isTTY && io.env['TERM'] !== 'dumb';
 }
 

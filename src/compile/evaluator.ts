@@ -70,7 +70,15 @@ function compileNode(node: JreNode, where: string): Predicate {
   }
   const key = fact as keyof Facts;
   // The two shapes every built-in rule uses get closures of their own: V8 inlines them.
-  if (operator === 'equal') return (f) => f[key] === value;
+  if (operator === 'equal') {
+    if (key === 'endpoint') return (f) => f.endpoint === value;
+    if (key === 'api') return (f) => f.api === value;
+    return (f) => f[key] === value;
+  }
+  if (operator === 'notIn' && key === 'api') {
+    const list = value as unknown[];
+    return (f) => list.indexOf(f.api) === -1;
+  }
   if (operator === 'contains' && key === 'capabilities') return (f) => f.capabilities.indexOf(value as string) > -1;
   const { test, factOk } = op;
   return factOk ? (f) => factOk(f[key]) && test(f[key], value) : (f) => test(f[key], value);

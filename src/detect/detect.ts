@@ -5,7 +5,8 @@
  */
 import { PreflightInputError } from '../errors.js';
 import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge } from '../types.js';
-import { addToTrie, compileSignalSets, compileValueTest, escapeSegment, walkTrie, type Leaf, type SignalSet, type TrieNode } from './signals.js';
+import { addToTrie, compileSignalSets, compileValueTest, escapeSegment, newTrieNode, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
+import type { TrieNode } from './signals.js';
 
 /** How the API was determined, for the report's findings. */
 export type ApiSource =
@@ -21,19 +22,68 @@ export interface Detection {
   /** The JSON Pointer of where the API was read (the URL, or the body), if anywhere. */
   apiPath: string | undefined;
   isEnvelope: boolean;
+  /** Bit i set when capability i (knowledge order) is used; a compact key of the capability set. */
+  mask: number;
   /** The URL path, when it names no known operation. */
   unrecognizedPath: string | undefined;
 }
 
 export interface Detector {
+  /** The index of an api in the knowledge's order (for compact keys). */
+  apiIndex(api: ApiId): number;
   detect(input: unknown, options?: CheckOptions): Detection;
   /** Resolves an endpoint id or alias (`runtime`, `mantle`); undefined when unknown. */
   endpointId(name: string): EndpointId | undefined;
   apiId(name: string): ApiId | undefined;
 }
 
+const FROM_PATH: ApiSource = Object.freeze({ kind: 'path' });
+const FROM_OVERRIDE: ApiSource = Object.freeze({ kind: 'override' });
+const FROM_NOWHERE: ApiSource = Object.freeze({ kind: 'none' });
+
 const REGION = '([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9]+)';
-const URL_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::[0-9]*)?([^?#]*)/;
+
+/** What a URL says: read once per distinct URL (applications send few distinct URLs), then cached. */
+interface UrlFacts {
+  host: string;
+  path: string;
+  endpoint: EndpointId | undefined;
+  region: string | null;
+  api: ApiId | null;
+  operation: string | null;
+  model: string | null;
+}
+
+/** Splits an absolute http(s) URL into host and path; undefined when it is not one. */
+export function splitUrl(url: string): { host: string; path: string } | undefined {
+  const sep = url.indexOf('://');
+  if (sep <= 0) return undefined;
+  const scheme = url.slice(0, sep).toLowerCase();
+  if (scheme !== 'https' && scheme !== 'http') return undefined;
+  const start = sep + 3;
+  let end = start;
+  while (end < url.length) {
+    const ch = url.charCodeAt(end);
+    if (ch === 47 /* / */ || ch === 63 /* ? */ || ch === 35 /* # */) break;
+    end++;
+  }
+  let authority = url.slice(start, end);
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) authority = authority.slice(at + 1);
+  let host = authority;
+  if (!authority.startsWith('[')) {
+    const colon = authority.indexOf(':');
+    if (colon >= 0) host = authority.slice(0, colon);
+  } else host = authority.slice(0, authority.indexOf(']') + 1);
+  let pathEnd = end;
+  while (pathEnd < url.length) {
+    const ch = url.charCodeAt(pathEnd);
+    if (ch === 63 || ch === 35) break;
+    pathEnd++;
+  }
+  const path = end < pathEnd ? url.slice(end, pathEnd) : '/';
+  return { host: host.toLowerCase(), path };
+}
 
 interface HostMatcher {
   endpoint: EndpointId;
@@ -78,9 +128,9 @@ function decode(segment: string): string {
   }
 }
 
-function pointerGet(body: unknown, pointer: string): unknown {
+function pointerGet(body: unknown, segments: readonly string[]): unknown {
   let v: unknown = body;
-  for (const seg of pointer.slice(1).split('/')) {
+  for (const seg of segments) {
     if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<string, unknown>)[seg];
   }
@@ -95,11 +145,13 @@ export function compileDetector(k: Knowledge): Detector {
     for (const a of e.aliases) endpointNames.set(a, e.id);
   }
   const apiById = new Map<string, ApiDef>(k.apis.map((a) => [a.id, a]));
+  const apiIndex = new Map<string, number>(k.apis.map((a, i) => [a.id, i]));
+  const modelPointers = new Map(k.apis.map((a) => [a.id, a.model.filter((m) => m !== 'path').map((m) => ({ pointer: m, segments: m.slice(1).split('/') }))]));
   const pathMatchers: PathMatcher[] = k.apis.flatMap((a) =>
     a.operations.map((o) => ({ api: a.id, operation: o.id, re: pathRegExp(o.path), hasModel: o.path.includes('{model}') })),
   );
   const shapeScorers: ShapeScorer[] = k.apis.map((a) => {
-    const trie: TrieNode = { named: new Map(), any: undefined, leaves: [] };
+    const trie: TrieNode = newTrieNode();
     a.shape.forEach((ind, index) => addToTrie(trie, ind.body, { id: a.id, index, test: compileValueTest(ind.oneOf ? { oneOf: ind.oneOf } : {}) }));
     return { api: a.id, trie, indicators: a.shape.map((s) => ({ weight: s.weight, decisive: s.decisive === true, why: s.why })) };
   });
@@ -138,6 +190,49 @@ export function compileDetector(k: Knowledge): Detector {
     return best && { api: best.api, why: best.why, decisive: best.decisive };
   }
 
+  // Model ids repeat across requests: the model signals that match one are remembered (bounded).
+  const modelCache = new Map<SignalSet, Map<string, Leaf[]>>();
+  function modelLeaves(set: SignalSet, model: string): Leaf[] {
+    let bySet = modelCache.get(set);
+    if (bySet === undefined) modelCache.set(set, (bySet = new Map()));
+    let leaves = bySet.get(model);
+    if (leaves === undefined) {
+      leaves = set.model.filter((leaf) => leaf.test(model));
+      if (bySet.size >= 1024) bySet.clear();
+      bySet.set(model, leaves);
+    }
+    return leaves;
+  }
+
+  const urlCache = new Map<string, UrlFacts>();
+  function urlFacts(url: string): UrlFacts {
+    let u = urlCache.get(url);
+    if (u !== undefined) return u;
+    const parts = splitUrl(url);
+    if (!parts) throw new PreflightInputError('E_INPUT_SHAPE', 'the envelope\'s "url" is not an absolute http(s) URL');
+    u = { host: parts.host, path: parts.path, endpoint: undefined, region: null, api: null, operation: null, model: null };
+    for (const h of hostMatchers) {
+      const hm = h.re.exec(parts.host);
+      if (hm) {
+        u.endpoint = h.endpoint;
+        u.region = hm[1] ?? null;
+        break;
+      }
+    }
+    for (const p of pathMatchers) {
+      const pm = p.re.exec(parts.path);
+      if (pm) {
+        u.api = p.api;
+        u.operation = p.operation;
+        if (p.hasModel && pm[1] !== undefined) u.model = decode(pm[1]);
+        break;
+      }
+    }
+    if (urlCache.size >= 512) urlCache.clear();
+    urlCache.set(url, u);
+    return u;
+  }
+
   function detect(input: unknown, options: CheckOptions = {}): Detection {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw new PreflightInputError('E_INPUT_SHAPE', `expected a request object (an HTTP envelope or a body), found ${describe(input)}`);
@@ -155,37 +250,24 @@ export function compileDetector(k: Knowledge): Detector {
     let operation: string | null = null;
     let model: string | null = null;
     let modelPath: string | undefined;
-    let apiSource: ApiSource = { kind: 'none' };
+    let apiSource: ApiSource = FROM_NOWHERE;
     let apiPath: string | undefined;
     let host = '';
     let urlPath = '';
     if (isEnvelope) {
-      const m = URL_RE.exec(doc['url'] as string);
-      if (!m || !/^https?$/i.test(m[1]!)) {
-        throw new PreflightInputError('E_INPUT_SHAPE', 'the envelope\'s "url" is not an absolute http(s) URL');
-      }
-      host = m[2]!.toLowerCase();
-      urlPath = m[3] || '/';
-      for (const h of hostMatchers) {
-        const hm = h.re.exec(host);
-        if (hm) {
-          endpoint = h.endpoint;
-          region = hm[1] ?? null;
-          break;
-        }
-      }
-      for (const p of pathMatchers) {
-        const pm = p.re.exec(urlPath);
-        if (pm) {
-          api = p.api;
-          operation = p.operation;
-          apiSource = { kind: 'path' };
-          apiPath = '/url';
-          if (p.hasModel && pm[1] !== undefined) {
-            model = decode(pm[1]);
-            modelPath = '/url';
-          }
-          break;
+      const u = urlFacts(doc['url'] as string);
+      host = u.host;
+      urlPath = u.path;
+      endpoint = u.endpoint;
+      region = u.region;
+      if (u.api !== null) {
+        api = u.api;
+        operation = u.operation;
+        apiSource = FROM_PATH;
+        apiPath = '/url';
+        if (u.model !== null) {
+          model = u.model;
+          modelPath = '/url';
         }
       }
     }
@@ -206,7 +288,7 @@ export function compileDetector(k: Knowledge): Detector {
       const a = apiId(options.api);
       if (!a) throw new PreflightInputError('E_UNKNOWN_ID', `unknown api "${options.api}" (expected ${[...apiById.keys()].join(', ')})`);
       api = a;
-      apiSource = { kind: 'override' };
+      apiSource = FROM_OVERRIDE;
       apiPath = undefined;
     } else if (api === null) {
       const shape = scoreShape(body);
@@ -223,12 +305,11 @@ export function compileDetector(k: Knowledge): Detector {
       model = options.model;
       modelPath = undefined;
     } else if (model === null && api !== null && body !== null && typeof body === 'object') {
-      for (const where of apiById.get(api)!.model) {
-        if (where === 'path') continue;
-        const v = pointerGet(body, where);
+      for (const where of modelPointers.get(api)!) {
+        const v = pointerGet(body, where.segments);
         if (typeof v === 'string') {
           model = v;
-          modelPath = base + where;
+          modelPath = base + where.pointer;
           break;
         }
       }
@@ -244,7 +325,7 @@ export function compileDetector(k: Knowledge): Detector {
         any = true;
       }
     };
-    if (body !== null && typeof body === 'object' && set.body.named.size + (set.body.any ? 1 : 0) > 0) {
+    if (body !== null && typeof body === 'object' && !trieIsEmpty(set.body)) {
       walkTrie(set.body, body, [], base, record);
     }
     const headers = isEnvelope ? doc['headers'] : undefined;
@@ -258,12 +339,13 @@ export function compileDetector(k: Knowledge): Detector {
         for (const leaf of leaves) if (leaf.test(value)) record(leaf, () => `/headers/${escapeSegment(name)}`);
       }
     }
-    if (model !== null) {
-      for (const leaf of set.model) if (leaf.test(model)) record(leaf, () => modelPath);
+    if (model !== null && set.model.length > 0) {
+      for (const leaf of modelLeaves(set, model)) record(leaf, () => modelPath);
     }
 
     const capabilities: string[] = [];
     const evidence: CapabilityUse[] = [];
+    let mask = 0;
     if (any) {
       for (let i = 0; i < capCount; i++) {
         if (found[i] === undefined) continue;
@@ -273,15 +355,16 @@ export function compileDetector(k: Knowledge): Detector {
         const path = found[i];
         if (path === undefined) continue;
         capabilities.push(capIds[i]!);
+        mask += 2 ** i;
         evidence.push(path === '' ? { id: capIds[i]! } : { id: capIds[i]!, path });
       }
     }
     const facts: Facts = { endpoint, api, model, region, operation, capabilities };
     const unrecognizedPath = isEnvelope && operation === null ? urlPath : undefined;
-    return { facts, evidence, apiSource, apiPath, isEnvelope, unrecognizedPath };
+    return { facts, evidence, apiSource, apiPath, isEnvelope, mask, unrecognizedPath };
   }
 
-  return { detect, endpointId, apiId };
+  return { detect, endpointId, apiId, apiIndex: (a) => apiIndex.get(a)! };
 }
 
 function parseBodyString(text: string): unknown {

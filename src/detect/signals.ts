@@ -47,14 +47,17 @@ export interface Leaf {
 }
 
 export interface TrieNode {
-  /** Named children, tried with a property lookup. */
-  named: Map<string, TrieNode>;
+  /** Named children, tried with a property lookup (keys and nodes in parallel arrays: the hot loop is plain). */
+  keys: string[];
+  children: TrieNode[];
+  /** For each key: whether it is also a property of Object.prototype, so that only an own property counts. */
+  guarded: boolean[];
   /** The `*` child: every element of an array or member of an object. */
   any: TrieNode | undefined;
   leaves: Leaf[];
 }
 
-const newNode = (): TrieNode => ({ named: new Map(), any: undefined, leaves: [] });
+export const newTrieNode = (): TrieNode => ({ keys: [], children: [], guarded: [], any: undefined, leaves: [] });
 
 export function patternSegments(pattern: string): string[] {
   return pattern
@@ -66,11 +69,17 @@ export function patternSegments(pattern: string): string[] {
 export function addToTrie(root: TrieNode, pattern: string, leaf: Leaf): void {
   let node = root;
   for (const seg of patternSegments(pattern)) {
-    if (seg === '*') node = node.any ??= newNode();
+    if (seg === '*') node = node.any ??= newTrieNode();
     else {
-      let next = node.named.get(seg);
-      if (!next) node.named.set(seg, (next = newNode()));
-      node = next;
+      const i = node.keys.indexOf(seg);
+      if (i >= 0) node = node.children[i]!;
+      else {
+        const next = newTrieNode();
+        node.keys.push(seg);
+        node.children.push(next);
+        node.guarded.push(seg in Object.prototype);
+        node = next;
+      }
     }
   }
   node.leaves.push(leaf);
@@ -96,11 +105,14 @@ export function walkTrie(
     if (leaf.test(value)) hit(leaf, () => pointerOf(base, stack));
   }
   if (value === null || typeof value !== 'object') return;
-  if (node.named.size > 0 && !Array.isArray(value)) {
-    for (const [key, child] of node.named) {
-      if (!Object.hasOwn(value, key)) continue;
+  const keys = node.keys;
+  if (keys.length > 0 && !Array.isArray(value)) {
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const child = (value as Record<string, unknown>)[key];
+      if (child === undefined || (node.guarded[i] && !Object.hasOwn(value, key))) continue;
       stack.push(key);
-      walkTrie(child, (value as Record<string, unknown>)[key], stack, base, hit);
+      walkTrie(node.children[i]!, child, stack, base, hit);
       stack.pop();
     }
   }
@@ -141,10 +153,12 @@ export interface SignalSet {
   model: Leaf[];
 }
 
+export const trieIsEmpty = (n: TrieNode): boolean => n.keys.length === 0 && n.any === undefined && n.leaves.length === 0;
+
 export function compileSignalSets(capabilities: readonly CapabilityDef[], apiIds: readonly ApiId[]): Map<ApiId | null, SignalSet> {
   const sets = new Map<ApiId | null, SignalSet>();
   for (const api of [...apiIds, null]) {
-    const set: SignalSet = { body: newNode(), headers: new Map(), model: [] };
+    const set: SignalSet = { body: newTrieNode(), headers: new Map(), model: [] };
     capabilities.forEach((cap, index) => {
       for (const s of cap.signals) {
         if (s.apis !== undefined && (api === null || !s.apis.includes(api))) continue;

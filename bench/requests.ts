@@ -1,0 +1,99 @@
+/** A realistic mix of requests for the benchmarks: each API, both endpoints, valid and invalid, typical sizes. */
+const prompt = (n: number) =>
+  Array.from({ length: n }, (_, i) => `Paragraph ${i + 1}: our refund policy allows returns within 30 days of delivery when the item is unused and in its original packaging.`).join(' ');
+
+export const MIX: Array<{ name: string; input: Record<string, unknown> }> = [
+  {
+    name: 'runtime converse + guardrails + cache point',
+    input: {
+      method: 'POST',
+      url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-sonnet-4-5-20250929-v1:0/converse',
+      headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261124/us-east-1/bedrock/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', 'x-amz-date': '20261124T120000Z' },
+      body: {
+        system: [{ text: prompt(4) }, { cachePoint: { type: 'default' } }],
+        messages: [
+          { role: 'user', content: [{ text: prompt(3) }] },
+          { role: 'assistant', content: [{ text: prompt(2) }] },
+          { role: 'user', content: [{ text: 'Summarise the policy in two sentences.' }] },
+        ],
+        inferenceConfig: { maxTokens: 512, temperature: 0.2 },
+        guardrailConfig: { guardrailIdentifier: 'q1w2e3r4t5', guardrailVersion: '2' },
+      },
+    },
+  },
+  {
+    name: 'mantle messages with output_config.format (invalid)',
+    input: {
+      method: 'POST',
+      url: 'https://bedrock-mantle.us-west-2.api.aws/anthropic/v1/messages',
+      headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxlLWtleS12YWx1ZQ==' },
+      body: {
+        model: 'anthropic.claude-haiku-4-5',
+        max_tokens: 300,
+        system: prompt(2),
+        messages: [{ role: 'user', content: prompt(3) }],
+        output_config: { format: { type: 'json_schema', schema: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] } } },
+      },
+    },
+  },
+  {
+    name: 'mantle chat completions with tools',
+    input: {
+      method: 'POST',
+      url: 'https://bedrock-mantle.eu-west-1.api.aws/v1/chat/completions',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tLz9BY3Rpb249Q2FsbFdpdGhCZWFyZXJUb2tlbg==' },
+      body: {
+        model: 'openai.gpt-oss-120b',
+        messages: [
+          { role: 'system', content: prompt(2) },
+          { role: 'user', content: prompt(3) },
+        ],
+        tools: [
+          { type: 'function', function: { name: 'lookup_order', description: 'Find an order', parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } } },
+          { type: 'function', function: { name: 'refund', description: 'Refund an order', parameters: { type: 'object', properties: { id: { type: 'string' }, amount: { type: 'number' } } } } },
+        ],
+        max_completion_tokens: 800,
+        temperature: 0.3,
+      },
+    },
+  },
+  {
+    name: 'mantle responses, stateful + web search',
+    input: {
+      method: 'POST',
+      url: 'https://bedrock-mantle.us-east-1.api.aws/v1/responses',
+      headers: { 'content-type': 'application/json', 'OpenAI-Project': 'proj_a1b2c3' },
+      body: {
+        model: 'openai.gpt-oss-120b',
+        previous_response_id: 'resp_0a1b2c3d4e5f',
+        input: [{ role: 'user', content: [{ type: 'input_text', text: prompt(3) }] }],
+        tools: [{ type: 'web_search' }],
+        max_output_tokens: 1000,
+      },
+    },
+  },
+  {
+    name: 'runtime invoke-model, Claude body',
+    input: {
+      method: 'POST',
+      url: 'https://bedrock-runtime.us-west-2.amazonaws.com/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: {
+        anthropic_version: 'bedrock-2023-05-31',
+        max_tokens: 400,
+        system: prompt(1),
+        messages: [{ role: 'user', content: [{ type: 'text', text: prompt(4) }] }],
+        temperature: 0.5,
+      },
+    },
+  },
+  {
+    name: 'runtime chat completions (openai/v1)',
+    input: {
+      method: 'POST',
+      url: 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/chat/completions',
+      headers: { 'content-type': 'application/json' },
+      body: { model: 'openai.gpt-oss-20b', messages: [{ role: 'user', content: prompt(5) }], max_tokens: 256 },
+    },
+  },
+];

@@ -1,0 +1,329 @@
+/**
+ * Reading input bytes (files and stdin) and decoding them to text.
+ *
+ * - Input is UTF-8; a leading byte-order mark is dropped.
+ * - UTF-16/UTF-32 (by BOM or by the NUL-byte pattern of ASCII text), binary data (NUL bytes) and invalid
+ *   UTF-8 are rejected with `E_INPUT_PARSE`, with the line/column of the first bad byte where that makes sense.
+ * - A file (or stdin) larger than `maxBytes` is rejected with `E_INPUT_LIMIT` without reading it whole.
+ * - `-` reads stdin; the file name reported for stdin is `<stdin>`.
+ *
+ * Columns are 1-based and counted in characters of the line as JavaScript counts them (UTF-16 code units;
+ * a tab is one column), the same convention as the positions of `parse.ts`.
+ */
+import { Buffer, isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { PreflightInputError, type SourcePosition } from '../errors.js';
+
+export interface InputLimits {
+  /** Largest input accepted, in bytes (of the UTF-8 text). */
+  maxBytes: number;
+  /** Deepest nesting of objects/arrays accepted; the top-level object is depth 1. */
+  maxDepth: number;
+  /** YAML only: the `maxAliasCount` of yaml's `toJS` (bounds alias expansion, e.g. "billion laughs"). */
+  maxAliasCount: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<InputLimits> = Object.freeze({
+  maxBytes: 10 * 1024 * 1024,
+  maxDepth: 200,
+  maxAliasCount: 100,
+});
+
+/** The name under which stdin (`-`) is reported. */
+export const STDIN_NAME = '<stdin>';
+
+/** Fills in defaults; ignores `undefined` and non-numeric entries. */
+export function resolveLimits(limits?: Partial<InputLimits>): InputLimits {
+  if (!limits) return DEFAULT_LIMITS;
+  const pick = (v: number | undefined, d: number): number => (typeof v === 'number' && !Number.isNaN(v) ? v : d);
+  return {
+    maxBytes: pick(limits.maxBytes, DEFAULT_LIMITS.maxBytes),
+    maxDepth: pick(limits.maxDepth, DEFAULT_LIMITS.maxDepth),
+    maxAliasCount: pick(limits.maxAliasCount, DEFAULT_LIMITS.maxAliasCount),
+  };
+}
+
+/** "10 MiB", "512 KiB" or "1000 bytes". */
+export function formatByteSize(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
+
+export function tooLargeError(file: string, maxBytes: number): PreflightInputError {
+  return new PreflightInputError(
+    'E_INPUT_LIMIT',
+    `input is larger than the limit of ${formatByteSize(maxBytes)} (maxBytes = ${maxBytes})`,
+    { file },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decoding
+
+/**
+ * Decodes UTF-8 bytes to a string, dropping a leading BOM. Throws `E_INPUT_PARSE` for UTF-16/UTF-32 input,
+ * binary input (NUL bytes) and invalid UTF-8.
+ */
+export function decodeInput(bytes: Uint8Array, file: string): string {
+  const n = bytes.length;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, no copy
+  const b0 = n > 0 ? buf[0]! : -1;
+  const b1 = n > 1 ? buf[1]! : -1;
+  if (b0 === 0xff && b1 === 0xfe) {
+    const utf32 = n >= 4 && buf[2] === 0 && buf[3] === 0;
+    throw encodingError(file, utf32 ? 'UTF-32 (little-endian)' : 'UTF-16 (little-endian)', 'a byte-order mark');
+  }
+  if (b0 === 0xfe && b1 === 0xff) throw encodingError(file, 'UTF-16 (big-endian)', 'a byte-order mark');
+  if (n >= 4 && b0 === 0 && b1 === 0 && buf[2] === 0xfe && buf[3] === 0xff) {
+    throw encodingError(file, 'UTF-32 (big-endian)', 'a byte-order mark');
+  }
+  const start = n >= 3 && b0 === 0xef && b1 === 0xbb && buf[2] === 0xbf ? 3 : 0;
+
+  const nul = buf.indexOf(0, start);
+  if (nul !== -1) {
+    const utf16 = guessUtf16(buf, start);
+    if (utf16) throw encodingError(file, utf16, 'its pattern of NUL bytes');
+    throw new PreflightInputError(
+      'E_INPUT_PARSE',
+      'binary data: found a NUL byte (0x00); expected a UTF-8 text file (JSON or YAML)',
+      { file, position: bytePosition(buf, start, nul) },
+    );
+  }
+  if (!isUtf8(start === 0 ? buf : buf.subarray(start))) {
+    const bad = firstInvalidUtf8(buf, start);
+    const byte = buf[bad]!;
+    const hex = `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    const message =
+      byte >= 0x80 && byte <= 0xbf
+        ? `invalid UTF-8: unexpected continuation byte ${hex}; expected UTF-8 text (was the file saved as Latin-1/Windows-1252?)`
+        : `invalid UTF-8: byte ${hex} does not start a valid UTF-8 sequence; expected UTF-8 text (was the file saved as Latin-1/Windows-1252?)`;
+    throw new PreflightInputError('E_INPUT_PARSE', message, { file, position: bytePosition(buf, start, bad) });
+  }
+  return buf.toString('utf8', start, n);
+}
+
+function encodingError(file: string, encoding: string, evidence: string): PreflightInputError {
+  return new PreflightInputError(
+    'E_INPUT_PARSE',
+    `unsupported encoding: the input is ${encoding} (detected by ${evidence}); expected UTF-8, re-save the file as UTF-8`,
+    { file, position: { line: 1, column: 1 } },
+  );
+}
+
+/** 'UTF-16 (little-endian)' / 'UTF-16 (big-endian)' when the first bytes look like BOM-less UTF-16 text. */
+function guessUtf16(buf: Buffer, start: number): string | undefined {
+  const end = Math.min(buf.length, start + 512);
+  let pairs = 0;
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = start; i + 1 < end; i += 2) {
+    pairs++;
+    if (buf[i] === 0) zeroEven++;
+    if (buf[i + 1] === 0) zeroOdd++;
+  }
+  if (pairs === 0) return undefined;
+  if (zeroEven === 0 && zeroOdd * 4 >= pairs) return 'UTF-16 (little-endian)';
+  if (zeroOdd === 0 && zeroEven * 4 >= pairs) return 'UTF-16 (big-endian)';
+  return undefined;
+}
+
+/** Offset of the first byte (at or after `start`) that begins an invalid UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(buf: Uint8Array, start: number): number {
+  const n = buf.length;
+  let i = start;
+  while (i < n) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) need = 2;
+    else if (b >= 0xf0 && b <= 0xf4) need = 3;
+    else return i;
+    for (let k = 1; k <= need; k++) {
+      if (i + k >= n) return i;
+      const c = buf[i + k]!;
+      let lo = 0x80;
+      let hi = 0xbf;
+      if (k === 1) {
+        if (b === 0xe0) lo = 0xa0; // overlong
+        else if (b === 0xed) hi = 0x9f; // surrogates
+        else if (b === 0xf0) lo = 0x90; // overlong
+        else if (b === 0xf4) hi = 0x8f; // > U+10FFFF
+      }
+      if (c < lo || c > hi) return i;
+    }
+    i += need + 1;
+  }
+  return n; // not reached when the input is invalid
+}
+
+/** 1-based line and column (in decoded characters) of byte `offset`; line breaks are \n, \r\n and \r. */
+function bytePosition(buf: Buffer, start: number, offset: number): SourcePosition {
+  let line = 1;
+  let lineStart = start;
+  for (let i = start; i < offset; i++) {
+    const b = buf[i];
+    if (b === 0x0a || (b === 0x0d && buf[i + 1] !== 0x0a)) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: buf.toString('utf8', lineStart, offset).length + 1 };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+
+function readError(e: unknown, file: string): PreflightInputError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  let why: string;
+  switch (code) {
+    case 'ENOENT':
+      why = 'no such file';
+      break;
+    case 'EISDIR':
+      why = 'it is a directory, not a file';
+      break;
+    case 'EACCES':
+    case 'EPERM':
+      why = 'permission denied';
+      break;
+    case 'ENOTDIR':
+      why = 'a component of the path is not a directory';
+      break;
+    case 'ELOOP':
+      why = 'too many symbolic links';
+      break;
+    default:
+      why = code ?? (e instanceof Error ? e.message : String(e));
+  }
+  return new PreflightInputError('E_INPUT_READ', `cannot read file: ${why}`, { file, cause: e });
+}
+
+function concat(chunks: Buffer[], total: number): Buffer {
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Reads everything from `fd` (never more than maxBytes + 1 bytes). */
+function readAllSync(fd: number, maxBytes: number, file: string, sizeHint: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunkSize = Math.max(64 * 1024, Math.min(sizeHint + 1, maxBytes + 1));
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(chunkSize);
+    let got: number;
+    try {
+      got = readSync(fd, chunk, 0, chunkSize, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        sleepSync(5); // non-blocking stdin with nothing available yet
+        continue;
+      }
+      if (code === 'EOF') break; // Windows pipes
+      throw readError(e, file);
+    }
+    if (got === 0) break;
+    total += got;
+    if (total > maxBytes) throw tooLargeError(file, maxBytes);
+    chunks.push(got === chunkSize ? chunk : chunk.subarray(0, got));
+  }
+  return concat(chunks, total);
+}
+
+/** Reads a file (or stdin for `-`) synchronously and decodes it; see {@link decodeInput}. */
+export function readInputFileSync(path: string, limits?: Partial<InputLimits>): { text: string; file: string } {
+  const { maxBytes } = resolveLimits(limits);
+  if (path === '-') {
+    const bytes = readAllSync(0, maxBytes, STDIN_NAME, 0);
+    return { text: decodeInput(bytes, STDIN_NAME), file: STDIN_NAME };
+  }
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw readError(e, path);
+  }
+  let bytes: Buffer;
+  try {
+    let size = 0;
+    try {
+      const st = fstatSync(fd);
+      if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+      if (st.isFile()) size = st.size;
+    } catch (e) {
+      throw readError(e, path);
+    }
+    if (size > maxBytes) throw tooLargeError(path, maxBytes);
+    bytes = readAllSync(fd, maxBytes, path, size);
+  } finally {
+    closeSync(fd);
+  }
+  return { text: decodeInput(bytes, path), file: path };
+}
+
+/** Reads a file (or stdin for `-`) and decodes it; see {@link decodeInput}. */
+export async function readInputFile(path: string, limits?: Partial<InputLimits>): Promise<{ text: string; file: string }> {
+  const { maxBytes } = resolveLimits(limits);
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    try {
+      for await (const chunk of process.stdin as AsyncIterable<Buffer | string>) {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        total += b.length;
+        if (total > maxBytes) throw tooLargeError(STDIN_NAME, maxBytes);
+        chunks.push(b);
+      }
+    } catch (e) {
+      if (e instanceof PreflightInputError) throw e;
+      throw readError(e, STDIN_NAME);
+    }
+    return { text: decodeInput(concat(chunks, total), STDIN_NAME), file: STDIN_NAME };
+  }
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    throw readError(e, path);
+  }
+  try {
+    let size = 0;
+    try {
+      const st = await handle.stat();
+      if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+      if (st.isFile()) size = st.size;
+    } catch (e) {
+      throw readError(e, path);
+    }
+    if (size > maxBytes) throw tooLargeError(path, maxBytes);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const chunkSize = Math.max(64 * 1024, Math.min(size + 1, maxBytes + 1));
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(chunkSize);
+      let got: number;
+      try {
+        ({ bytesRead: got } = await handle.read(chunk, 0, chunkSize, null));
+      } catch (e) {
+        throw readError(e, path);
+      }
+      if (got === 0) break;
+      total += got;
+      if (total > maxBytes) throw tooLargeError(path, maxBytes);
+      chunks.push(got === chunkSize ? chunk : chunk.subarray(0, got));
+    }
+    return { text: decodeInput(concat(chunks, total), path), file: path };
+  } finally {
+    await handle.close();
+  }
+}
