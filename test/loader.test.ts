@@ -1,0 +1,99 @@
+/**
+ * The rules loader: an invalid rules file is reported with file:line:column and the key, for every problem, and
+ * never half-loads.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadKnowledge } from '../src/knowledge/assemble.js';
+import { KnowledgeError } from '../src/knowledge/load.js';
+
+const root = join(import.meta.dirname, '..');
+const schemas = join(root, 'schemas');
+
+/** A copy of rules/ with one file edited; returns the problems of loading it. */
+function problemsAfter(file: string, edit: (text: string) => string): KnowledgeError {
+  const dir = mkdtempSync(join(tmpdir(), 'bp-rules-'));
+  cpSync(join(root, 'rules'), dir, { recursive: true });
+  const path = join(dir, file);
+  const before = readFileSync(path, 'utf8');
+  const after = edit(before);
+  expect(after).not.toBe(before);
+  writeFileSync(path, after);
+  try {
+    loadKnowledge(dir, schemas, dir);
+  } catch (e) {
+    expect(e).toBeInstanceOf(KnowledgeError);
+    return e as KnowledgeError;
+  }
+  throw new Error('the edited rules loaded without a problem');
+}
+
+const lineOf = (text: string, needle: string): number => text.slice(0, text.indexOf(needle)).split('\n').length;
+
+describe('loading rules/', () => {
+  it('loads the built-in rules', () => {
+    expect(loadKnowledge(join(root, 'rules'), schemas, root).matrix.length).toBeGreaterThan(20);
+  });
+
+  it('reports a cell value outside yes|no|conditional|unknown at its line and column', () => {
+    const text = readFileSync(join(root, 'rules', 'matrix.yaml'), 'utf8');
+    const target = '          bedrock-mantle: yes\n      - id: server-side-tools';
+    const e = problemsAfter('matrix.yaml', (t) => t.replace(target, '          bedrock-mantle: maybe\n      - id: server-side-tools'));
+    const p = e.problems[0]!;
+    expect(p.file).toBe('matrix.yaml');
+    expect(p.line).toBe(lineOf(text, target));
+    expect(p.column).toBe(11); // the key of the offending value
+    expect(p.key).toBe('/tables/1/rows/3/cells/bedrock-mantle');
+    expect(e.oneLine).toMatch(/^matrix\.yaml:\d+:11: must be equal to one of the allowed values: yes, no, conditional, unknown/);
+  });
+
+  it('reports an unknown key at the key itself', () => {
+    const e = problemsAfter('capabilities.yaml', (t) => t.replace('  guardrails:\n    label: Guardrails\n', '  guardrails:\n    label: Guardrails\n    colour: blue\n'));
+    expect(e.problems).toContainEqual(expect.objectContaining({ message: 'unknown key "colour"', key: '/capabilities/guardrails/colour', column: 5 }));
+  });
+
+  it('reports a missing source with the object it is missing from', () => {
+    const e = problemsAfter('capabilities.yaml', (t) =>
+      t.replace('        body: /guardrailConfig\n        source: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_GuardrailConfiguration.html\n', '        body: /guardrailConfig\n'),
+    );
+    expect(e.problems.some((p) => p.message === 'missing required key "source"' && p.key.startsWith('/capabilities/guardrails/signals/0'))).toBe(true);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const e = problemsAfter('guidance.yaml', (t) => t.replace('newApplications:\n', 'newApplications:\n  endpoint: [unclosed\n'));
+    expect(e.problems[0]!.file).toBe('guidance.yaml');
+    expect(e.problems[0]!.line).toBeGreaterThan(1);
+  });
+
+  it('reports every problem of every file, not only the first', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-rules-'));
+    cpSync(join(root, 'rules'), dir, { recursive: true });
+    writeFileSync(join(dir, 'findings.yaml'), readFileSync(join(dir, 'findings.yaml'), 'utf8').replace(/summary:/g, 'sumary:'));
+    writeFileSync(join(dir, 'apis.yaml'), readFileSync(join(dir, 'apis.yaml'), 'utf8').replace('    label: InvokeModel\n', ''));
+    try {
+      loadKnowledge(dir, schemas, dir);
+      throw new Error('loaded');
+    } catch (e) {
+      const files = new Set((e as KnowledgeError).problems.map((p) => p.file));
+      expect([...files].sort()).toEqual(['apis.yaml', 'findings.yaml']);
+      expect((e as KnowledgeError).problems.length).toBeGreaterThan(5);
+    }
+  });
+
+  it('checks references a schema cannot: unknown implied capability, bad regular expression, api without a row', () => {
+    expect(problemsAfter('capabilities.yaml', (t) => t.replace('implies: [server-side-tools]', 'implies: [server-tools]')).problems).toContainEqual(
+      expect.objectContaining({ message: 'implies unknown capability "server-tools"', file: 'capabilities.yaml' }),
+    );
+    expect(problemsAfter('capabilities.yaml', (t) => t.replace("matches: '^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]{12}:inference-profile/'", "matches: '^arn:(aws'")).problems[0]!.message).toMatch(/regex|regular expression/);
+    expect(problemsAfter('matrix.yaml', (t) => t.replace('      - id: invoke-model\n', '      - id: invoke-modell\n        label: Typo\n')).problems).toContainEqual(
+      expect.objectContaining({ message: 'api "invoke-model" has no row in matrix.yaml', file: 'apis.yaml' }),
+    );
+  });
+
+  it('requires a condition on every conditional cell', () => {
+    const e = problemsAfter('matrix.yaml', (t) => t.replace('            condition: depends on the model (see the model\'s card)\n', ''));
+    expect(e.problems.some((p) => p.message.includes('"condition"'))).toBe(true);
+  });
+});

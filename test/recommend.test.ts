@@ -1,0 +1,81 @@
+/**
+ * recommend: the contract's ranking (no is out; yes > conditional > unknown; ties to the seed's choice for new
+ * applications), splits, reasons that cite cells, and never price.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createPreflight, isPreflightInputError } from '../src/index.js';
+
+const p = createPreflight();
+const k = p.knowledge;
+const needIds = [...k.apis.map((a) => a.id), ...k.capabilities.map((c) => c.id)];
+
+describe('recommend', () => {
+  it.each([
+    [['converse', 'prompt-routing'], 'bedrock-runtime'],
+    [['invoke-model'], 'bedrock-runtime'],
+    [['guardrails', 'cross-region-inference'], 'bedrock-runtime'],
+    [['responses', 'async-inference'], 'bedrock-mantle'],
+    [['stateful-conversation', 'server-side-tools', 'projects'], 'bedrock-mantle'],
+    [['messages', 'workspaces'], 'bedrock-mantle'],
+    [['messages', 'structured-outputs'], 'bedrock-runtime'],
+    [['chat-completions'], 'bedrock-mantle'],
+    [['prompt-caching'], 'bedrock-runtime'],
+    [['request-metadata-tagging', 'iam-principal-attribution'], 'bedrock-runtime'],
+  ])('%j → %s', (needs, endpoint) => {
+    expect(p.recommend({ needs }).endpoint).toBe(endpoint);
+  });
+
+  it('a tie goes to the seed\'s choice for new applications and says so', () => {
+    const r = p.recommend({ needs: ['chat-completions', 'client-side-tools', 'sigv4-auth'] });
+    expect(r.endpoint).toBe(k.guidance.newApplications.endpoint);
+    expect(r.reasons.join(' ')).toContain('new applications');
+  });
+
+  it('yes ranks above conditional: prompt caching goes to runtime, with the condition in the reasons', () => {
+    const r = p.recommend({ needs: ['messages', 'prompt-caching'] });
+    expect(r.endpoint).toBe('bedrock-runtime');
+    expect(r.reasons.some((x) => x.includes('conditional on bedrock-mantle') && x.includes('depends on the model'))).toBe(true);
+  });
+
+  it('splits when no endpoint meets every need, and says which need goes where', () => {
+    const r = p.recommend({ needs: ['responses', 'guardrails', 'async-inference', 'prompt-routing'] });
+    expect(r.endpoint).toBeNull();
+    expect(r.split).toEqual({ responses: 'bedrock-mantle', guardrails: 'bedrock-runtime', 'async-inference': 'bedrock-mantle', 'prompt-routing': 'bedrock-runtime' });
+  });
+
+  it('reasons cite the cells with source and date, and never price', () => {
+    const r = p.recommend({ needs: ['converse', 'guardrails'] });
+    expect(r.reasons.some((x) => x.includes('https://') && /as of \d{4}-\d{2}-\d{2}/.test(x))).toBe(true);
+    for (const needs of [['responses'], ['converse'], ['responses', 'guardrails'], []]) {
+      expect(p.recommend({ needs }).reasons.join(' ')).not.toMatch(/price|pricing|cost/i);
+    }
+  });
+
+  it('recommends for a request: its api and capabilities are the needs', () => {
+    const r = p.recommend({ request: { url: 'https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages', body: { model: 'anthropic.claude-haiku-4-5', max_tokens: 10, messages: [], output_config: { format: { type: 'json_schema', schema: {} } } } } });
+    expect(r).toMatchObject({ endpoint: 'bedrock-runtime', needs: ['messages', 'structured-outputs'] });
+  });
+
+  it('rejects unknown needs with E_UNKNOWN_ID', () => {
+    try {
+      p.recommend({ needs: ['responses', 'teleportation'] });
+      expect.unreachable();
+    } catch (e) {
+      expect(isPreflightInputError(e) && e.code).toBe('E_UNKNOWN_ID');
+    }
+  });
+
+  it('properties: the chosen endpoint has no `no` cell; a null endpoint means both have one; adding a need never makes an out endpoint eligible', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.constantFrom(...needIds), { maxLength: 6 }), fc.constantFrom(...needIds), (needs, extra) => {
+        const r = p.recommend({ needs });
+        if (r.endpoint) expect(Object.values(r.endpoints[r.endpoint].cells)).not.toContain('no');
+        else for (const e of ['bedrock-runtime', 'bedrock-mantle'] as const) expect(r.endpoints[e].meetsAll).toBe(false);
+        const more = p.recommend({ needs: [...needs, extra] });
+        for (const e of ['bedrock-runtime', 'bedrock-mantle'] as const) if (!r.endpoints[e].meetsAll) expect(more.endpoints[e].meetsAll).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
