@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { Engine } from 'json-rules-engine';
 import { Bench } from 'tinybench';
 import { createPreflight } from '../dist/index.js';
+import type { Knowledge } from '../src/types.js';
 import { compileDetector } from '../src/detect/detect.js';
 import { MIX } from './requests.js';
 
 const preflight = createPreflight();
-const detector = compileDetector(preflight.knowledge);
+const detector = compileDetector(preflight.knowledge as unknown as Knowledge);
 const inputs = MIX.map((m) => m.input);
 const facts = inputs.map((i) => detector.detect(i).facts);
 const rules = preflight.rules();

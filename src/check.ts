@@ -7,7 +7,7 @@ import type { Evaluator } from './compile/evaluator.js';
 import type { Recommender } from './recommend.js';
 import { redact, redactRepeated } from './redact.js';
 import type { CheckOptions, CheckReport, Finding, FindingCode, Knowledge, Severity } from './types.js';
-import { fillTemplate } from './compile/template.js';
+import { fillTemplate, renderMessage, type Slot } from './compile/template.js';
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -29,28 +29,74 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
       const { facts, evidence } = d;
       const findings: Finding[] = [];
       const events = evaluator.run(facts);
+      let slots: Record<Slot, string> | undefined;
       for (let i = 0; i < events.length; i++) {
         const { params, message } = events[i]!;
         let path: string | undefined;
-        if (params.code.startsWith('api-')) path = d.apiPath;
-        else {
-          for (const e of evidence) if (e.id === params.subject) path = e.path;
+        switch (params.pathFrom) {
+          case 'api':
+            path = d.apiPath;
+            break;
+          case 'capability':
+            for (const e of evidence) if (e.id === params.subject) path = e.path;
+            break;
+          case 'model':
+            path = d.modelPath;
+            break;
+          case 'region':
+            path = d.isEnvelope && options?.region === undefined ? '/url' : undefined;
+            break;
+          case 'signal': {
+            const ev = d.signalEvidence?.get(events[i]!.rule.slice('request/'.length));
+            path = ev === undefined ? d.apiPath : ev;
+            break;
+          }
         }
+        slots ??= {
+          where: '',
+          model: facts.model === null ? '' : redactRepeated(facts.model),
+          region: facts.region === null ? '' : redactRepeated(facts.region),
+          api: facts.api ?? '',
+        };
+        slots.where = path !== undefined && path !== '' ? ` at ${path}` : '';
         const finding: Finding = {
           code: params.code,
           subject: params.subject,
           severity: params.severity,
-          message: message[0] + (path !== undefined && path !== '' ? ` at ${path}` : '') + message[1],
+          message: renderMessage(message, slots),
         };
         if (path !== undefined) finding.path = path;
         finding.source = params.source;
         if (params.fix !== undefined) finding.fix = params.fix;
+        if (params.confidence !== undefined) finding.confidence = params.confidence;
         findings.push(finding);
       }
 
       // Findings about the detection itself.
       const src = d.apiSource;
-      if (facts.api === null) {
+      const other = d.otherOperation;
+      if (other !== undefined) {
+        if (!other.endpoints.includes(facts.endpoint)) {
+          findings.push({
+            code: 'operation-unsupported',
+            subject: other.id,
+            severity: 'error',
+            message: fillTemplate(template('operation-unsupported'), { label: other.label, endpoints: other.endpoints.join(', '), endpoint: facts.endpoint, where: ' at /url' }),
+            path: '/url',
+            source: other.source,
+          });
+        }
+        if (facts.api === null) {
+          findings.push({
+            code: 'operation-outside-matrix',
+            subject: other.id,
+            severity: 'info',
+            message: fillTemplate(template('operation-outside-matrix'), { label: other.label, where: ' at /url' }),
+            path: '/url',
+            source: other.source,
+          });
+        }
+      } else if (facts.api === null) {
         findings.push({
           code: 'api-undetermined',
           subject: 'api',

@@ -14,6 +14,19 @@ export type Severity = 'error' | 'warning' | 'info';
 
 /** Codes of findings. Kebab-case, stable. */
 export type FindingCode =
+  | 'model-unsupported'
+  | 'model-api-unsupported'
+  | 'model-route-mismatch'
+  | 'model-profile-required'
+  | 'model-feature-unsupported'
+  | 'model-id-form'
+  | 'model-unknown'
+  | 'region-unsupported'
+  | 'region-endpoint-unknown'
+  | 'region-unknown'
+  | 'route-noncanonical'
+  | 'operation-outside-matrix'
+  | 'operation-unsupported'
   | 'api-unsupported'
   | 'api-conditional'
   | 'api-unknown'
@@ -22,7 +35,14 @@ export type FindingCode =
   | 'capability-unknown'
   | 'api-undetermined'
   | 'api-inferred'
-  | 'path-unrecognized';
+  | 'path-unrecognized'
+  /** Request-shape rules (rules/requests.yaml) name their own codes. */
+  | `field-${string}`
+  | `header-${string}`
+  | `limit-${string}`
+  | `auth-${string}`;
+
+export type Confidence = 'confirmed' | 'inferred';
 
 export interface Note {
   asOf: string;
@@ -65,7 +85,7 @@ export interface ShapeIndicator {
 export interface ApiDef extends Sourced {
   id: ApiId;
   label: string;
-  operations: Array<{ id: string; path: string }>;
+  operations: Array<{ id: string; path: string; route?: string }>;
   /** Where the model id is: 'path' or a JSON Pointer into the body, in order. */
   model: string[];
   shape: ShapeIndicator[];
@@ -83,6 +103,13 @@ export interface SignalDef extends Sourced {
   matches?: string;
   ignoreCase?: boolean;
   note?: string;
+}
+
+export interface OtherOperationDef extends Sourced {
+  id: string;
+  label: string;
+  path: string;
+  endpoints: EndpointId[];
 }
 
 export interface CapabilityDef {
@@ -154,7 +181,8 @@ export interface RuleEventParams {
   code: FindingCode;
   subject: string;
   severity: Severity;
-  endpoint: EndpointId;
+  /** The endpoint the rule is about; absent for rules about both. */
+  endpoint?: EndpointId;
   api?: ApiId;
   table: string;
   cell: CellValue;
@@ -162,7 +190,10 @@ export interface RuleEventParams {
   asOf: string;
   condition?: string;
   fix?: string;
-  /** The message with `{where}` left in, all other placeholders filled at compile time. */
+  confidence?: Confidence;
+  /** Which evidence the finding's path comes from. */
+  pathFrom: 'api' | 'capability' | 'model' | 'region' | 'signal';
+  /** The message with its run-time slots ({where}, {model}, {region}, {api}) left in, the rest filled. */
   message: string;
 }
 
@@ -173,7 +204,88 @@ export interface JreRule {
   event: { type: FindingCode; params: RuleEventParams };
 }
 
+export interface ServedBy extends Sourced {
+  apis: ApiId[];
+  route?: string;
+  profileOnly?: boolean;
+  confidence: Confidence;
+  note?: string;
+}
+
+export interface ModelFeature extends Sourced {
+  'bedrock-runtime'?: CellValue;
+  'bedrock-mantle'?: CellValue;
+  confidence: Confidence;
+  note?: string;
+}
+
+export type ModelFeatureName = 'structuredOutputs' | 'promptCaching' | 'temperatureOrTopP';
+
+export interface ModelFamily {
+  id: string;
+  label: string;
+  match: string;
+  examples: string[];
+  endpoints: Record<EndpointId, ServedBy | 'unknown'>;
+  structuredOutputs?: ModelFeature;
+  promptCaching?: ModelFeature;
+  temperatureOrTopP?: ModelFeature;
+  notes?: Note[];
+}
+
+export interface RegionDef extends Sourced {
+  id: string;
+  label: string;
+  location: [number, number];
+  endpoints: Record<EndpointId, CellValue>;
+  confidence?: Confidence;
+  note?: string;
+}
+
+/** One test of a request-shape rule (rules/requests.yaml). */
+export interface RequestTest {
+  body?: string;
+  absent?: string;
+  header?: string;
+  headerAbsent?: string;
+  count?: string[];
+  over?: number;
+  sequence?: string[];
+  field?: string;
+  order?: string[];
+  default?: string;
+  capability?: string;
+  all?: RequestTest[];
+  equals?: string | number | boolean;
+  oneOf?: Array<string | number | boolean>;
+  noneOf?: Array<string | number | boolean>;
+  startsWith?: string | string[];
+  matches?: string;
+  ignoreCase?: boolean;
+}
+
+export interface RequestRuleDef extends Sourced {
+  id: string;
+  code: FindingCode;
+  subject: string;
+  endpoints?: EndpointId[];
+  apis: ApiId[];
+  operations?: string[];
+  routes?: string[];
+  models?: { families?: string[]; familyMatches?: string; feature?: ModelFeatureName };
+  when?: RequestTest;
+  severity: Severity;
+  confidence: Confidence;
+  message: string;
+  fix: string;
+  note?: string;
+}
+
 export interface Knowledge {
+  otherOperations: OtherOperationDef[];
+  models: ModelFamily[];
+  regions: RegionDef[];
+  requestRules: RequestRuleDef[];
   endpoints: EndpointDef[];
   apis: ApiDef[];
   capabilities: CapabilityDef[];
@@ -195,6 +307,14 @@ export interface Facts {
   region: string | null;
   operation: string | null;
   capabilities: CapabilityId[];
+  /** The model family (rules/models.yaml) the model id belongs to; null when unknown or no model. */
+  modelFamily: string | null;
+  /** How the model is named: 'base' id, geo/global 'profile' id, 'arn' naming a model, 'arn-opaque' (router, provisioned…). */
+  modelForm: 'base' | 'profile' | 'arn' | 'arn-opaque' | null;
+  /** The route prefix of the URL path (e.g. /v1, /openai/v1); null without a URL. */
+  route: string | null;
+  /** Ids of the request-shape rules whose test holds for this request. */
+  signals: string[];
 }
 
 export interface CapabilityUse {
@@ -210,6 +330,8 @@ export interface Finding {
   path?: string;
   source?: string;
   fix?: string;
+  /** For knowledge beyond the seed's tables: whether the source confirms it or it is inferred. */
+  confidence?: Confidence;
 }
 
 export interface Recommendation {

@@ -52,7 +52,8 @@ const preflight = createPreflight();
 
 describe.each(files)('rules/cases/%s', (file) => {
   const loaded = loadRulesFile(join(casesDir, file), 'cases', join(root, 'schemas'), root);
-  const cases = (loaded.value as { cases: Case[] }).cases;
+  const { cases, scope } = loaded.value as { cases: Case[]; scope?: string[] };
+  const inScope = scope === undefined ? () => true : (f: Finding) => scope.some((re) => new RegExp(re).test(f.code));
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const e = c.expect;
@@ -71,7 +72,7 @@ describe.each(files)('rules/cases/%s', (file) => {
       for (const x of e.capabilities) if (typeof x !== 'string') expect(r.capabilities).toContainEqual({ id: x.id, path: x.path });
     }
     if (e.findings !== undefined) {
-      const unmatched = [...r.findings];
+      const unmatched = r.findings.filter(inScope);
       for (const p of e.findings) {
         const i = unmatched.findIndex((f) => matches(f, p));
         expect(i, `expected finding ${JSON.stringify(p)}; got:\n${show(r.findings).join('\n')}`).toBeGreaterThanOrEqual(0);

@@ -200,7 +200,7 @@ describe('matrix, rules, explain', () => {
   it('rules --format json loads into a json-rules-engine Engine', async () => {
     const rules = JSON.parse(run(['rules', '--format', 'json']).stdout);
     const engine = new Engine(rules);
-    const { events } = await engine.run({ endpoint: 'bedrock-mantle', api: 'messages', model: null, region: null, operation: null, capabilities: ['structured-outputs', 'guardrails'] });
+    const { events } = await engine.run({ endpoint: 'bedrock-mantle', api: 'messages', model: null, region: null, operation: null, capabilities: ['structured-outputs', 'guardrails'], modelFamily: null, modelForm: null, route: null, signals: [] });
     expect(events.map((e) => (e.params as { subject: string }).subject).sort()).toEqual(['guardrails', 'structured-outputs']);
   });
   it('explain shows cells, sources, dates and the notes where sources disagree', () => {

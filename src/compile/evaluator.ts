@@ -7,7 +7,7 @@
  * that both give the same events for random requests.
  */
 import type { Facts, JreConditions, JreNode, JreRule, RuleEventParams } from '../types.js';
-import { splitAtWhere } from './template.js';
+import { compileMessage, type CompiledMessage } from './template.js';
 
 type Predicate = (facts: Facts) => boolean;
 
@@ -31,7 +31,7 @@ function isNumber(a: unknown): boolean {
 
 export class RuleCompileError extends Error {}
 
-const FACT_NAMES = new Set<keyof Facts>(['endpoint', 'api', 'model', 'region', 'operation', 'capabilities']);
+const FACT_NAMES = new Set<keyof Facts>(['endpoint', 'api', 'model', 'region', 'operation', 'capabilities', 'modelFamily', 'modelForm', 'route', 'signals']);
 
 function compileNode(node: JreNode, where: string): Predicate {
   if ('all' in node) {
@@ -75,11 +75,12 @@ function compileNode(node: JreNode, where: string): Predicate {
     if (key === 'api') return (f) => f.api === value;
     return (f) => f[key] === value;
   }
-  if (operator === 'notIn' && key === 'api') {
-    const list = value as unknown[];
-    return (f) => list.indexOf(f.api) === -1;
-  }
   if (operator === 'contains' && key === 'capabilities') return (f) => f.capabilities.indexOf(value as string) > -1;
+  if (operator === 'contains' && key === 'signals') return (f) => f.signals.indexOf(value as string) > -1;
+  if (operator === 'in' || operator === 'notIn') {
+    const list = value as unknown[];
+    return operator === 'in' ? (f) => list.indexOf(f[key]) > -1 : (f) => list.indexOf(f[key]) === -1;
+  }
   const { test, factOk } = op;
   return factOk ? (f) => factOk(f[key]) && test(f[key], value) : (f) => test(f[key], value);
 }
@@ -87,8 +88,8 @@ function compileNode(node: JreNode, where: string): Predicate {
 export interface RuleEvent {
   rule: string;
   params: RuleEventParams;
-  /** The message split at `{where}`. */
-  message: readonly [string, string];
+  /** The message split at its run-time slots ({where}, {model}, {region}). */
+  message: CompiledMessage;
 }
 
 interface CompiledRule {
@@ -103,47 +104,91 @@ export interface Evaluator {
   readonly ruleCount: number;
 }
 
-/** The endpoint a rule is limited to, when its top-level `all` tests `endpoint equal X`. */
-function endpointOf(conditions: JreConditions): string | undefined {
-  if (!('all' in conditions)) return undefined;
-  for (const c of conditions.all) if ('fact' in c && c.fact === 'endpoint' && c.operator === 'equal' && typeof c.value === 'string') return c.value;
-  return undefined;
+/** The facts the evaluator indexes rules by: a run only tests the rules that can hold for its values of these. */
+const INDEXED = ['endpoint', 'api', 'modelFamily'] as const;
+type IndexedFact = (typeof INDEXED)[number];
+/** Stands for any value no rule names. */
+const OTHER = Symbol('other');
+
+/** Whether a rule's top-level `all` lets `fact` take `value` (conditions on other facts are not looked at). */
+function allows(conditions: JreConditions, fact: IndexedFact, value: unknown): boolean {
+  if (!('all' in conditions)) return true;
+  for (const c of conditions.all) {
+    if (!('fact' in c) || c.fact !== fact || c.path !== undefined) continue;
+    const v = c.value;
+    switch (c.operator) {
+      case 'equal':
+        if (value !== v) return false;
+        break;
+      case 'notEqual':
+        if (value === v) return false;
+        break;
+      case 'in':
+        if (!(v as unknown[]).includes(value)) return false;
+        break;
+      case 'notIn':
+        if ((v as unknown[]).includes(value)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+function valuesNamed(rules: readonly JreRule[], fact: IndexedFact): unknown[] {
+  const out = new Set<unknown>();
+  for (const r of rules) {
+    if (!('all' in r.conditions)) continue;
+    for (const c of r.conditions.all) {
+      if (!('fact' in c) || c.fact !== fact) continue;
+      if (Array.isArray(c.value)) for (const v of c.value) out.add(v);
+      else out.add(c.value);
+    }
+  }
+  out.add(null);
+  return [...out];
 }
 
 export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
   const compiled: CompiledRule[] = rules.map((r, i) => ({
-    event: { rule: r.name, params: r.event.params, message: splitAtWhere(r.event.params.message) },
+    event: { rule: r.name, params: r.event.params, message: compileMessage(r.event.params.message) },
     test: compileNode(r.conditions, `rule ${r.name ?? i}`),
     priority: r.priority ?? 1,
   }));
   // json-rules-engine runs higher priorities first; within a priority, events keep rule order.
-  const ordered = compiled
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => b.r.priority - a.r.priority || a.i - b.i)
-    .map(({ r }) => r);
-  const byEndpoint = new Map<string, CompiledRule[]>();
-  const anyEndpoint: CompiledRule[] = [];
-  const endpoints = new Set<string>();
-  rules.forEach((r) => {
-    const e = endpointOf(r.conditions);
-    if (e !== undefined) endpoints.add(e);
-  });
-  for (const e of endpoints) byEndpoint.set(e, []);
-  for (const r of ordered) {
-    const i = compiled.indexOf(r);
-    const e = endpointOf(rules[i]!.conditions);
-    if (e === undefined) {
-      anyEndpoint.push(r);
-      for (const list of byEndpoint.values()) list.push(r);
-    } else byEndpoint.get(e)!.push(r);
-  }
+  const order = compiled.map((_, i) => i).sort((a, b) => compiled[b]!.priority - compiled[a]!.priority || a - b);
+
+  // Rules grouped by (endpoint, api, modelFamily); each group is built on first use.
+  const values = INDEXED.map((f) => [...valuesNamed(rules, f), OTHER]);
+  const indexOf = INDEXED.map((_, i) => new Map(values[i]!.map((v, j) => [v, j])));
+  const [nE, nA, nF] = values.map((v) => v.length) as [number, number, number];
+  const groups: Array<CompiledRule[] | undefined> = new Array(nE * nA * nF);
+  const group = (e: number, a: number, f: number): CompiledRule[] => {
+    const key = (e * nA + a) * nF + f;
+    let g = groups[key];
+    if (g === undefined) {
+      const ve = values[0]![e];
+      const va = values[1]![a];
+      const vf = values[2]![f];
+      g = order.filter((i) => {
+        const c = rules[i]!.conditions;
+        return allows(c, 'endpoint', ve) && allows(c, 'api', va) && allows(c, 'modelFamily', vf);
+      }).map((i) => compiled[i]!);
+      groups[key] = g;
+    }
+    return g;
+  };
+  const otherE = nE - 1;
+  const otherA = nA - 1;
+  const otherF = nF - 1;
+  const [byE, byA, byF] = indexOf as [Map<unknown, number>, Map<unknown, number>, Map<unknown, number>];
+
   return {
     ruleCount: compiled.length,
     run(facts) {
-      const group = byEndpoint.get(facts.endpoint) ?? anyEndpoint;
+      const g = group(byE.get(facts.endpoint) ?? otherE, byA.get(facts.api) ?? otherA, byF.get(facts.modelFamily) ?? otherF);
       const out: RuleEvent[] = [];
-      for (let i = 0; i < group.length; i++) {
-        const r = group[i]!;
+      for (let i = 0; i < g.length; i++) {
+        const r = g[i]!;
         if (r.test(facts)) out.push(r.event);
       }
       return out;

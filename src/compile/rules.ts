@@ -1,74 +1,346 @@
 /**
- * Compiles the capability matrix into json-rules-engine rules: one rule per cell that is not `yes`.
- * These rules are the reference semantics; the synchronous evaluator (evaluator.ts) runs the same rules.
+ * Compiles the knowledge into json-rules-engine rules: one rule per matrix cell that is not `yes`, per model
+ * family fact, per Region an endpoint is missing from, and per request-shape rule. These rules are the reference
+ * semantics; the synchronous evaluator (evaluator.ts) runs the same rules.
  */
 import { ENDPOINT_IDS } from '../types.js';
-import type { CellValue, FindingCode, JreCondition, JreRule, Knowledge, MatrixRow, Severity } from '../types.js';
+import type {
+  ApiId,
+  CellValue,
+  Confidence,
+  EndpointId,
+  FindingCode,
+  JreCondition,
+  JreRule,
+  Knowledge,
+  MatrixRow,
+  ModelFamily,
+  ModelFeatureName,
+  RegionDef,
+  RuleEventParams,
+  ServedBy,
+  Severity,
+} from '../types.js';
 import { fillTemplate } from './template.js';
 
 const SEVERITY: Record<Exclude<CellValue, 'yes'>, Severity> = { no: 'error', conditional: 'warning', unknown: 'info' };
 const SUFFIX: Record<Exclude<CellValue, 'yes'>, string> = { no: 'unsupported', conditional: 'conditional', unknown: 'unknown' };
 
+/** Which capability a model feature of rules/models.yaml is about. */
+export const FEATURE_CAPABILITY: Partial<Record<ModelFeatureName, string>> = {
+  structuredOutputs: 'structured-outputs',
+  promptCaching: 'prompt-caching',
+};
+
 /** The rule name of a cell: `<endpoint>/<subject>` or `<endpoint>/<subject>/<api>` for an api-limited row. */
 export const ruleName = (endpoint: string, row: Pick<MatrixRow, 'id' | 'api'>): string =>
   row.api ? `${endpoint}/${row.id}/${row.api}` : `${endpoint}/${row.id}`;
 
-export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'>): JreRule[] {
+const other = (e: EndpointId): EndpointId => ENDPOINT_IDS.find((x) => x !== e)!;
+const eq = (fact: string, value: unknown): JreCondition => ({ fact, operator: 'equal', value });
+const severityOf = (confidence: Confidence, wanted: Severity = 'error'): Severity => (confidence === 'inferred' && wanted === 'error' ? 'warning' : wanted);
+const confidenceNote = (c: Confidence): string => (c === 'confirmed' ? ' (confirmed by the source)' : ' (inferred: the source is community evidence or reasoning)');
+
+function rule(name: string, all: JreCondition[], params: RuleEventParams): JreRule {
+  return { name, priority: 1, conditions: { all }, event: { type: params.code, params } };
+}
+
+export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings' | 'models' | 'regions' | 'requestRules' | 'apis' | 'capabilities'>): JreRule[] {
   const templates = new Map(k.findings.map((f) => [f.code, f.template]));
+  const template = (code: FindingCode): string => {
+    const t = templates.get(code);
+    if (t === undefined) throw new Error(`findings.yaml has no template for "${code}"`);
+    return t;
+  };
   const titles = new Map(k.tables.map((t) => [t.id, t.title]));
-  // For a capability with api-limited rows, its general row applies to every other api.
-  const limitedApis = new Map<string, string[]>();
-  for (const row of k.matrix) if (row.api) limitedApis.set(row.id, [...(limitedApis.get(row.id) ?? []), row.api]);
+  const apiLabel = new Map(k.apis.map((a) => [a.id, a.label]));
+  const capLabel = new Map(k.capabilities.map((c) => [c.id, c.label]));
+  const latest = (dates: string[]): string => dates.reduce((a, b) => (a > b ? a : b), '');
+  const modelsAsOf = latest(k.models.flatMap((f) => ENDPOINT_IDS.map((e) => f.endpoints[e]).filter((s): s is ServedBy => s !== 'unknown').map((s) => s.asOf)));
+
+  // Model families that settle a conditional or unknown capability cell for an endpoint (their feature says yes or no).
+  const settledBy = (capability: string, endpoint: EndpointId): string[] => {
+    const feature = (Object.keys(FEATURE_CAPABILITY) as ModelFeatureName[]).find((f) => FEATURE_CAPABILITY[f] === capability);
+    if (!feature) return [];
+    return k.models.filter((m) => {
+      const v = m[feature]?.[endpoint];
+      return v === 'yes' || v === 'no';
+    }).map((m) => m.id);
+  };
 
   const rules: JreRule[] = [];
+
+  // 1. Matrix cells. For a capability with api-limited rows, its general row applies to every other api.
+  const limitedApis = new Map<string, string[]>();
+  for (const row of k.matrix) if (row.api) limitedApis.set(row.id, [...(limitedApis.get(row.id) ?? []), row.api]);
   for (const row of k.matrix) {
     if (row.kind === 'other') continue;
     for (const endpoint of ENDPOINT_IDS) {
       const cell = row.cells[endpoint];
       if (cell.value === 'yes') continue;
       const code = `${row.kind}-${SUFFIX[cell.value]}` as FindingCode;
-      const template = templates.get(code);
-      if (template === undefined) throw new Error(`findings.yaml has no template for "${code}"`);
-      const all: JreCondition[] = [{ fact: 'endpoint', operator: 'equal', value: endpoint }];
-      if (row.kind === 'api') all.push({ fact: 'api', operator: 'equal', value: row.id });
+      const all: JreCondition[] = [eq('endpoint', endpoint)];
+      if (row.kind === 'api') all.push(eq('api', row.id));
       else all.push({ fact: 'capabilities', operator: 'contains', value: row.id });
-      if (row.api) all.push({ fact: 'api', operator: 'equal', value: row.api });
+      if (row.api) all.push(eq('api', row.api));
       else if (row.kind === 'capability' && limitedApis.has(row.id)) all.push({ fact: 'api', operator: 'notIn', value: limitedApis.get(row.id) });
-      const other = ENDPOINT_IDS.find((e) => e !== endpoint)!;
-      const message = fillTemplate(template, {
+      // A model whose own knowledge settles a conditional or unknown cell is judged by that knowledge instead.
+      if (cell.value !== 'no' && row.kind === 'capability') {
+        const settled = settledBy(row.id, endpoint);
+        if (settled.length > 0) all.push({ fact: 'modelFamily', operator: 'notIn', value: settled });
+      }
+      const message = fillTemplate(template(code), {
         label: row.label,
         subject: row.id,
         endpoint,
-        other,
+        other: other(endpoint),
         table: titles.get(row.table) ?? row.table,
         cell: cell.value,
         detail: cell.detail ? `; ${cell.detail}` : '',
         condition: cell.condition ?? '',
-        fix: cell.fix ?? `send the request to ${other}.`,
+        fix: cell.fix ?? `send the request to ${other(endpoint)}.`,
       });
-      rules.push({
-        name: ruleName(endpoint, row),
-        priority: 1,
-        conditions: { all },
-        event: {
-          type: code,
-          params: {
-            code,
-            subject: row.id,
-            severity: SEVERITY[cell.value],
-            endpoint,
-            ...(row.api ? { api: row.api } : {}),
-            table: row.table,
-            cell: cell.value,
-            source: cell.source,
-            asOf: cell.asOf,
-            ...(cell.condition ? { condition: cell.condition } : {}),
-            ...(cell.fix ? { fix: cell.fix } : {}),
-            message,
-          },
-        },
-      });
+      rules.push(
+        rule(ruleName(endpoint, row), all, {
+          code,
+          subject: row.id,
+          severity: SEVERITY[cell.value],
+          endpoint,
+          ...(row.api ? { api: row.api } : {}),
+          table: row.table,
+          cell: cell.value,
+          source: cell.source,
+          asOf: cell.asOf,
+          ...(cell.condition ? { condition: cell.condition } : {}),
+          ...(cell.fix ? { fix: cell.fix } : {}),
+          pathFrom: row.kind === 'api' ? 'api' : 'capability',
+          message,
+        }),
+      );
     }
   }
+
+  // 2. Model families.
+  const offered = (e: EndpointId): ApiId[] =>
+    k.matrix.filter((r) => r.kind === 'api' && r.cells[e].value !== 'no').map((r) => r.id as ApiId);
+  const noCellApis = (capability: string, e: EndpointId): string[] =>
+    k.matrix.filter((r) => r.id === capability && r.api && r.cells[e].value === 'no').map((r) => r.api!);
+  const modelParams = (code: FindingCode, f: ModelFamily, e: EndpointId, s: { source: string; asOf: string; confidence: Confidence }, data: Record<string, string>, severity: Severity = 'error'): RuleEventParams => {
+    const fix = data['fix']!;
+    return {
+      code,
+      subject: data['subject'] ?? 'model',
+      severity: severityOf(s.confidence, severity),
+      endpoint: e,
+      table: 'models',
+      cell: 'no',
+      source: s.source,
+      asOf: s.asOf,
+      fix,
+      confidence: s.confidence,
+      pathFrom: data['pathFrom'] === 'capability' ? 'capability' : 'model',
+      message: fillTemplate(template(code), { label: f.label, endpoint: e, ...data }) + confidenceNote(s.confidence),
+    };
+  };
+  for (const f of k.models) {
+    for (const e of ENDPOINT_IDS) {
+      const served = f.endpoints[e];
+      if (served === 'unknown') continue;
+      const base = [eq('endpoint', e), eq('modelFamily', f.id)];
+      const otherServed = f.endpoints[other(e)];
+      const elsewhere = otherServed !== 'unknown' && otherServed.apis.length > 0 ? `send it to ${other(e)}, which serves it through ${otherServed.apis.join(', ')}.` : `pick a model that ${e} serves.`;
+      if (served.apis.length === 0) {
+        rules.push(rule(`${e}/model/${f.id}`, [...base, { fact: 'api', operator: 'notEqual', value: null }], modelParams('model-unsupported', f, e, served, { fix: elsewhere })));
+        continue;
+      }
+      const missing = offered(e).filter((a) => !served.apis.includes(a));
+      if (missing.length > 0) {
+        rules.push(
+          rule(`${e}/model/${f.id}/api`, [...base, { fact: 'api', operator: 'in', value: missing }], modelParams('model-api-unsupported', f, e, served, {
+            apis: served.apis.map((a) => apiLabel.get(a) ?? a).join(', '),
+            fix: `call it through ${served.apis.join(' or ')} on ${e}${otherServed !== 'unknown' && otherServed.apis.length > 0 ? `, or send it to ${other(e)} (${otherServed.apis.join(', ')})` : ''}.`,
+          })),
+        );
+      }
+      if (served.route !== undefined) {
+        const routed = served.apis.filter((a) => a === 'chat-completions' || a === 'responses');
+        if (routed.length > 0) {
+          rules.push(
+            rule(`${e}/model/${f.id}/route`, [...base, { fact: 'api', operator: 'in', value: routed }, { fact: 'route', operator: 'notIn', value: [served.route, null] }], modelParams('model-route-mismatch', f, e, served, {
+              route: served.route,
+              fix: `use the base URL https://${e}.<region>.api.aws${served.route}.`,
+            })),
+          );
+        }
+      }
+      if (served.profileOnly === true) {
+        rules.push(
+          rule(`${e}/model/${f.id}/profile`, [...base, eq('modelForm', 'base')], modelParams('model-profile-required', f, e, served, {
+            fix: 'use a geographic or global inference profile id (for example us.<model id> or global.<model id>) or its ARN.',
+          })),
+        );
+      }
+    }
+    for (const feature of Object.keys(FEATURE_CAPABILITY) as ModelFeatureName[]) {
+      const known = f[feature];
+      const capability = FEATURE_CAPABILITY[feature]!;
+      if (!known) continue;
+      for (const e of ENDPOINT_IDS) {
+        if (known[e] !== 'no') continue;
+        const all = [eq('endpoint', e), eq('modelFamily', f.id), { fact: 'capabilities', operator: 'contains', value: capability }];
+        const noApis = noCellApis(capability, e);
+        if (noApis.length > 0) all.push({ fact: 'api', operator: 'notIn', value: noApis });
+        rules.push(
+          rule(`${e}/model/${f.id}/${capability}`, all, modelParams('model-feature-unsupported', f, e, known, {
+            subject: capability,
+            feature: capLabel.get(capability) ?? capability,
+            pathFrom: 'capability',
+            fix: `remove it from the request, or pick a model that supports ${capLabel.get(capability) ?? capability} on ${e}.`,
+          })),
+        );
+      }
+    }
+  }
+  for (const e of ENDPOINT_IDS) {
+    rules.push(
+      rule(`${e}/model-unknown`, [eq('endpoint', e), { fact: 'model', operator: 'notEqual', value: null }, eq('modelFamily', null), { fact: 'modelForm', operator: 'notEqual', value: 'arn-opaque' }], {
+        code: 'model-unknown',
+        subject: 'model',
+        severity: 'info',
+        endpoint: e,
+        table: 'models',
+        cell: 'unknown',
+        source: 'https://docs.aws.amazon.com/bedrock/latest/userguide/models-endpoint-availability.html',
+        asOf: modelsAsOf,
+        pathFrom: 'model',
+        message: fillTemplate(template('model-unknown'), { endpoint: e, asOf: modelsAsOf }),
+      }),
+    );
+  }
+  rules.push(
+    rule('bedrock-mantle/model-id-form', [eq('endpoint', 'bedrock-mantle'), { fact: 'modelForm', operator: 'in', value: ['arn', 'arn-opaque'] }], {
+      code: 'model-id-form',
+      subject: 'model',
+      severity: 'warning',
+      endpoint: 'bedrock-mantle',
+      table: 'models',
+      cell: 'no',
+      source: 'https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html',
+      asOf: modelsAsOf,
+      fix: 'use the plain model id (for example anthropic.claude-haiku-4-5), or send the request to bedrock-runtime, which takes ARNs.',
+      confidence: 'inferred',
+      pathFrom: 'model',
+      message:
+        fillTemplate(template('model-id-form'), {
+          endpoint: 'bedrock-mantle',
+          fix: 'use the plain model id (for example anthropic.claude-haiku-4-5), or send the request to bedrock-runtime, which takes ARNs.',
+        }) + confidenceNote('inferred'),
+    }),
+  );
+
+  // 3. Regions.
+  const known = k.regions.map((r) => r.id);
+  const regionsAsOf = latest(k.regions.map((r) => r.asOf));
+  for (const e of ENDPOINT_IDS) {
+    const offeredIn = k.regions.filter((r) => r.endpoints[e] === 'yes');
+    for (const r of k.regions) {
+      const v = r.endpoints[e];
+      if (v === 'yes') continue;
+      const code: FindingCode = v === 'no' ? 'region-unsupported' : 'region-endpoint-unknown';
+      const confidence = r.confidence ?? 'confirmed';
+      const nearest = nearestRegions(r, offeredIn, 3).map((n) => `${n.id} (${n.label})`).join(', ');
+      rules.push(
+        rule(`${e}/region/${r.id}`, [eq('endpoint', e), eq('region', r.id)], {
+          code,
+          subject: 'region',
+          severity: v === 'no' ? severityOf(confidence) : 'warning',
+          endpoint: e,
+          table: 'regions',
+          cell: v,
+          source: r.source,
+          asOf: r.asOf,
+          fix: `send the request to ${e} in one of: ${nearest}.`,
+          confidence,
+          pathFrom: 'region',
+          message: fillTemplate(template(code), { endpoint: e, label: r.label, nearest }) + (v === 'no' ? confidenceNote(confidence) : ''),
+        }),
+      );
+    }
+    rules.push(
+      rule(`${e}/region-unknown`, [eq('endpoint', e), { fact: 'region', operator: 'notIn', value: [...known, null] }], {
+        code: 'region-unknown',
+        subject: 'region',
+        severity: 'warning',
+        endpoint: e,
+        table: 'regions',
+        cell: 'unknown',
+        source: 'https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints-region-availability.html',
+        asOf: regionsAsOf,
+        pathFrom: 'region',
+        message: fillTemplate(template('region-unknown'), { asOf: regionsAsOf }),
+      }),
+    );
+  }
+
+  // 4. Request-shape rules.
+  for (const r of k.requestRules) {
+    const all: JreCondition[] = [];
+    if (r.endpoints && r.endpoints.length === 1) all.push(eq('endpoint', r.endpoints[0]));
+    all.push(r.apis.length === 1 ? eq('api', r.apis[0]) : { fact: 'api', operator: 'in', value: r.apis });
+    if (r.operations) all.push({ fact: 'operation', operator: 'in', value: r.operations });
+    if (r.routes) all.push({ fact: 'route', operator: 'in', value: r.routes });
+    if (r.models) all.push({ fact: 'modelFamily', operator: 'in', value: familiesOf(k.models, r.models, r.endpoints) });
+    if (r.when) all.push({ fact: 'signals', operator: 'contains', value: r.id });
+    rules.push(
+      rule(`request/${r.id}`, all, {
+        code: r.code,
+        subject: r.subject,
+        severity: severityOf(r.confidence, r.severity),
+        ...(r.endpoints?.length === 1 ? { endpoint: r.endpoints[0]! } : {}),
+        table: 'requests',
+        cell: 'no',
+        source: r.source,
+        asOf: r.asOf,
+        fix: r.fix,
+        confidence: r.confidence,
+        pathFrom: r.when ? 'signal' : r.routes ? 'api' : 'signal',
+        message: `${r.message.replace(/\s+$/, '')} Instead: ${r.fix}${confidenceNote(r.confidence)}`,
+      }),
+    );
+  }
   return rules;
+}
+
+function familiesOf(models: readonly ModelFamily[], sel: NonNullable<Knowledge['requestRules'][number]['models']>, endpoints: EndpointId[] | undefined): string[] {
+  const re = sel.familyMatches !== undefined ? new RegExp(sel.familyMatches) : undefined;
+  return models
+    .filter((m) => {
+      if (sel.families && !sel.families.includes(m.id)) return false;
+      if (re && !re.test(m.id)) return false;
+      if (sel.feature) {
+        const f = m[sel.feature];
+        if (!f) return false;
+        const es = endpoints ?? ENDPOINT_IDS;
+        if (!es.some((e) => f[e] === 'yes')) return false;
+      }
+      return true;
+    })
+    .map((m) => m.id);
+}
+
+/** The `count` Regions of `candidates` nearest to `r` by great-circle distance. */
+export function nearestRegions(r: RegionDef, candidates: readonly RegionDef[], count: number): RegionDef[] {
+  const rad = Math.PI / 180;
+  const dist = (a: RegionDef, b: RegionDef) => {
+    const [la1, lo1] = a.location;
+    const [la2, lo2] = b.location;
+    const h = Math.sin(((la2 - la1) * rad) / 2) ** 2 + Math.cos(la1 * rad) * Math.cos(la2 * rad) * Math.sin(((lo2 - lo1) * rad) / 2) ** 2;
+    return 2 * Math.asin(Math.min(1, Math.sqrt(h)));
+  };
+  return candidates
+    .filter((c) => c.id !== r.id)
+    .map((c) => ({ c, d: dist(r, c) }))
+    .sort((a, b) => a.d - b.d || a.c.id.localeCompare(b.c.id))
+    .slice(0, count)
+    .map((x) => x.c);
 }

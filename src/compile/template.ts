@@ -1,10 +1,33 @@
-/** Fills `{name}` placeholders; a placeholder without data is left as it is (so `{where}` survives compile time). */
+/** Fills `{name}` placeholders; a placeholder without data is left as it is (so run-time slots survive compile time). */
 export function fillTemplate(template: string, data: Readonly<Record<string, string | undefined>>): string {
   return template.replace(/\{([a-zA-Z]+)\}/g, (whole, name: string) => data[name] ?? whole);
 }
 
-/** Splits a filled template at `{where}` so that the position can be put in with one concatenation per finding. */
-export function splitAtWhere(message: string): [string, string] {
-  const i = message.indexOf('{where}');
-  return i < 0 ? [message, ''] : [message.slice(0, i), message.slice(i + '{where}'.length)];
+/** Placeholders filled per request: the position, the model id, the Region, the API. */
+export type Slot = 'where' | 'model' | 'region' | 'api';
+const SLOT = /\{(where|model|region|api)\}/g;
+
+/** A message split at its run-time slots: text, slot, text, slot, …, text. */
+export interface CompiledMessage {
+  texts: string[];
+  slots: Slot[];
+}
+
+export function compileMessage(message: string): CompiledMessage {
+  const texts: string[] = [];
+  const slots: Slot[] = [];
+  let last = 0;
+  for (const m of message.matchAll(SLOT)) {
+    texts.push(message.slice(last, m.index));
+    slots.push(m[1] as Slot);
+    last = m.index! + m[0].length;
+  }
+  texts.push(message.slice(last));
+  return { texts, slots };
+}
+
+export function renderMessage(m: CompiledMessage, values: Readonly<Record<Slot, string>>): string {
+  let out = m.texts[0]!;
+  for (let i = 0; i < m.slots.length; i++) out += values[m.slots[i]!] + m.texts[i + 1]!;
+  return out;
 }

@@ -4,9 +4,11 @@
  * host templates, operation paths, body-shape indicators and capability signals.
  */
 import { PreflightInputError } from '../errors.js';
-import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge } from '../types.js';
+import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
 import { addToTrie, compileSignalSets, compileValueTest, escapeSegment, newTrieNode, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
 import type { TrieNode } from './signals.js';
+import { baseModelId, type ModelForm } from './models.js';
+import { compileRequestTests, type CompiledRequestTests, type SlotHits, type TestContext } from './request-tests.js';
 
 /** How the API was determined, for the report's findings. */
 export type ApiSource =
@@ -26,6 +28,12 @@ export interface Detection {
   mask: number;
   /** The URL path, when it names no known operation. */
   unrecognizedPath: string | undefined;
+  /** Where the model id was read (a JSON Pointer), if from the input. */
+  modelPath: string | undefined;
+  /** The operation outside the five APIs that the URL names, if any. */
+  otherOperation: OtherOperationDef | undefined;
+  /** Evidence of each request-shape rule whose test holds, by rule id ('' when it has no position). */
+  signalEvidence: Map<string, string> | undefined;
 }
 
 export interface Detector {
@@ -51,7 +59,9 @@ interface UrlFacts {
   region: string | null;
   api: ApiId | null;
   operation: string | null;
+  route: string | null;
   model: string | null;
+  other: OtherOperationDef | undefined;
 }
 
 /** Splits an absolute http(s) URL into host and path; undefined when it is not one. */
@@ -93,6 +103,7 @@ interface HostMatcher {
 interface PathMatcher {
   api: ApiId;
   operation: string;
+  route: string | null;
   re: RegExp;
   hasModel: boolean;
 }
@@ -114,8 +125,8 @@ function hostRegExp(template: string): RegExp {
 }
 
 function pathRegExp(template: string): RegExp {
-  const parts = template.split(/(\{model\})/);
-  const src = parts.map((p) => (p === '{model}' ? '([^/]+)' : escapeRegExp(p))).join('');
+  const parts = template.split(/(\{model\}|\{any\})/);
+  const src = parts.map((p) => (p === '{model}' ? '([^/]+)' : p === '{any}' ? '[^/]+' : escapeRegExp(p))).join('');
   return new RegExp(`^${src}/?$`);
 }
 
@@ -148,14 +159,38 @@ export function compileDetector(k: Knowledge): Detector {
   const apiIndex = new Map<string, number>(k.apis.map((a, i) => [a.id, i]));
   const modelPointers = new Map(k.apis.map((a) => [a.id, a.model.filter((m) => m !== 'path').map((m) => ({ pointer: m, segments: m.slice(1).split('/') }))]));
   const pathMatchers: PathMatcher[] = k.apis.flatMap((a) =>
-    a.operations.map((o) => ({ api: a.id, operation: o.id, re: pathRegExp(o.path), hasModel: o.path.includes('{model}') })),
+    a.operations.map((o) => ({ api: a.id, operation: o.id, route: o.route ?? null, re: pathRegExp(o.path), hasModel: o.path.includes('{model}') })),
   );
+  const otherMatchers = k.otherOperations.map((def) => ({ def, re: pathRegExp(def.path) }));
   const shapeScorers: ShapeScorer[] = k.apis.map((a) => {
     const trie: TrieNode = newTrieNode();
     a.shape.forEach((ind, index) => addToTrie(trie, ind.body, { id: a.id, index, test: compileValueTest(ind.oneOf ? { oneOf: ind.oneOf } : {}) }));
     return { api: a.id, trie, indicators: a.shape.map((s) => ({ weight: s.weight, decisive: s.decisive === true, why: s.why })) };
   });
   const signalSets = compileSignalSets(k.capabilities, k.apis.map((a) => a.id));
+  // Request-shape rule tests, per API, with their body and header leaves merged into the API's signal trie.
+  const requestTests = new Map<ApiId | null, CompiledRequestTests>();
+  for (const a of k.apis) {
+    const compiled = compileRequestTests(k.requestRules, a.id, k.capabilities.length);
+    const set = signalSets.get(a.id)!;
+    for (const b of compiled.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
+    for (const h of compiled.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
+    requestTests.set(a.id, compiled);
+  }
+  // Model families, tried in order on the base model id; the result is remembered per model id (bounded).
+  const families = k.models.map((f) => ({ id: f.id, re: new RegExp(f.match) }));
+  const familyCache = new Map<string, { family: string | null; form: ModelForm }>();
+  function classify(model: string): { family: string | null; form: ModelForm } {
+    let c = familyCache.get(model);
+    if (c === undefined) {
+      const { base, form } = baseModelId(model);
+      const hit = base === null ? undefined : families.find((f) => f.re.test(base));
+      c = { family: hit?.id ?? null, form };
+      if (familyCache.size >= 1024) familyCache.clear();
+      familyCache.set(model, c);
+    }
+    return c;
+  }
   const capIndex = new Map(k.capabilities.map((c, i) => [c.id, i]));
   const implies = k.capabilities.map((c) => c.implies.map((id) => capIndex.get(id)!));
   const capCount = k.capabilities.length;
@@ -210,7 +245,7 @@ export function compileDetector(k: Knowledge): Detector {
     if (u !== undefined) return u;
     const parts = splitUrl(url);
     if (!parts) throw new PreflightInputError('E_INPUT_SHAPE', 'the envelope\'s "url" is not an absolute http(s) URL');
-    u = { host: parts.host, path: parts.path, endpoint: undefined, region: null, api: null, operation: null, model: null };
+    u = { host: parts.host, path: parts.path, endpoint: undefined, region: null, api: null, operation: null, route: null, model: null, other: undefined };
     for (const h of hostMatchers) {
       const hm = h.re.exec(parts.host);
       if (hm) {
@@ -224,8 +259,20 @@ export function compileDetector(k: Knowledge): Detector {
       if (pm) {
         u.api = p.api;
         u.operation = p.operation;
+        u.route = p.route;
         if (p.hasModel && pm[1] !== undefined) u.model = decode(pm[1]);
         break;
+      }
+    }
+    if (u.api === null) {
+      for (const o of otherMatchers) {
+        const om = o.re.exec(parts.path);
+        if (om) {
+          u.operation = o.def.id;
+          u.other = o.def;
+          if (om[1] !== undefined) u.model = decode(om[1]);
+          break;
+        }
       }
     }
     if (urlCache.size >= 512) urlCache.clear();
@@ -248,21 +295,32 @@ export function compileDetector(k: Knowledge): Detector {
     let region: string | null = null;
     let api: ApiId | null = null;
     let operation: string | null = null;
+    let route: string | null = null;
     let model: string | null = null;
     let modelPath: string | undefined;
     let apiSource: ApiSource = FROM_NOWHERE;
     let apiPath: string | undefined;
     let host = '';
     let urlPath = '';
+    let other: OtherOperationDef | undefined;
     if (isEnvelope) {
       const u = urlFacts(doc['url'] as string);
       host = u.host;
       urlPath = u.path;
       endpoint = u.endpoint;
       region = u.region;
+      other = u.other;
+      if (other !== undefined) {
+        operation = u.operation;
+        if (u.model !== null) {
+          model = u.model;
+          modelPath = '/url';
+        }
+      }
       if (u.api !== null) {
         api = u.api;
         operation = u.operation;
+        route = u.route;
         apiSource = FROM_PATH;
         apiPath = '/url';
         if (u.model !== null) {
@@ -290,7 +348,7 @@ export function compileDetector(k: Knowledge): Detector {
       api = a;
       apiSource = FROM_OVERRIDE;
       apiPath = undefined;
-    } else if (api === null) {
+    } else if (api === null && other === undefined) {
       const shape = scoreShape(body);
       if (shape) {
         api = shape.api;
@@ -319,20 +377,36 @@ export function compileDetector(k: Knowledge): Detector {
     const found: Array<string | undefined> = new Array(capCount);
     let any = false;
     const set: SignalSet = signalSets.get(api)!;
-    const record = (leaf: Leaf, pointer: () => string | undefined): void => {
-      if (found[leaf.index] === undefined) {
-        found[leaf.index] = pointer() ?? '';
-        any = true;
+    const tests = requestTests.get(api);
+    const hits: SlotHits | undefined = tests && tests.slotCount > 0 ? { count: new Array(tests.slotCount).fill(0), first: new Array(tests.slotCount), all: new Array(tests.slotCount) } : undefined;
+    const record = (leaf: Leaf, pointer: () => string | undefined, value?: unknown): void => {
+      const slot = leaf.slot;
+      if (slot === undefined) {
+        if (found[leaf.index] === undefined) {
+          found[leaf.index] = pointer() ?? '';
+          any = true;
+        }
+      } else if (hits !== undefined) {
+        hits.count[slot]!++;
+        if (hits.first[slot] === undefined || leaf.keepAll) {
+          const p = pointer() ?? '';
+          if (hits.first[slot] === undefined) hits.first[slot] = p;
+          if (leaf.keepAll) (hits.all[slot] ??= []).push({ pointer: p, value });
+        }
       }
     };
     if (body !== null && typeof body === 'object' && !trieIsEmpty(set.body)) {
       walkTrie(set.body, body, [], base, record);
     }
     const headers = isEnvelope ? doc['headers'] : undefined;
+    let headerNames: Set<string> | undefined;
+    if (tests?.needsHeaderNames && headers !== null && typeof headers === 'object') headerNames = new Set();
     if (headers !== null && typeof headers === 'object' && set.headers.size > 0) {
       for (const name in headers) {
         if (!Object.hasOwn(headers, name)) continue;
-        const leaves = set.headers.get(name.toLowerCase());
+        const lower = name.toLowerCase();
+        if (headerNames !== undefined) headerNames.add(lower);
+        const leaves = set.headers.get(lower);
         if (leaves === undefined) continue;
         const raw = (headers as Record<string, unknown>)[name];
         const value = Array.isArray(raw) ? raw[0] : raw;
@@ -359,9 +433,42 @@ export function compileDetector(k: Knowledge): Detector {
         evidence.push(path === '' ? { id: capIds[i]! } : { id: capIds[i]!, path });
       }
     }
-    const facts: Facts = { endpoint, api, model, region, operation, capabilities };
+    // Request-shape rule tests, from what the walk recorded.
+    const signals: string[] = [];
+    let signalEvidence: Map<string, string> | undefined;
+    if (tests !== undefined && tests.rules.length > 0) {
+      const ctx: TestContext = {
+        body,
+        base,
+        hits: hits ?? { count: [], first: [], all: [] },
+        headers: headerNames,
+        capability: (id) => {
+          const i = capIds.indexOf(id);
+          return found[i];
+        },
+      };
+      for (const r of tests.rules) {
+        const ev = r.evaluate(ctx);
+        if (ev === undefined) continue;
+        signals.push(r.id);
+        (signalEvidence ??= new Map()).set(r.id, ev);
+      }
+    }
+    const cls = model === null ? undefined : classify(model);
+    const facts: Facts = {
+      endpoint,
+      api,
+      model,
+      region,
+      operation,
+      capabilities,
+      modelFamily: cls?.family ?? null,
+      modelForm: cls?.form ?? null,
+      route,
+      signals,
+    };
     const unrecognizedPath = isEnvelope && operation === null ? urlPath : undefined;
-    return { facts, evidence, apiSource, apiPath, isEnvelope, mask, unrecognizedPath };
+    return { facts, evidence, apiSource, apiPath, isEnvelope, mask, unrecognizedPath, modelPath, otherOperation: other, signalEvidence };
   }
 
   return { detect, endpointId, apiId, apiIndex: (a) => apiIndex.get(a)! };

@@ -44,6 +44,9 @@ export interface Leaf {
   id: string;
   index: number;
   test: ValueTest;
+  /** For a leaf of a request-rule test: its slot, and whether every hit is kept (not just the first). */
+  slot?: number;
+  keepAll?: boolean;
 }
 
 export interface TrieNode {
@@ -52,12 +55,14 @@ export interface TrieNode {
   children: TrieNode[];
   /** For each key: whether it is also a property of Object.prototype, so that only an own property counts. */
   guarded: boolean[];
+  /** For each key: its array index when it is a canonical non-negative integer, else -1. */
+  indices: number[];
   /** The `*` child: every element of an array or member of an object. */
   any: TrieNode | undefined;
   leaves: Leaf[];
 }
 
-export const newTrieNode = (): TrieNode => ({ keys: [], children: [], guarded: [], any: undefined, leaves: [] });
+export const newTrieNode = (): TrieNode => ({ keys: [], children: [], guarded: [], indices: [], any: undefined, leaves: [] });
 
 export function patternSegments(pattern: string): string[] {
   return pattern
@@ -78,6 +83,7 @@ export function addToTrie(root: TrieNode, pattern: string, leaf: Leaf): void {
         node.keys.push(seg);
         node.children.push(next);
         node.guarded.push(seg in Object.prototype);
+        node.indices.push(/^(0|[1-9][0-9]{0,8})$/.test(seg) ? Number(seg) : -1);
         node = next;
       }
     }
@@ -97,16 +103,24 @@ export function walkTrie(
   value: unknown,
   stack: Array<string | number>,
   base: string,
-  hit: (leaf: Leaf, pointer: () => string) => void,
+  hit: (leaf: Leaf, pointer: () => string, value: unknown) => void,
 ): void {
   const leaves = node.leaves;
   for (let i = 0; i < leaves.length; i++) {
     const leaf = leaves[i]!;
-    if (leaf.test(value)) hit(leaf, () => pointerOf(base, stack));
+    if (leaf.test(value)) hit(leaf, () => pointerOf(base, stack), value);
   }
   if (value === null || typeof value !== 'object') return;
   const keys = node.keys;
-  if (keys.length > 0 && !Array.isArray(value)) {
+  if (keys.length > 0 && Array.isArray(value)) {
+    for (let i = 0; i < keys.length; i++) {
+      const index = node.indices[i]!;
+      if (index < 0 || index >= value.length) continue;
+      stack.push(index);
+      walkTrie(node.children[i]!, value[index], stack, base, hit);
+      stack.pop();
+    }
+  } else if (keys.length > 0) {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const child = (value as Record<string, unknown>)[key];

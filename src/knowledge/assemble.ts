@@ -19,9 +19,15 @@ import type {
   Knowledge,
   MatrixRow,
   MatrixTable,
+  ModelFamily,
   Note,
+  OtherOperationDef,
+  RegionDef,
+  RequestRuleDef,
+  RequestTest,
   SignalDef,
 } from '../types.js';
+import { baseModelId } from '../detect/models.js';
 import { compileRules } from '../compile/rules.js';
 import { KnowledgeError, loadRulesFile, RULE_FILE_KINDS, type KnowledgeProblem, type LoadedYaml, type RuleFileKind } from './load.js';
 
@@ -68,6 +74,7 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
   const endpoints: EndpointDef[] = ENDPOINT_IDS.filter((id) => rawEndpoints[id]).map((id) => ({ id, ...rawEndpoints[id]! }));
 
   const rawApis = (files.apis.value as { apis: Record<string, Omit<ApiDef, 'id'>> }).apis;
+  const otherOperations = (files.apis.value as { otherOperations?: OtherOperationDef[] }).otherOperations ?? [];
   const apis: ApiDef[] = Object.entries(rawApis).map(([id, a]) => ({ id: id as ApiId, ...a }));
   const apiIds = new Set<string>(apis.map((a) => a.id));
 
@@ -159,8 +166,74 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
     );
   }
 
+  // Models: every pattern compiles, and each example is classified into its own family (first match wins).
+  const models = (files.models.value as { families: ModelFamily[] }).families;
+  const familyRes: RegExp[] = [];
+  models.forEach((f, i) => {
+    try {
+      familyRes[i] = new RegExp(f.match);
+    } catch (e) {
+      problem(files.models, `/families/${i}/match`, `invalid regular expression: ${(e as Error).message}`);
+      familyRes[i] = /$^/;
+    }
+  });
+  const familyIds = new Set<string>();
+  models.forEach((f, i) => {
+    if (familyIds.has(f.id)) problem(files.models, `/families/${i}/id`, `duplicate family "${f.id}"`);
+    familyIds.add(f.id);
+    f.examples.forEach((ex, j) => {
+      const base = baseModelId(ex).base;
+      const first = base === null ? -1 : familyRes.findIndex((re) => re.test(base));
+      if (first !== i) {
+        problem(files.models, `/families/${i}/examples/${j}`, first < 0 ? `example "${ex}" matches no family` : `example "${ex}" is classified as "${models[first]!.id}", an earlier family`);
+      }
+    });
+  });
+
+  const rawRegions = (files.regions.value as { regions: Record<string, Omit<RegionDef, 'id'>> }).regions;
+  const regions: RegionDef[] = Object.entries(rawRegions).map(([id, r]) => ({ id, ...r }));
+
+  const requestRules = (files.requests.value as { rules: RequestRuleDef[] }).rules;
+  const ruleIds = new Set<string>();
+  const operationIds = new Set(apis.flatMap((a) => a.operations.map((o) => o.id)));
+  requestRules.forEach((r, i) => {
+    const at = `/rules/${i}`;
+    if (ruleIds.has(r.id)) problem(files.requests, `${at}/id`, `duplicate rule "${r.id}"`);
+    ruleIds.add(r.id);
+    if (r.confidence === 'inferred' && r.severity === 'error') problem(files.requests, `${at}/severity`, 'a rule resting on an inferred fact gives warnings at most');
+    r.operations?.forEach((o, j) => {
+      if (!operationIds.has(o)) problem(files.requests, `${at}/operations/${j}`, `unknown operation "${o}"`);
+    });
+    r.models?.families?.forEach((f, j) => {
+      if (!familyIds.has(f)) problem(files.requests, `${at}/models/families/${j}`, `unknown model family "${f}"`);
+    });
+    if (r.models?.familyMatches !== undefined) {
+      try {
+        new RegExp(r.models.familyMatches);
+      } catch (e) {
+        problem(files.requests, `${at}/models/familyMatches`, `invalid regular expression: ${(e as Error).message}`);
+      }
+    }
+    const checkTest = (t: RequestTest, path: string): void => {
+      const kinds = (['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'all'] as const).filter((k) => t[k] !== undefined);
+      if (kinds.length !== 1) problem(files.requests, path, `a test needs exactly one of body, absent, header, headerAbsent, count, sequence, capability, all (found ${kinds.join(', ') || 'none'})`);
+      if (t.count !== undefined && t.over === undefined) problem(files.requests, path, 'count needs over');
+      if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) problem(files.requests, path, 'sequence needs field and order');
+      if (t.capability !== undefined && !capIds.has(t.capability)) problem(files.requests, `${path}/capability`, `unknown capability "${t.capability}"`);
+      if (t.matches !== undefined) {
+        try {
+          new RegExp(t.matches);
+        } catch (e) {
+          problem(files.requests, `${path}/matches`, `invalid regular expression: ${(e as Error).message}`);
+        }
+      }
+      t.all?.forEach((sub, j) => checkTest(sub, `${path}/all/${j}`));
+    };
+    if (r.when !== undefined) checkTest(r.when, `${at}/when`);
+  });
+
   if (problems.length > 0) throw new KnowledgeError(problems);
-  const knowledge: Knowledge = { endpoints, apis, capabilities, tables, matrix, findings, guidance, rules: [] };
+  const knowledge: Knowledge = { otherOperations, models, regions, requestRules, endpoints, apis, capabilities, tables, matrix, findings, guidance, rules: [] };
   knowledge.rules = compileRules(knowledge);
   return knowledge;
 }

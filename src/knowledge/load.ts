@@ -38,7 +38,7 @@ export const formatProblem = (p: KnowledgeProblem): string =>
   `${p.file}:${p.line}:${p.column}: ${p.message}${p.key ? ` (at ${p.key})` : ''}`;
 
 /** The kinds of rules files, each with its schema in schemas/<kind>.schema.json. */
-export const RULE_FILE_KINDS = ['endpoints', 'apis', 'capabilities', 'matrix', 'guidance', 'findings'] as const;
+export const RULE_FILE_KINDS = ['endpoints', 'apis', 'capabilities', 'matrix', 'guidance', 'findings', 'models', 'regions', 'requests'] as const;
 export type RuleFileKind = (typeof RULE_FILE_KINDS)[number] | 'cases';
 
 /** A parsed YAML file that can map a JSON Pointer back to a position. */

@@ -1,0 +1,24 @@
+/**
+ * Model ids come in several forms: a base id (`anthropic.claude-haiku-4-5`), a geographic or global inference
+ * profile id (`us.anthropic.…`, `global.anthropic.…`) and ARNs. The families in rules/models.yaml match the base
+ * id; this module finds it. It knows id syntax only (which part is the base id), no facts about models.
+ */
+export type ModelForm = 'base' | 'profile' | 'arn' | 'arn-opaque';
+
+const ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:([a-z-]+)\/(.+)$/;
+/** ARN resource types whose id is (or ends in) a model id. */
+const MODEL_ARNS = new Set(['foundation-model', 'inference-profile']);
+/** A leading profile label: a lower-case label followed by `provider.model` (a provider label, then a letter). */
+const PROFILE = /^[a-z][a-z-]*\.(?=[a-z0-9-]+\.[a-z])/;
+
+export function baseModelId(model: string): { base: string | null; form: ModelForm } {
+  const arn = ARN.exec(model);
+  if (arn) {
+    if (!MODEL_ARNS.has(arn[1]!)) return { base: null, form: 'arn-opaque' };
+    const id = arn[2]!;
+    const p = PROFILE.exec(id);
+    return { base: p ? id.slice(p[0].length) : id, form: 'arn' };
+  }
+  const p = PROFILE.exec(model);
+  return p ? { base: model.slice(p[0].length), form: 'profile' } : { base: model, form: 'base' };
+}

@@ -1,0 +1,159 @@
+/**
+ * The tests of request-shape rules (rules/requests.yaml), compiled per API. Body patterns become leaves of the
+ * API's signal trie (one walk finds capabilities and rule evidence together); the rest (absent keys, headers,
+ * counts, orders, combinations) are evaluated from what the walk recorded.
+ */
+import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
+import { compileValueTest, escapeSegment, type Leaf } from './signals.js';
+
+/** What the walk records for one slot (a body or header leaf of a rule test). */
+export interface SlotHits {
+  count: number[];
+  first: Array<string | undefined>;
+  /** For slots whose every hit matters (count, sequence): pointer and value of each, in walk order. */
+  all: Array<Array<{ pointer: string; value: unknown }> | undefined>;
+}
+
+export interface TestContext {
+  body: unknown;
+  base: string;
+  hits: SlotHits;
+  /** Lower-cased names of the request's headers; undefined without an envelope. */
+  headers: Set<string> | undefined;
+  /** Evidence of the capabilities found, by capability id. */
+  capability: (id: string) => string | undefined;
+}
+
+/** A compiled test: the evidence pointer ('' when it has none) when the test holds, undefined otherwise. */
+type Evaluate = (ctx: TestContext) => string | undefined;
+
+export interface BodyLeafSpec {
+  pattern: string;
+  leaf: Leaf;
+}
+
+export interface HeaderLeafSpec {
+  header: string;
+  leaf: Leaf;
+}
+
+export interface CompiledRequestTests {
+  slotCount: number;
+  bodyLeaves: BodyLeafSpec[];
+  headerLeaves: HeaderLeafSpec[];
+  needsHeaderNames: boolean;
+  rules: Array<{ id: string; evaluate: Evaluate }>;
+}
+
+function getPointer(body: unknown, segments: readonly string[]): unknown {
+  let v = body;
+  for (const s of segments) {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (Array.isArray(v)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(s)) return undefined;
+      v = v[Number(s)];
+    } else {
+      if (!Object.hasOwn(v, s)) return undefined;
+      v = (v as Record<string, unknown>)[s];
+    }
+  }
+  return v;
+}
+
+export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId, capIndexBase: number): CompiledRequestTests {
+  const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, rules: [] };
+  const newSlot = (keepAll: boolean, test = compileValueTest({})): Leaf => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test });
+
+  function compile(t: RequestTest): Evaluate {
+    if (t.body !== undefined) {
+      const leaf = newSlot(false, compileValueTest(t));
+      out.bodyLeaves.push({ pattern: t.body, leaf });
+      const slot = leaf.slot!;
+      return (ctx) => (ctx.hits.count[slot]! > 0 ? ctx.hits.first[slot] : undefined);
+    }
+    if (t.absent !== undefined) {
+      const segments = t.absent.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+      const parent = segments.slice(0, -1);
+      const parentPointer = parent.map(escapeSegment).map((s) => `/${s}`).join('');
+      return (ctx) => {
+        const v = getPointer(ctx.body, segments);
+        if (v !== undefined && v !== null) return undefined;
+        // Point at the deepest existing enclosing object.
+        let p = parent.length;
+        while (p > 0 && getPointer(ctx.body, parent.slice(0, p)) === undefined) p--;
+        return ctx.base + (p === parent.length ? parentPointer : parent.slice(0, p).map((s) => `/${escapeSegment(s)}`).join(''));
+      };
+    }
+    if (t.header !== undefined) {
+      const leaf = newSlot(false, compileValueTest(t));
+      out.headerLeaves.push({ header: t.header.toLowerCase(), leaf });
+      const slot = leaf.slot!;
+      return (ctx) => (ctx.hits.count[slot]! > 0 ? ctx.hits.first[slot] : undefined);
+    }
+    if (t.headerAbsent !== undefined) {
+      out.needsHeaderNames = true;
+      const name = t.headerAbsent.toLowerCase();
+      return (ctx) => (ctx.headers !== undefined && !ctx.headers.has(name) ? '/headers' : undefined);
+    }
+    if (t.count !== undefined) {
+      const slots = t.count.map((pattern) => {
+        const leaf = newSlot(true);
+        out.bodyLeaves.push({ pattern, leaf });
+        return leaf.slot!;
+      });
+      const over = t.over ?? 0;
+      return (ctx) => {
+        let n = 0;
+        for (const s of slots) n += ctx.hits.count[s]!;
+        if (n <= over) return undefined;
+        let seen = 0;
+        for (const s of slots) {
+          for (const h of ctx.hits.all[s] ?? []) if (++seen === over + 1) return h.pointer;
+        }
+        return '';
+      };
+    }
+    if (t.sequence !== undefined) {
+      const slots = t.sequence.map((pattern) => {
+        const leaf = newSlot(true);
+        out.bodyLeaves.push({ pattern, leaf });
+        return leaf.slot!;
+      });
+      const rank = new Map(t.order!.map((v, i) => [v, i]));
+      const field = t.field!;
+      const fallback = t.default;
+      return (ctx) => {
+        let worst = -1;
+        for (const s of slots) {
+          for (const h of ctx.hits.all[s] ?? []) {
+            const raw = h.value !== null && typeof h.value === 'object' && Object.hasOwn(h.value, field) ? (h.value as Record<string, unknown>)[field] : fallback;
+            const r = typeof raw === 'string' ? rank.get(raw) : undefined;
+            if (r === undefined) continue;
+            if (r < worst) return h.pointer;
+            worst = Math.max(worst, r);
+          }
+        }
+        return undefined;
+      };
+    }
+    if (t.capability !== undefined) {
+      const id = t.capability;
+      return (ctx) => ctx.capability(id);
+    }
+    const parts = (t.all ?? []).map(compile);
+    return (ctx) => {
+      let evidence: string | undefined = '';
+      for (const p of parts) {
+        evidence = p(ctx);
+        if (evidence === undefined) return undefined;
+      }
+      return evidence;
+    };
+  }
+
+  for (const r of rules) {
+    if (r.when === undefined || !r.apis.includes(api)) continue;
+    out.rules.push({ id: r.id, evaluate: compile(r.when) });
+  }
+  return out;
+}
