@@ -4,7 +4,9 @@
  */
 import { PreflightInputError } from './errors.js';
 import { ENDPOINT_IDS } from './types.js';
-import type { CellValue, EndpointId, JreRule, Knowledge, Note, SignalDef, Sourced } from './types.js';
+import type { CellValue, EndpointId, JreRule, Knowledge, ModelFeature, Note, RegionDef, RequestRuleDef, ServedBy, SignalDef, Sourced } from './types.js';
+import { baseModelId, type ModelForm } from './detect/models.js';
+import { nearestRegions } from './compile/rules.js';
 
 export interface ExplainedCell extends Sourced {
   table: string;
@@ -20,7 +22,7 @@ export interface ExplainedCell extends Sourced {
 
 export interface Explanation {
   id: string;
-  kind: 'endpoint' | 'api' | 'capability' | 'row' | 'rule' | 'finding-code';
+  kind: 'endpoint' | 'api' | 'capability' | 'row' | 'rule' | 'finding-code' | 'model' | 'region' | 'request-rule';
   label: string;
   summary?: string;
   cells: ExplainedCell[];
@@ -31,6 +33,19 @@ export interface Explanation {
   guidance?: Array<Sourced & { text: string }>;
   rules: string[];
   rule?: JreRule;
+  /** For a model id: how it is named, its base id and family, and what each endpoint serves. */
+  model?: {
+    form: ModelForm;
+    base: string | null;
+    family: string | null;
+    served: Partial<Record<EndpointId, (ServedBy | 'unknown')>>;
+    features: Array<{ feature: string } & ModelFeature>;
+    notes: Note[];
+  };
+  /** For a Region: where each endpoint is offered. */
+  region?: RegionDef & { nearest: Partial<Record<EndpointId, string[]>> };
+  /** For a request-shape rule: the rule as declared. */
+  requestRule?: RequestRuleDef;
 }
 
 export function explain(k: Knowledge, idIn: string): Explanation {
@@ -102,7 +117,85 @@ export function explain(k: Knowledge, idIn: string): Explanation {
     const ruleRows = rowsOf((r) => r.id === p.subject && (r.api ?? undefined) === p.api);
     return { id, kind: 'rule', label: `${p.code} of ${p.subject} on ${p.endpoint}${p.api ? ` (${p.api})` : ''}`, summary: p.message.replace('{where}', ''), cells: cellsOf(ruleRows, p.endpoint), notes: notesOf(ruleRows), rules: [rule.name], rule };
   }
+  const reqRule = k.requestRules.find((r) => r.id === id);
+  if (reqRule) {
+    return {
+      id,
+      kind: 'request-rule',
+      label: `${reqRule.code} (${reqRule.subject}), ${reqRule.severity}, ${reqRule.confidence}`,
+      summary: `${reqRule.message.replace(/\{where\}/g, '')} Instead: ${reqRule.fix}`,
+      cells: [],
+      notes: reqRule.note ? [{ about: reqRule.id, says: reqRule.note, source: reqRule.source, asOf: reqRule.asOf }] : [],
+      rules: [`request/${reqRule.id}`],
+      requestRule: reqRule,
+    };
+  }
+  const region = k.regions.find((r) => r.id === id);
+  if (region) {
+    const nearest: Partial<Record<EndpointId, string[]>> = {};
+    for (const e of ENDPOINT_IDS) {
+      if (region.endpoints[e] !== 'yes') nearest[e] = nearestRegions(region, k.regions.filter((r) => r.endpoints[e] === 'yes'), 3).map((r) => r.id);
+    }
+    const offered = ENDPOINT_IDS.map((e) => `${e}: ${region.endpoints[e]}`).join('; ');
+    return {
+      id,
+      kind: 'region',
+      label: region.label,
+      summary: `${offered}.${region.note ? ` ${region.note}` : ''}`,
+      cells: [],
+      notes: [],
+      rules: k.rules.filter((r) => r.name.endsWith(`/region/${id}`)).map((r) => r.name),
+      region: { ...region, nearest },
+    };
+  }
   const code = k.findings.find((f) => f.code === id);
   if (code) return { id, kind: 'finding-code', label: code.code, summary: code.summary, cells: [], notes: [], rules: rulesAbout((r) => r.event.type === id) };
-  throw new PreflightInputError('E_UNKNOWN_ID', `unknown id "${idIn}": not an endpoint, api, capability, matrix row, rule or finding code (try "bedrock-preflight rules" for rule names)`);
+  // Anything else that looks like a model id (provider.model, a profile id or an ARN) is explained as a model.
+  if (/^[a-z][a-z0-9-]*\.[a-z0-9]/.test(id) || id.startsWith('arn:')) return explainModel(k, id);
+  throw new PreflightInputError('E_UNKNOWN_ID', `unknown id "${idIn}": not an endpoint, api, capability, matrix row, rule, finding code, Region or model id (try "bedrock-preflight rules" for rule names)`);
+}
+
+function explainModel(k: Knowledge, id: string): Explanation {
+  const { base, form } = baseModelId(id);
+  const family = base === null ? undefined : k.models.find((f) => new RegExp(f.match).test(base));
+  const forms: Record<ModelForm, string> = {
+    base: 'a base model id',
+    profile: 'a geographic or global inference profile id (cross-Region inference)',
+    arn: 'an ARN that names a model',
+    'arn-opaque': 'an ARN that does not name a model (a prompt router, provisioned throughput or application profile)',
+  };
+  if (!family) {
+    const asOf = k.models.flatMap((f) => ENDPOINT_IDS.map((e) => f.endpoints[e])).filter((s): s is ServedBy => s !== 'unknown').map((s) => s.asOf).sort().pop() ?? '';
+    return {
+      id,
+      kind: 'model',
+      label: 'unknown model',
+      summary: `${id} is ${forms[form]}. ${base === null ? 'It does not name a model, so no model knowledge applies.' : `No model family in the knowledge (as of ${asOf}) matches ${base}: which endpoints and APIs serve it is unknown, and check() reports it as an info finding, never an error.`}`,
+      cells: [],
+      notes: [],
+      rules: [],
+      model: { form, base, family: null, served: {}, features: [], notes: [] },
+    };
+  }
+  const served: Partial<Record<EndpointId, ServedBy | 'unknown'>> = {};
+  const lines: string[] = [];
+  for (const e of ENDPOINT_IDS) {
+    const s = family.endpoints[e];
+    served[e] = s;
+    if (s === 'unknown') lines.push(`${e}: unknown`);
+    else lines.push(`${e}: ${s.apis.length ? s.apis.join(', ') : 'not served'}${s.route ? ` (route ${s.route})` : ''}${s.profileOnly ? ' (inference profile only)' : ''} [${s.confidence}]`);
+  }
+  const features = (['structuredOutputs', 'promptCaching', 'temperatureOrTopP'] as const)
+    .filter((f) => family[f] !== undefined)
+    .map((f) => ({ feature: f, ...family[f]! }));
+  return {
+    id,
+    kind: 'model',
+    label: family.label,
+    summary: `${id} is ${forms[form]} of the family ${family.id} (${family.label}). ${lines.join('; ')}.`,
+    cells: [],
+    notes: (family.notes ?? []).map((n) => ({ ...n, about: family.label })),
+    rules: k.rules.filter((r) => r.name.includes(`/model/${family.id}`)).map((r) => r.name),
+    model: { form, base, family: family.id, served, features, notes: family.notes ?? [] },
+  };
 }

@@ -3,96 +3,18 @@
  * Exit codes: 0 nothing at error severity; 1 an error finding (recommend: no single endpoint); 2 the tool could
  * not do its job (bad flag, unreadable or malformed input, unknown id, undeterminable endpoint).
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createPreflight, type Preflight } from '../preflight.js';
+import { parseArgs } from 'node:util';
+import { createPreflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { parseInput } from '../input/parse.js';
-import { readInputFileSync } from '../input/read.js';
+import { COMMON, HELP_FLAGS, REQUEST, REQUEST_FLAGS, json, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
+import { EXTRA_COMMANDS } from './commands/index.js';
 import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
 import { formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
 import { exitCodeOfCheck, exitCodeOfRecommend } from '../format/exit.js';
-import type { CheckOptions } from '../types.js';
 import { VERSION } from '../version.js';
 import { redact } from '../redact.js';
 
-export interface CliIo {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-  isTTY: boolean;
-  env: Record<string, string | undefined>;
-  columns?: number;
-}
-
-type Format = 'text' | 'json' | 'md';
-
-const COMMON = {
-  format: { type: 'string' },
-  color: { type: 'boolean' },
-  'no-color': { type: 'boolean' },
-  debug: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const satisfies ParseArgsConfig['options'];
-
-const REQUEST = {
-  endpoint: { type: 'string' },
-  api: { type: 'string' },
-  model: { type: 'string' },
-  region: { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
-
-interface Command {
-  summary: string;
-  usage: string;
-  options: ParseArgsConfig['options'];
-  formats: readonly Format[];
-  run(ctx: Context): number;
-}
-
-interface Context {
-  positionals: string[];
-  values: Record<string, string | boolean | undefined>;
-  format: Format;
-  io: CliIo;
-  color: boolean;
-  preflight: Preflight;
-}
-
-const HELP_FLAGS = `  --format F       output format (see each command)
-  --color, --no-color   force colours on or off (default: on for a terminal, off in pipes)
-  --debug          print stack traces of internal errors
-  -h, --help       this help`;
-
-const REQUEST_FLAGS = `  --endpoint E     bedrock-runtime | bedrock-mantle (or runtime | mantle); required for a bare body
-  --api A          invoke-model | converse | chat-completions | responses | messages (default: from URL or body)
-  --model M        model id (overrides the URL or body)
-  --region R       Region (overrides the URL host)`;
-
-function readRequest(file: string): unknown {
-  const { text, file: name } = readInputFileSync(file);
-  return parseInput(text, name).value;
-}
-
-function requestOptions(values: Context['values']): CheckOptions {
-  const o: CheckOptions = {};
-  for (const k of ['endpoint', 'api', 'model', 'region'] as const) {
-    const v = values[k];
-    if (typeof v === 'string') o[k] = v;
-  }
-  return o;
-}
-
-function withFile<T>(file: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (isPreflightInputError(e) && e.file === undefined) {
-      throw new PreflightInputError(e.code, e.message, { file: file === '-' ? '<stdin>' : file, ...(e.position ? { position: e.position } : {}) });
-    }
-    throw e;
-  }
-}
-
-const COMMANDS: Record<string, Command> = {
+const BUILT_IN: Record<string, Command> = {
   check: {
     summary: 'validate one proposed request (HTTP envelope or bare body, JSON or YAML; - reads stdin)',
     usage: `bedrock-preflight check <file|-> [options]\n\n${REQUEST_FLAGS}\n  --format text|json`,
@@ -164,11 +86,10 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 
-function usage(message: string): PreflightInputError {
-  return new PreflightInputError('E_USAGE', message);
-}
+const COMMANDS: Record<string, Command> = { ...BUILT_IN, ...EXTRA_COMMANDS };
+
+export type { CliIo };
 
 function mainHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));

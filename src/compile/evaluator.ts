@@ -105,7 +105,7 @@ export interface Evaluator {
 }
 
 /** The facts the evaluator indexes rules by: a run only tests the rules that can hold for its values of these. */
-const INDEXED = ['endpoint', 'api', 'modelFamily'] as const;
+const INDEXED = ['endpoint', 'api', 'modelFamily', 'region'] as const;
 type IndexedFact = (typeof INDEXED)[number];
 /** Stands for any value no rule names. */
 const OTHER = Symbol('other');
@@ -157,35 +157,30 @@ export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
   // json-rules-engine runs higher priorities first; within a priority, events keep rule order.
   const order = compiled.map((_, i) => i).sort((a, b) => compiled[b]!.priority - compiled[a]!.priority || a - b);
 
-  // Rules grouped by (endpoint, api, modelFamily); each group is built on first use.
+  // Rules grouped by (endpoint, api, modelFamily, region); each group is built on first use.
   const values = INDEXED.map((f) => [...valuesNamed(rules, f), OTHER]);
   const indexOf = INDEXED.map((_, i) => new Map(values[i]!.map((v, j) => [v, j])));
-  const [nE, nA, nF] = values.map((v) => v.length) as [number, number, number];
-  const groups: Array<CompiledRule[] | undefined> = new Array(nE * nA * nF);
-  const group = (e: number, a: number, f: number): CompiledRule[] => {
-    const key = (e * nA + a) * nF + f;
-    let g = groups[key];
+  const [nE, nA, nF, nR] = values.map((v) => v.length) as [number, number, number, number];
+  const groups = new Map<number, CompiledRule[]>();
+  const group = (e: number, a: number, f: number, r: number): CompiledRule[] => {
+    const key = ((e * nA + a) * nF + f) * nR + r;
+    let g = groups.get(key);
     if (g === undefined) {
-      const ve = values[0]![e];
-      const va = values[1]![a];
-      const vf = values[2]![f];
+      const [ve, va, vf, vr] = [values[0]![e], values[1]![a], values[2]![f], values[3]![r]];
       g = order.filter((i) => {
         const c = rules[i]!.conditions;
-        return allows(c, 'endpoint', ve) && allows(c, 'api', va) && allows(c, 'modelFamily', vf);
+        return allows(c, 'endpoint', ve) && allows(c, 'api', va) && allows(c, 'modelFamily', vf) && allows(c, 'region', vr);
       }).map((i) => compiled[i]!);
-      groups[key] = g;
+      groups.set(key, g);
     }
     return g;
   };
-  const otherE = nE - 1;
-  const otherA = nA - 1;
-  const otherF = nF - 1;
-  const [byE, byA, byF] = indexOf as [Map<unknown, number>, Map<unknown, number>, Map<unknown, number>];
+  const [byE, byA, byF, byR] = indexOf as [Map<unknown, number>, Map<unknown, number>, Map<unknown, number>, Map<unknown, number>];
 
   return {
     ruleCount: compiled.length,
     run(facts) {
-      const g = group(byE.get(facts.endpoint) ?? otherE, byA.get(facts.api) ?? otherA, byF.get(facts.modelFamily) ?? otherF);
+      const g = group(byE.get(facts.endpoint) ?? nE - 1, byA.get(facts.api) ?? nA - 1, byF.get(facts.modelFamily) ?? nF - 1, byR.get(facts.region) ?? nR - 1);
       const out: RuleEvent[] = [];
       for (let i = 0; i < g.length; i++) {
         const r = g[i]!;

@@ -58,13 +58,15 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
   const latest = (dates: string[]): string => dates.reduce((a, b) => (a > b ? a : b), '');
   const modelsAsOf = latest(k.models.flatMap((f) => ENDPOINT_IDS.map((e) => f.endpoints[e]).filter((s): s is ServedBy => s !== 'unknown').map((s) => s.asOf)));
 
-  // Model families that settle a conditional or unknown capability cell for an endpoint (their feature says yes or no).
+  // Model families that settle a conditional or unknown capability cell for an endpoint.
   const settledBy = (capability: string, endpoint: EndpointId): string[] => {
     const feature = (Object.keys(FEATURE_CAPABILITY) as ModelFeatureName[]).find((f) => FEATURE_CAPABILITY[f] === capability);
     if (!feature) return [];
+    // A 'no' is reported by the model's own rule; a 'yes' settles the cell only when a source confirms it.
     return k.models.filter((m) => {
-      const v = m[feature]?.[endpoint];
-      return v === 'yes' || v === 'no';
+      const f = m[feature];
+      const v = f?.[endpoint];
+      return v === 'no' || (v === 'yes' && f?.confidence === 'confirmed');
     }).map((m) => m.id);
   };
 

@@ -8,7 +8,7 @@ import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Kno
 import { addToTrie, compileSignalSets, compileValueTest, escapeSegment, newTrieNode, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
 import type { TrieNode } from './signals.js';
 import { baseModelId, type ModelForm } from './models.js';
-import { compileRequestTests, type CompiledRequestTests, type SlotHits, type TestContext } from './request-tests.js';
+import { compileRequestTests, NO_HITS, type CompiledRequestTests, type SlotHits, type TestContext } from './request-tests.js';
 
 /** How the API was determined, for the report's findings. */
 export type ApiSource =
@@ -171,7 +171,7 @@ export function compileDetector(k: Knowledge): Detector {
   // Request-shape rule tests, per API, with their body and header leaves merged into the API's signal trie.
   const requestTests = new Map<ApiId | null, CompiledRequestTests>();
   for (const a of k.apis) {
-    const compiled = compileRequestTests(k.requestRules, a.id, k.capabilities.length);
+    const compiled = compileRequestTests(k.requestRules, a.id, k.capabilities.length, new Map(k.capabilities.map((c, i) => [c.id, i])));
     const set = signalSets.get(a.id)!;
     for (const b of compiled.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
     for (const h of compiled.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
@@ -378,7 +378,7 @@ export function compileDetector(k: Knowledge): Detector {
     let any = false;
     const set: SignalSet = signalSets.get(api)!;
     const tests = requestTests.get(api);
-    const hits: SlotHits | undefined = tests && tests.slotCount > 0 ? { count: new Array(tests.slotCount).fill(0), first: new Array(tests.slotCount), all: new Array(tests.slotCount) } : undefined;
+    let hits: SlotHits = NO_HITS;
     const record = (leaf: Leaf, pointer: () => string | undefined, value?: unknown): void => {
       const slot = leaf.slot;
       if (slot === undefined) {
@@ -386,8 +386,9 @@ export function compileDetector(k: Knowledge): Detector {
           found[leaf.index] = pointer() ?? '';
           any = true;
         }
-      } else if (hits !== undefined) {
-        hits.count[slot]!++;
+      } else {
+        if (hits === NO_HITS) hits = { count: [], first: [], all: [] };
+        hits.count[slot] = (hits.count[slot] ?? 0) + 1;
         if (hits.first[slot] === undefined || leaf.keepAll) {
           const p = pointer() ?? '';
           if (hits.first[slot] === undefined) hits.first[slot] = p;
@@ -437,16 +438,7 @@ export function compileDetector(k: Knowledge): Detector {
     const signals: string[] = [];
     let signalEvidence: Map<string, string> | undefined;
     if (tests !== undefined && tests.rules.length > 0) {
-      const ctx: TestContext = {
-        body,
-        base,
-        hits: hits ?? { count: [], first: [], all: [] },
-        headers: headerNames,
-        capability: (id) => {
-          const i = capIds.indexOf(id);
-          return found[i];
-        },
-      };
+      const ctx: TestContext = { body, base, hits, headers: headerNames, found };
       for (const r of tests.rules) {
         const ev = r.evaluate(ctx);
         if (ev === undefined) continue;

@@ -20,9 +20,12 @@ export interface TestContext {
   hits: SlotHits;
   /** Lower-cased names of the request's headers; undefined without an envelope. */
   headers: Set<string> | undefined;
-  /** Evidence of the capabilities found, by capability id. */
-  capability: (id: string) => string | undefined;
+  /** Evidence of the capabilities found, by capability index (knowledge order). */
+  found: ReadonlyArray<string | undefined>;
 }
+
+/** Hits of a request whose walk recorded nothing for any rule test. */
+export const NO_HITS: SlotHits = Object.freeze({ count: [], first: [], all: [] }) as unknown as SlotHits;
 
 /** A compiled test: the evidence pointer ('' when it has none) when the test holds, undefined otherwise. */
 type Evaluate = (ctx: TestContext) => string | undefined;
@@ -60,7 +63,7 @@ function getPointer(body: unknown, segments: readonly string[]): unknown {
   return v;
 }
 
-export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId, capIndexBase: number): CompiledRequestTests {
+export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId, capIndexBase: number, capIndex: ReadonlyMap<string, number>): CompiledRequestTests {
   const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, rules: [] };
   const newSlot = (keepAll: boolean, test = compileValueTest({})): Leaf => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test });
 
@@ -69,7 +72,7 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
       const leaf = newSlot(false, compileValueTest(t));
       out.bodyLeaves.push({ pattern: t.body, leaf });
       const slot = leaf.slot!;
-      return (ctx) => (ctx.hits.count[slot]! > 0 ? ctx.hits.first[slot] : undefined);
+      return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);
     }
     if (t.absent !== undefined) {
       const segments = t.absent.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -88,7 +91,7 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
       const leaf = newSlot(false, compileValueTest(t));
       out.headerLeaves.push({ header: t.header.toLowerCase(), leaf });
       const slot = leaf.slot!;
-      return (ctx) => (ctx.hits.count[slot]! > 0 ? ctx.hits.first[slot] : undefined);
+      return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);
     }
     if (t.headerAbsent !== undefined) {
       out.needsHeaderNames = true;
@@ -104,7 +107,7 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
       const over = t.over ?? 0;
       return (ctx) => {
         let n = 0;
-        for (const s of slots) n += ctx.hits.count[s]!;
+        for (const s of slots) n += ctx.hits.count[s] ?? 0;
         if (n <= over) return undefined;
         let seen = 0;
         for (const s of slots) {
@@ -137,8 +140,8 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
       };
     }
     if (t.capability !== undefined) {
-      const id = t.capability;
-      return (ctx) => ctx.capability(id);
+      const i = capIndex.get(t.capability)!;
+      return (ctx) => ctx.found[i];
     }
     const parts = (t.all ?? []).map(compile);
     return (ctx) => {

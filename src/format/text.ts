@@ -103,6 +103,33 @@ export function formatExplainText(e: Explanation, o: TextOptions): string {
   const c = createColors(o.color);
   const out: string[] = [`${c.bold(e.id)}  ${c.dim(`(${e.kind})`)}  ${e.label}`];
   if (e.summary) out.push(wrap(e.summary, '  ', o.width));
+  if (e.model) {
+    const m = e.model;
+    out.push('', c.bold('  Model'), `    form: ${m.form}; base id: ${m.base ?? '(none)'}; family: ${m.family ?? 'unknown'}`);
+    for (const [endpoint, s] of Object.entries(m.served)) {
+      if (s === undefined) continue;
+      if (s === 'unknown') out.push(`    ${endpoint.padEnd(16)} ${c.dim('unknown')}`);
+      else {
+        out.push(`    ${endpoint.padEnd(16)} ${s.apis.length ? s.apis.join(', ') : c.red('not served')}${s.route ? ` (route ${s.route})` : ''}${s.profileOnly ? ' (inference profile only)' : ''} ${c.dim(`[${s.confidence}]`)}`);
+        out.push(c.dim(`      source: ${s.source}, as of ${s.asOf}`));
+        if (s.note) out.push(c.dim(wrap(s.note, '      ', o.width)));
+      }
+    }
+    for (const f of m.features) {
+      const cells = (['bedrock-runtime', 'bedrock-mantle'] as const).filter((x) => f[x] !== undefined).map((x) => `${x} ${f[x]}`).join(', ');
+      out.push(`    ${f.feature}: ${cells} ${c.dim(`[${f.confidence}]`)}`, c.dim(`      source: ${f.source}, as of ${f.asOf}`));
+    }
+  }
+  if (e.region) {
+    const r = e.region;
+    out.push('', c.bold('  Region'), c.dim(`    source: ${r.source}, as of ${r.asOf}${r.confidence ? ` [${r.confidence}]` : ''}`));
+    for (const [endpoint, list] of Object.entries(r.nearest)) if (list && list.length) out.push(`    nearest Regions with ${endpoint}: ${list.join(', ')}`);
+  }
+  if (e.requestRule) {
+    const r = e.requestRule;
+    out.push('', c.bold('  Applies to'), `    apis: ${r.apis.join(', ')}; endpoints: ${(r.endpoints ?? ['bedrock-runtime', 'bedrock-mantle']).join(', ')}${r.operations ? `; operations: ${r.operations.join(', ')}` : ''}${r.models ? `; models: ${JSON.stringify(r.models)}` : ''}`);
+    out.push(c.dim(`    source: ${r.source}, as of ${r.asOf}`));
+  }
   if (e.hosts) {
     out.push('', c.bold('  Hosts'));
     for (const h of e.hosts) out.push(`    ${h.template.padEnd(44)} ${c.dim(`${h.variant}; ${h.source}, as of ${h.asOf}`)}`);
@@ -142,7 +169,7 @@ export function formatExplainText(e: Explanation, o: TextOptions): string {
     }
   }
   if (e.notes.length > 0) {
-    out.push('', c.bold('  Notes from other sources (the seed value stays)'));
+    out.push('', c.bold(e.kind === 'model' ? '  Notes from other sources' : '  Notes from other sources (the seed value stays)'));
     for (const n of e.notes) out.push(wrap(`${n.about}: ${n.says}`, '    ', o.width), c.dim(`      source: ${n.source}, as of ${n.asOf}`));
   }
   if (e.rules.length > 0) out.push('', `  ${c.bold('Rules')} ${e.rules.join(', ')}`);

@@ -1,0 +1,95 @@
+/**
+ * What every command shares: the context it runs in, flag sets, reading a request file, errors as exit code 2.
+ * A command parses nothing itself and prints through `io`; it returns its exit code.
+ */
+import type { ParseArgsConfig } from 'node:util';
+import type { Preflight } from '../preflight.js';
+import { isPreflightInputError, PreflightInputError } from '../errors.js';
+import { parseInput } from '../input/parse.js';
+import { readInputFileSync } from '../input/read.js';
+import type { CheckOptions } from '../types.js';
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  columns?: number;
+}
+
+export type Format = 'text' | 'json' | 'md' | 'html' | 'stylish' | 'sarif' | 'junit' | 'github';
+
+export const COMMON = {
+  format: { type: 'string' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+export const REQUEST = {
+  endpoint: { type: 'string' },
+  api: { type: 'string' },
+  model: { type: 'string' },
+  region: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: ParseArgsConfig['options'];
+  formats: readonly Format[];
+  run(ctx: Context): number;
+}
+
+export interface Context {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+  format: Format;
+  io: CliIo;
+  color: boolean;
+  preflight: Preflight;
+}
+
+export const HELP_FLAGS = `  --format F       output format (see each command)
+  --color, --no-color   force colours on or off (default: on for a terminal, off in pipes)
+  --debug          print stack traces of internal errors
+  -h, --help       this help`;
+
+export const REQUEST_FLAGS = `  --endpoint E     bedrock-runtime | bedrock-mantle (or runtime | mantle); required for a bare body
+  --api A          invoke-model | converse | chat-completions | responses | messages (default: from URL or body)
+  --model M        model id (overrides the URL or body)
+  --region R       Region (overrides the URL host)`;
+
+export function readRequest(file: string): unknown {
+  const { text, file: name } = readInputFileSync(file);
+  return parseInput(text, name).value;
+}
+
+export function requestOptions(values: Context['values']): CheckOptions {
+  const o: CheckOptions = {};
+  for (const k of ['endpoint', 'api', 'model', 'region'] as const) {
+    const v = values[k];
+    if (typeof v === 'string') o[k] = v;
+  }
+  return o;
+}
+
+export function withFile<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (isPreflightInputError(e) && e.file === undefined) {
+      throw new PreflightInputError(e.code, e.message, { file: file === '-' ? '<stdin>' : file, ...(e.position ? { position: e.position } : {}) });
+    }
+    throw e;
+  }
+}
+
+
+export const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+/** A usage error: exit code 2 with one line. */
+export function usage(message: string): PreflightInputError {
+  return new PreflightInputError('E_USAGE', message);
+}
