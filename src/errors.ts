@@ -2,6 +2,8 @@
  * Codes of the errors that stop the tool from doing its job (exit code 2 on the command line).
  * Findings about a request are never errors of this kind: they go into the report.
  */
+import { redact } from './redact.js';
+
 export type PreflightErrorCode =
   | 'E_INPUT_READ'
   | 'E_INPUT_PARSE'
@@ -32,7 +34,8 @@ export class PreflightInputError extends Error {
     message: string,
     options: { file?: string; position?: SourcePosition; cause?: unknown } = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages may quote user input (a flag value, a host); credentials in it never reach the message.
+    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.file = options.file;
     this.position = options.position;
