@@ -179,3 +179,12 @@ describe('the catalogue', () => {
     expect(JSON.parse(JSON.stringify(preflight.knowledge))).toEqual(JSON.parse(JSON.stringify(k)));
   });
 });
+
+describe('the README', () => {
+  it('states the knowledge coverage the rules actually have', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(`**Models**: ${k.models.length} families`);
+    expect(readme).toContain(`**Regions**: ${k.regions.length} Regions`);
+    expect(readme).toContain(`**Request shapes**: ${k.requestRules.length} rules`);
+  });
+});
