@@ -17,10 +17,11 @@
  * value's strings), so (a) + (b) is strictly smaller. Equal counts ⇔ no duplicates; only when they differ does
  * the validator run to name the key and its position. The same iterative walk bounds the depth.
  *
- * Measured (Node 20.20, x64; a 2.3 KB pretty-printed Converse envelope / the same minified to 1.3 KB; median of
- * 7 rounds of 200k calls): JSON.parse alone 6.8 µs / 5.9 µs; parseInput (JSON) 9.4 µs / 8.4 µs: ×1.4 / ×1.4.
- * (A first version that scanned the text char by char for colons and depth cost ×1.7 / ×2.0.) locate() is
- * lazy: the first call builds jsonc-parser's tree (≈25 µs for 2 KB), later calls are a walk down the pointer.
+ * Measured (Node 20.20, x64, shared machine; a 2.3 KB pretty-printed Converse envelope / the same minified to
+ * 1.3 KB; median of 7 rounds of 200k calls, several runs): JSON.parse alone 6.5–8.2 µs / 6.0–6.4 µs;
+ * parseInput (JSON) 9.2–10.2 µs / 9.1–11.2 µs, i.e. ×1.25–1.4 / ×1.5 (×1.9 in the noisiest run). A first
+ * version that scanned the text char by char for colons and depth cost ×1.7–2.0. locate() is lazy: the first
+ * call builds jsonc-parser's tree (≈20–35 µs for 2 KB), later calls only walk down the pointer.
  *
  * YAML: the `yaml` package, YAML 1.2 core schema only (no 1.1 booleans/timestamps/merge keys, known tags like
  * !!set/!!binary are NOT resolved; any tag the core schema does not know is an error; tags never execute code).
@@ -640,16 +641,6 @@ const YAML_OPTIONS = {
   intAsBigInt: false,
   keepSourceTokens: false,
 } as const;
-
-const CORE_TAGS = new Set([
-  'tag:yaml.org,2002:map',
-  'tag:yaml.org,2002:seq',
-  'tag:yaml.org,2002:str',
-  'tag:yaml.org,2002:null',
-  'tag:yaml.org,2002:bool',
-  'tag:yaml.org,2002:int',
-  'tag:yaml.org,2002:float',
-]);
 
 function parseYaml(text: string, file: string, limits: InputLimits, pos: Positioner): ParsedInput {
   const tokens = Array.from(new Parser().parse(text));

@@ -123,9 +123,10 @@ function guessUtf16(buf: Buffer, start: number): string | undefined {
     if (buf[i] === 0) zeroEven++;
     if (buf[i + 1] === 0) zeroOdd++;
   }
-  if (pairs === 0) return undefined;
-  if (zeroEven === 0 && zeroOdd * 4 >= pairs) return 'UTF-16 (little-endian)';
-  if (zeroOdd === 0 && zeroEven * 4 >= pairs) return 'UTF-16 (big-endian)';
+  // Text in UTF-16 has mostly-zero high bytes (ASCII), and never a zero low byte except U+0000 / U+xx00.
+  if (pairs < 2) return undefined;
+  if (zeroEven === 0 && zeroOdd * 2 >= pairs) return 'UTF-16 (little-endian)';
+  if (zeroOdd === 0 && zeroEven * 2 >= pairs) return 'UTF-16 (big-endian)';
   return undefined;
 }
 
