@@ -7,6 +7,9 @@ export default defineConfig([
     dts: true,
     clean: false,
     target: 'node20',
+    shims: true,
+    // zod/mini is small once tree-shaken; bundled, it costs nothing at start-up.
+    noExternal: ['zod'],
     sourcemap: false,
   },
   {
@@ -14,6 +17,9 @@ export default defineConfig([
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
     target: 'node20',
+    shims: true,
+    // zod/mini is small once tree-shaken; bundled, it costs nothing at start-up.
+    noExternal: ['zod'],
     banner: { js: '#!/usr/bin/env node' },
     sourcemap: false,
   },

@@ -2,6 +2,7 @@
  * createPreflight: compiles the knowledge once (detector, evaluator, recommender) and returns synchronous
  * check / recommend. The built-in knowledge is JSON built from rules/*.yaml at build time.
  */
+import * as z from 'zod/mini';
 import builtInJson from './generated/knowledge.json';
 import { compileChecker } from './check.js';
 import { compileEvaluator } from './compile/evaluator.js';
@@ -48,7 +49,25 @@ export interface Preflight {
 
 let defaultPreflight: Preflight | undefined;
 
+/** Options are checked once, here: a Knowledge object must at least have the parts every stage reads. */
+const OptionsSchema = z.object({
+  knowledge: z.optional(
+    z.looseObject({
+      endpoints: z.array(z.looseObject({ id: z.string() })),
+      apis: z.array(z.looseObject({ id: z.string() })),
+      capabilities: z.array(z.looseObject({ id: z.string() })),
+      matrix: z.array(z.looseObject({ id: z.string() })),
+      rules: z.array(z.looseObject({ name: z.string() })),
+    }),
+  ),
+});
+
 export function createPreflight(options: PreflightOptions = {}): Preflight {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PreflightInputError('E_USAGE', `invalid createPreflight options: ${issue ? `${issue.path.join('.') || '(options)'}: ${issue.message}` : 'not an object'}`);
+  }
   if (options.knowledge === undefined && defaultPreflight) return defaultPreflight;
   const k = options.knowledge ?? builtInKnowledge;
   const detector = compileDetector(k);

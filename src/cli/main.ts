@@ -4,6 +4,7 @@
  * not do its job (bad flag, unreadable or malformed input, unknown id, undeterminable endpoint).
  */
 import { parseArgs } from 'node:util';
+import * as z from 'zod/mini';
 import { createPreflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
 import { COMMON, HELP_FLAGS, REQUEST, REQUEST_FLAGS, json, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
@@ -136,12 +137,13 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       io.stdout(`${command.summary}\n\nUsage: ${command.usage}\n\nOptions for every command:\n${HELP_FLAGS}\n`);
       return 0;
     }
-    const formatRaw = (values['format'] as string | undefined) ?? 'text';
-    if (!(command.formats as readonly string[]).includes(formatRaw)) {
+    const formatRaw = (values['format'] as string | undefined) ?? command.formats[0]!;
+    const format = z.enum(command.formats as [Format, ...Format[]]).safeParse(formatRaw);
+    if (!format.success) {
       throw new PreflightInputError('E_UNKNOWN_ID', `unknown --format "${formatRaw}" for ${name} (expected ${command.formats.join(', ')})`);
     }
     const color = values['no-color'] === true ? false : values['color'] === true ? true : colorFromEnv(io);
-    return command.run({ positionals: parsed.positionals, values, format: formatRaw as Format, io, color, preflight: createPreflight() });
+    return command.run({ positionals: parsed.positionals, values, format: format.data, io, color, preflight: createPreflight() });
   } catch (e) {
     if (isPreflightInputError(e)) {
       io.stderr(`bedrock-preflight: ${redact(e.oneLine)}\n`);

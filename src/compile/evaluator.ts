@@ -33,6 +33,14 @@ export class RuleCompileError extends Error {}
 
 const FACT_NAMES = new Set<keyof Facts>(['endpoint', 'api', 'model', 'region', 'operation', 'capabilities', 'modelFamily', 'modelForm', 'route', 'signals']);
 
+/** Validates a condition tree the way compileNode would, without building closures. */
+function checkNode(node: JreNode, where: string): void {
+  if ('all' in node) node.all.forEach((n, i) => checkNode(n, `${where}.all[${i}]`));
+  else if ('any' in node) node.any.forEach((n, i) => checkNode(n, `${where}.any[${i}]`));
+  else if ('not' in node) checkNode(node.not, `${where}.not`);
+  else compileNode(node, where);
+}
+
 function compileNode(node: JreNode, where: string): Predicate {
   if ('all' in node) {
     const parts = node.all.map((n, i) => compileNode(n, `${where}.all[${i}]`));
@@ -98,6 +106,13 @@ interface CompiledRule {
   priority: number;
 }
 
+/** A rule whose closure is built the first time a group needs it. */
+interface PendingRule {
+  rule: JreRule;
+  index: number;
+  compiled: CompiledRule | undefined;
+}
+
 export interface Evaluator {
   /** Every rule whose conditions hold, in json-rules-engine's order (priority, then rule order). */
   run(facts: Facts): RuleEvent[];
@@ -149,13 +164,18 @@ function valuesNamed(rules: readonly JreRule[], fact: IndexedFact): unknown[] {
 }
 
 export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
-  const compiled: CompiledRule[] = rules.map((r, i) => ({
-    event: { rule: r.name, params: r.event.params, message: compileMessage(r.event.params.message) },
-    test: compileNode(r.conditions, `rule ${r.name ?? i}`),
-    priority: r.priority ?? 1,
-  }));
+  // Conditions are checked for the whole rule set now (a bad rule fails at once), closures are built lazily.
+  const pending: PendingRule[] = rules.map((rule, index) => ({ rule, index, compiled: undefined }));
+  for (const p of pending) checkNode(p.rule.conditions, `rule ${p.rule.name ?? p.index}`);
+  const compiledRule = (p: PendingRule): CompiledRule =>
+    (p.compiled ??= {
+      event: { rule: p.rule.name, params: p.rule.event.params, message: compileMessage(p.rule.event.params.message) },
+      test: compileNode(p.rule.conditions, `rule ${p.rule.name ?? p.index}`),
+      priority: p.rule.priority ?? 1,
+    });
+  const priority = (i: number) => rules[i]!.priority ?? 1;
   // json-rules-engine runs higher priorities first; within a priority, events keep rule order.
-  const order = compiled.map((_, i) => i).sort((a, b) => compiled[b]!.priority - compiled[a]!.priority || a - b);
+  const order = rules.map((_, i) => i).sort((a, b) => priority(b) - priority(a) || a - b);
 
   // Rules grouped by (endpoint, api, modelFamily, region); each group is built on first use.
   const values = INDEXED.map((f) => [...valuesNamed(rules, f), OTHER]);
@@ -170,7 +190,7 @@ export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
       g = order.filter((i) => {
         const c = rules[i]!.conditions;
         return allows(c, 'endpoint', ve) && allows(c, 'api', va) && allows(c, 'modelFamily', vf) && allows(c, 'region', vr);
-      }).map((i) => compiled[i]!);
+      }).map((i) => compiledRule(pending[i]!));
       groups.set(key, g);
     }
     return g;
@@ -178,7 +198,7 @@ export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
   const [byE, byA, byF, byR] = indexOf as [Map<unknown, number>, Map<unknown, number>, Map<unknown, number>, Map<unknown, number>];
 
   return {
-    ruleCount: compiled.length,
+    ruleCount: rules.length,
     run(facts) {
       const g = group(byE.get(facts.endpoint) ?? nE - 1, byA.get(facts.api) ?? nA - 1, byF.get(facts.modelFamily) ?? nF - 1, byR.get(facts.region) ?? nR - 1);
       const out: RuleEvent[] = [];

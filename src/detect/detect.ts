@@ -5,7 +5,7 @@
  */
 import { PreflightInputError } from '../errors.js';
 import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
-import { addToTrie, compileSignalSets, compileValueTest, escapeSegment, newTrieNode, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
+import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
 import type { TrieNode } from './signals.js';
 import { baseModelId, type ModelForm } from './models.js';
 import { compileRequestTests, NO_HITS, type CompiledRequestTests, type SlotHits, type TestContext } from './request-tests.js';
@@ -167,15 +167,23 @@ export function compileDetector(k: Knowledge): Detector {
     a.shape.forEach((ind, index) => addToTrie(trie, ind.body, { id: a.id, index, test: compileValueTest(ind.oneOf ? { oneOf: ind.oneOf } : {}) }));
     return { api: a.id, trie, indicators: a.shape.map((s) => ({ weight: s.weight, decisive: s.decisive === true, why: s.why })) };
   });
-  const signalSets = compileSignalSets(k.capabilities, k.apis.map((a) => a.id));
-  // Request-shape rule tests, per API, with their body and header leaves merged into the API's signal trie.
-  const requestTests = new Map<ApiId | null, CompiledRequestTests>();
-  for (const a of k.apis) {
-    const compiled = compileRequestTests(k.requestRules, a.id, k.capabilities.length, new Map(k.capabilities.map((c, i) => [c.id, i])));
-    const set = signalSets.get(a.id)!;
-    for (const b of compiled.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
-    for (const h of compiled.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
-    requestTests.set(a.id, compiled);
+  // Signal sets and request-rule tests per API, compiled on first use (a process that checks one API compiles one).
+  const capIndexMap = new Map(k.capabilities.map((c, i) => [c.id, i]));
+  const perApi = new Map<ApiId | null, { set: SignalSet; tests: CompiledRequestTests | undefined }>();
+  function signalsFor(api: ApiId | null): { set: SignalSet; tests: CompiledRequestTests | undefined } {
+    let entry = perApi.get(api);
+    if (entry === undefined) {
+      const set = compileSignalSet(k.capabilities, api);
+      let tests: CompiledRequestTests | undefined;
+      if (api !== null) {
+        tests = compileRequestTests(k.requestRules, api, k.capabilities.length, capIndexMap);
+        for (const b of tests.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
+        for (const h of tests.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
+      }
+      entry = { set, tests };
+      perApi.set(api, entry);
+    }
+    return entry;
   }
   // Model families, tried in order on the base model id; the result is remembered per model id (bounded).
   const families = k.models.map((f) => ({ id: f.id, re: new RegExp(f.match) }));
@@ -376,8 +384,7 @@ export function compileDetector(k: Knowledge): Detector {
     // Capabilities: one walk of the body along the API's signal trie, the headers, the model.
     const found: Array<string | undefined> = new Array(capCount);
     let any = false;
-    const set: SignalSet = signalSets.get(api)!;
-    const tests = requestTests.get(api);
+    const { set, tests } = signalsFor(api);
     let hits: SlotHits = NO_HITS;
     const record = (leaf: Leaf, pointer: () => string | undefined, value?: unknown): void => {
       const slot = leaf.slot;

@@ -169,9 +169,9 @@ export interface SignalSet {
 
 export const trieIsEmpty = (n: TrieNode): boolean => n.keys.length === 0 && n.any === undefined && n.leaves.length === 0;
 
-export function compileSignalSets(capabilities: readonly CapabilityDef[], apiIds: readonly ApiId[]): Map<ApiId | null, SignalSet> {
-  const sets = new Map<ApiId | null, SignalSet>();
-  for (const api of [...apiIds, null]) {
+/** The signal set of one API (null: requests whose API is unknown, which get the api-independent signals only). */
+export function compileSignalSet(capabilities: readonly CapabilityDef[], api: ApiId | null): SignalSet {
+  {
     const set: SignalSet = { body: newTrieNode(), headers: new Map(), model: [] };
     capabilities.forEach((cap, index) => {
       for (const s of cap.signals) {
@@ -184,7 +184,6 @@ export function compileSignalSets(capabilities: readonly CapabilityDef[], apiIds
         } else if (s.model === true) set.model.push(leaf);
       }
     });
-    sets.set(api, set);
+    return set;
   }
-  return sets;
 }

@@ -34,21 +34,15 @@
  * `__proto__`, `constructor` and `prototype` keys are plain own data properties in both formats (JSON.parse and
  * yaml's toJS both use define semantics); nothing is ever assigned through a prototype.
  */
-import { createScanner, parseTree, type Node as JsonNode } from 'jsonc-parser';
-import {
-  Composer,
-  Parser,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Alias,
-  type CST,
-  type Document,
-  type Node as YamlNode,
-  type YAMLMap,
+import type { Node as JsonNode } from 'jsonc-parser';
+import type {
+  Alias,
+  CST,
+  Document,
+  Node as YamlNode,
+  YAMLMap,
 } from 'yaml';
+import { jsoncLib, yamlLib } from './lazy.js';
 import { PreflightInputError, type SourcePosition } from '../errors.js';
 import { resolveLimits, tooLargeError, type InputLimits } from './read.js';
 
@@ -408,7 +402,7 @@ interface JsonFrame {
  * problem in text order (syntax error, too deep, duplicate key), or undefined when the text is valid JSON.
  */
 function validateJson(text: string, file: string, maxDepth: number, pos: Positioner): PreflightInputError | undefined {
-  const sc = createScanner(text, false);
+  const sc = jsoncLib().createScanner(text, false);
   const stack: JsonFrame[] = [];
   let state = S_VALUE;
   let commaOffset = -1;
@@ -586,7 +580,7 @@ function jsonParsed(text: string, file: string, value: unknown, pos: Positioner)
     file,
     locate(pointer: string): SourcePosition {
       if (!built) {
-        root = parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
+        root = jsoncLib().parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
         built = true;
       }
       if (!root) return pos(0);
@@ -643,13 +637,13 @@ const YAML_OPTIONS = {
 } as const;
 
 function parseYaml(text: string, file: string, limits: InputLimits, pos: Positioner): ParsedInput {
-  const tokens = Array.from(new Parser().parse(text));
+  const tokens = Array.from(new (yamlLib().Parser)().parse(text));
   const tooDeep = cstTooDeep(tokens, limits.maxDepth);
   if (tooDeep >= 0) throw depthError(limits.maxDepth, file, pos(tooDeep));
 
   let docs: Document.Parsed[];
   try {
-    docs = Array.from(new Composer(YAML_OPTIONS).compose(tokens));
+    docs = Array.from(new (yamlLib().Composer)(YAML_OPTIONS).compose(tokens));
   } catch (e) {
     if (e instanceof RangeError) throw depthError(limits.maxDepth, file, pos(0));
     throw e;
@@ -787,7 +781,7 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
     }
     if (node.anchor) anchors.set(node.anchor, node);
     let target: YamlNode | undefined;
-    if (isAlias(node)) {
+    if (yamlLib().isAlias(node)) {
       firstAlias ??= node;
       target = anchors.get(node.source);
       if (!target) {
@@ -803,27 +797,27 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
     }
     if (frame.keys) {
       const keyNode = target ?? node;
-      if (!isScalar(keyNode)) {
+      if (!yamlLib().isScalar(keyNode)) {
         throw parseError(
-          `expected a scalar (string or number) as a mapping key, found a ${isSeq(keyNode) ? 'sequence' : 'mapping'}`,
+          `expected a scalar (string or number) as a mapping key, found a ${yamlLib().isSeq(keyNode) ? 'sequence' : 'mapping'}`,
           file,
           pos(at(node)),
         );
       }
       checkKey(frame.keys, keyString(keyNode.value), at(node));
     }
-    if (isMap(node) || isSeq(node)) {
+    if (yamlLib().isMap(node) || yamlLib().isSeq(node)) {
       const depth = frame.depth + 1;
       if (depth > maxDepth) throw depthError(maxDepth, file, pos(at(node)));
       active.add(node);
       frame.exit = true;
       stack.push(frame); // revisit on the way out
       const items = node.items as unknown[];
-      if (isMap(node)) {
+      if (yamlLib().isMap(node)) {
         const keys = new Map<string, number>();
         for (let i = items.length - 1; i >= 0; i--) {
           const pair = items[i];
-          if (!isPair(pair)) continue;
+          if (!yamlLib().isPair(pair)) continue;
           push(pair.value as YamlNode | null, depth, frame);
           const key = pair.key as YamlNode | null | undefined;
           push(key, depth, frame, keys, key ? 0 : at(pair.value as YamlNode | null) || at(node));
@@ -840,7 +834,7 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
 function locateYaml(doc: Document.Parsed, aliasTargets: Map<Alias, YamlNode>, segments: string[]): number {
   const resolve = (n: unknown): YamlNode | undefined => {
     const node = n as YamlNode | null | undefined;
-    if (node && isAlias(node)) return aliasTargets.get(node);
+    if (node && yamlLib().isAlias(node)) return aliasTargets.get(node);
     return node ?? undefined;
   };
   const start = (n: unknown): number => (n as YamlNode | null | undefined)?.range?.[0] ?? 0;
@@ -851,12 +845,12 @@ function locateYaml(doc: Document.Parsed, aliasTargets: Map<Alias, YamlNode>, se
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
     const last = i === segments.length - 1;
-    if (isMap(node)) {
+    if (yamlLib().isMap(node)) {
       container = node;
       let pair: { key: unknown; value: unknown } | undefined;
       for (const p of (node as YAMLMap<unknown, unknown>).items) {
         const k = resolve(p.key);
-        const name = p.key === null || p.key === undefined ? '' : k && isScalar(k) ? keyString(k.value) : undefined;
+        const name = p.key === null || p.key === undefined ? '' : k && yamlLib().isScalar(k) ? keyString(k.value) : undefined;
         if (name === seg) pair = p;
       }
       if (!pair) return start(node);
@@ -864,7 +858,7 @@ function locateYaml(doc: Document.Parsed, aliasTargets: Map<Alias, YamlNode>, se
       const next = resolve(pair.value);
       if (!next) return start(pair.key) || start(node);
       node = next;
-    } else if (isSeq(node)) {
+    } else if (yamlLib().isSeq(node)) {
       container = node;
       const el = node.items[arrayIndex(seg)];
       if (el === undefined) return start(node);
