@@ -3,7 +3,7 @@
  * check / recommend. The built-in knowledge is JSON built from rules/*.yaml at build time.
  */
 import * as z from 'zod/mini';
-import builtInJson from './generated/knowledge.json';
+import { builtInKnowledge as builtIn } from './generated/knowledge.js';
 import { compileChecker } from './check.js';
 import { compileEvaluator } from './compile/evaluator.js';
 import { compileDetector } from './detect/detect.js';
@@ -13,7 +13,7 @@ import { compileRecommender, type RecommendResult } from './recommend.js';
 import { endpointTableRows } from './knowledge/endpoint-table.js';
 import type { CheckOptions, CheckReport, EndpointId, JreRule, Knowledge, MatrixRow } from './types.js';
 
-export const builtInKnowledge = builtInJson as unknown as Knowledge;
+export const builtInKnowledge: Knowledge = builtIn;
 
 export interface PreflightOptions {
   /** Knowledge to use instead of the built-in one (e.g. assembled from other rules files). */
