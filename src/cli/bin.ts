@@ -4,10 +4,12 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw e;
 });
-process.exitCode = runCli(process.argv.slice(2), {
+const code = runCli(process.argv.slice(2), {
   stdout: (s) => void process.stdout.write(s),
   stderr: (s) => void process.stderr.write(s),
   isTTY: process.stdout.isTTY === true,
   env: process.env,
   ...(process.stdout.columns ? { columns: process.stdout.columns } : {}),
 });
+if (typeof code === 'number') process.exitCode = code;
+else void code.then((c) => (process.exitCode = c));

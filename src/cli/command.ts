@@ -6,7 +6,8 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Preflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
 import { parseInput } from '../input/parse.js';
-import { readInputFileSync } from '../input/read.js';
+import { readInputFileSync, type InputLimits } from '../input/read.js';
+import * as z from 'zod/mini';
 import type { CheckOptions } from '../types.js';
 
 export interface CliIo {
@@ -32,14 +33,32 @@ export const REQUEST = {
   api: { type: 'string' },
   model: { type: 'string' },
   region: { type: 'string' },
+  'max-bytes': { type: 'string' },
+  'max-depth': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
+
+const PositiveInt = z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,12}$/)), z.transform(Number));
+
+/** --max-bytes and --max-depth, checked (positive integers) and turned into input limits. */
+export function limitsFrom(values: Context['values']): Partial<InputLimits> {
+  const limits: Partial<InputLimits> = {};
+  for (const [flag, key] of [['max-bytes', 'maxBytes'], ['max-depth', 'maxDepth']] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const r = PositiveInt.safeParse(v);
+    if (!r.success) throw usage(`--${flag} takes a positive whole number, not "${String(v)}"`);
+    limits[key] = r.data;
+  }
+  return limits;
+}
 
 export interface Command {
   summary: string;
   usage: string;
   options: ParseArgsConfig['options'];
   formats: readonly Format[];
-  run(ctx: Context): number;
+  /** Returns the exit code (a long-running command, such as serve, resolves it when it stops). */
+  run(ctx: Context): number | Promise<number>;
 }
 
 export interface Context {
@@ -59,11 +78,13 @@ export const HELP_FLAGS = `  --format F       output format (see each command)
 export const REQUEST_FLAGS = `  --endpoint E     bedrock-runtime | bedrock-mantle (or runtime | mantle); required for a bare body
   --api A          invoke-model | converse | chat-completions | responses | messages (default: from URL or body)
   --model M        model id (overrides the URL or body)
-  --region R       Region (overrides the URL host)`;
+  --region R       Region (overrides the URL host)
+  --max-bytes N    largest input accepted, in bytes (default 10485760)
+  --max-depth N    deepest nesting of objects and arrays accepted (default 200)`;
 
-export function readRequest(file: string): unknown {
-  const { text, file: name } = readInputFileSync(file);
-  return parseInput(text, name).value;
+export function readRequest(file: string, limits: Partial<InputLimits> = {}): unknown {
+  const { text, file: name } = readInputFileSync(file, limits);
+  return parseInput(text, name, { limits }).value;
 }
 
 export function requestOptions(values: Context['values']): CheckOptions {

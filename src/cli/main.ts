@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { createPreflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { COMMON, HELP_FLAGS, REQUEST, REQUEST_FLAGS, json, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
+import { COMMON, HELP_FLAGS, REQUEST, REQUEST_FLAGS, json, limitsFrom, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
 import { EXTRA_COMMANDS } from './commands/index.js';
 import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
 import { formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
@@ -25,7 +25,8 @@ const BUILT_IN: Record<string, Command> = {
       const [file, ...rest] = positionals;
       if (file === undefined) throw usage('check needs a file (or - for stdin)');
       if (rest.length > 0) throw usage(`check takes one file; got also ${rest.join(' ')}`);
-      const report = withFile(file, () => preflight.check(readRequest(file), requestOptions(values)));
+      const limits = limitsFrom(values);
+      const report = withFile(file, () => preflight.check(readRequest(file, limits), requestOptions(values)));
       io.stdout(format === 'json' ? json(report) : formatCheckText(report, { color, file, width: io.columns }));
       return exitCodeOfCheck(report);
     },
@@ -41,10 +42,11 @@ const BUILT_IN: Record<string, Command> = {
       if (rest.length > 0) throw usage(`recommend takes at most one file; got also ${rest.join(' ')}`);
       if (typeof needsFlag === 'string' && file !== undefined) throw usage('give either --needs or a file, not both');
       if (typeof needsFlag !== 'string' && file === undefined) throw usage('recommend needs --needs id,id,… or a request file');
+      const limits = limitsFrom(values);
       const result =
         typeof needsFlag === 'string'
           ? preflight.recommend({ needs: needsFlag.split(',').map((s) => s.trim()).filter((s) => s !== '') })
-          : withFile(file!, () => preflight.recommend({ request: readRequest(file!), options: requestOptions(values) }));
+          : withFile(file!, () => preflight.recommend({ request: readRequest(file!, limits), options: requestOptions(values) }));
       io.stdout(format === 'json' ? json(result) : formatRecommendText(result, { color, width: io.columns }));
       return exitCodeOfRecommend(result);
     },
@@ -111,9 +113,20 @@ Run "bedrock-preflight <command> --help" for a command's options.
 `;
 }
 
-/** Runs the CLI and returns the exit code; never throws. */
-export function runCli(argv: readonly string[], io: CliIo): number {
+/** Runs the CLI and returns the exit code (a promise for long-running commands); never throws or rejects. */
+export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {
   const debug = argv.includes('--debug');
+  const fail = (e: unknown): number => {
+    if (isPreflightInputError(e)) {
+      io.stderr(`bedrock-preflight: ${redact(e.oneLine)}\n`);
+      if (debug && e.stack) io.stderr(`${redact(e.stack)}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    io.stderr(redact(`bedrock-preflight: internal error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`));
+    if (debug && err?.stack) io.stderr(`${redact(err.stack)}\n`);
+    return 2;
+  };
   try {
     const [name, ...args] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -143,17 +156,10 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       throw new PreflightInputError('E_UNKNOWN_ID', `unknown --format "${formatRaw}" for ${name} (expected ${command.formats.join(', ')})`);
     }
     const color = values['no-color'] === true ? false : values['color'] === true ? true : colorFromEnv(io);
-    return command.run({ positionals: parsed.positionals, values, format: format.data, io, color, preflight: createPreflight() });
+    const result = command.run({ positionals: parsed.positionals, values, format: format.data, io, color, preflight: createPreflight() });
+    return typeof result === 'number' ? result : result.catch(fail);
   } catch (e) {
-    if (isPreflightInputError(e)) {
-      io.stderr(`bedrock-preflight: ${redact(e.oneLine)}\n`);
-      if (debug && e.stack) io.stderr(`${redact(e.stack)}\n`);
-      return 2;
-    }
-    const err = e as Error;
-    io.stderr(redact(`bedrock-preflight: internal error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`));
-    if (debug && err?.stack) io.stderr(`${redact(err.stack)}\n`);
-    return 2;
+    return fail(e);
   }
 }
 
