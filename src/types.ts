@@ -155,6 +155,10 @@ export interface FindingCodeDef {
   code: FindingCode;
   summary: string;
   template: string;
+  fix?: string;
+  confidence?: Confidence;
+  source?: string;
+  asOf?: string;
 }
 
 export interface Guidance {

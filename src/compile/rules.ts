@@ -45,8 +45,13 @@ function rule(name: string, all: JreCondition[], params: RuleEventParams): JreRu
   return { name, priority: 1, conditions: { all }, event: { type: params.code, params } };
 }
 
-export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings' | 'models' | 'regions' | 'requestRules' | 'apis' | 'capabilities'>): JreRule[] {
+export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings' | 'models' | 'regions' | 'requestRules' | 'apis' | 'capabilities' | 'endpoints'>): JreRule[] {
   const templates = new Map(k.findings.map((f) => [f.code, f.template]));
+  const codeDef = (code: FindingCode) => {
+    const d = k.findings.find((f) => f.code === code);
+    if (!d?.source) throw new Error(`findings.yaml: "${code}" needs a source`);
+    return { ...d, source: d.source };
+  };
   const template = (code: FindingCode): string => {
     const t = templates.get(code);
     if (t === undefined) throw new Error(`findings.yaml has no template for "${code}"`);
@@ -170,7 +175,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
           rules.push(
             rule(`${e}/model/${f.id}/route`, [...base, { fact: 'api', operator: 'in', value: routed }, { fact: 'route', operator: 'notIn', value: [served.route, null] }], modelParams('model-route-mismatch', f, e, served, {
               route: served.route,
-              fix: `use the base URL https://${e}.<region>.api.aws${served.route}.`,
+              fix: `use the base URL https://${(k.endpoints.find((x) => x.id === e)?.host ?? e).replace('{region}', '<region>')}${served.route}.`,
             })),
           );
         }
@@ -203,6 +208,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
       }
     }
   }
+  const unknownModel = codeDef('model-unknown');
   for (const e of ENDPOINT_IDS) {
     rules.push(
       rule(`${e}/model-unknown`, [eq('endpoint', e), { fact: 'model', operator: 'notEqual', value: null }, eq('modelFamily', null), { fact: 'modelForm', operator: 'notEqual', value: 'arn-opaque' }], {
@@ -212,31 +218,29 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
         endpoint: e,
         table: 'models',
         cell: 'unknown',
-        source: 'https://docs.aws.amazon.com/bedrock/latest/userguide/models-endpoint-availability.html',
+        source: unknownModel.source,
         asOf: modelsAsOf,
         pathFrom: 'model',
         message: fillTemplate(template('model-unknown'), { endpoint: e, asOf: modelsAsOf }),
       }),
     );
   }
+  const idForm = codeDef('model-id-form');
+  const idFormConfidence = idForm.confidence ?? 'inferred';
   rules.push(
     rule('bedrock-mantle/model-id-form', [eq('endpoint', 'bedrock-mantle'), { fact: 'modelForm', operator: 'in', value: ['arn', 'arn-opaque'] }], {
       code: 'model-id-form',
       subject: 'model',
-      severity: 'warning',
+      severity: severityOf(idFormConfidence),
       endpoint: 'bedrock-mantle',
       table: 'models',
       cell: 'no',
-      source: 'https://docs.aws.amazon.com/bedrock/latest/userguide/bedrock-mantle.html',
-      asOf: modelsAsOf,
-      fix: 'use the plain model id (for example anthropic.claude-haiku-4-5), or send the request to bedrock-runtime, which takes ARNs.',
-      confidence: 'inferred',
+      source: idForm.source,
+      asOf: idForm.asOf ?? modelsAsOf,
+      ...(idForm.fix ? { fix: idForm.fix } : {}),
+      confidence: idFormConfidence,
       pathFrom: 'model',
-      message:
-        fillTemplate(template('model-id-form'), {
-          endpoint: 'bedrock-mantle',
-          fix: 'use the plain model id (for example anthropic.claude-haiku-4-5), or send the request to bedrock-runtime, which takes ARNs.',
-        }) + confidenceNote('inferred'),
+      message: fillTemplate(idForm.template, { endpoint: 'bedrock-mantle', fix: idForm.fix ?? '' }) + confidenceNote(idFormConfidence),
     }),
   );
 
@@ -276,7 +280,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
         endpoint: e,
         table: 'regions',
         cell: 'unknown',
-        source: 'https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints-region-availability.html',
+        source: codeDef('region-unknown').source,
         asOf: regionsAsOf,
         pathFrom: 'region',
         message: fillTemplate(template('region-unknown'), { asOf: regionsAsOf }),
