@@ -145,7 +145,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
       asOf: s.asOf,
       fix,
       confidence: s.confidence,
-      pathFrom: data['pathFrom'] === 'capability' ? 'capability' : 'model',
+      pathFrom: data['pathFrom'] === 'capability' ? 'capability' : data['pathFrom'] === 'api' ? 'api' : 'model',
       message: fillTemplate(template(code), { label: f.label, endpoint: e, ...data }) + confidenceNote(s.confidence),
     };
   };
@@ -175,6 +175,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
           rules.push(
             rule(`${e}/model/${f.id}/route`, [...base, { fact: 'api', operator: 'in', value: routed }, { fact: 'route', operator: 'notIn', value: [served.route, null] }], modelParams('model-route-mismatch', f, e, served, {
               route: served.route,
+              pathFrom: 'api',
               fix: `use the base URL https://${(k.endpoints.find((x) => x.id === e)?.host ?? e).replace('{region}', '<region>')}${served.route}.`,
             })),
           );
@@ -283,7 +284,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
         source: codeDef('region-unknown').source,
         asOf: regionsAsOf,
         pathFrom: 'region',
-        message: fillTemplate(template('region-unknown'), { asOf: regionsAsOf }),
+        message: fillTemplate(template('region-unknown'), { asOf: regionsAsOf, endpoint: e }),
       }),
     );
   }

@@ -11,7 +11,11 @@ const MODEL_ARNS = new Set(['foundation-model', 'inference-profile']);
 /** A leading profile label: a lower-case label followed by `provider.model` (a provider label, then a letter). */
 const PROFILE = /^[a-z][a-z-]*\.(?=[a-z0-9-]+\.[a-z])/;
 
-export function baseModelId(model: string): { base: string | null; form: ModelForm } {
+/** A context-window suffix such as `:1m` or `:200k` after the version. */
+const CONTEXT_SUFFIX = /:[0-9]+[km]$/;
+
+export function baseModelId(modelIn: string): { base: string | null; form: ModelForm } {
+  const model = modelIn.replace(CONTEXT_SUFFIX, '');
   const arn = ARN.exec(model);
   if (arn) {
     if (!MODEL_ARNS.has(arn[1]!)) return { base: null, form: 'arn-opaque' };
