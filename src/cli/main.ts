@@ -11,6 +11,8 @@ import { COMMON, HELP_FLAGS, REQUEST, REQUEST_FLAGS, json, limitsFrom, readReque
 import { EXTRA_COMMANDS } from './commands/index.js';
 import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
 import { formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
+import { checkDocumentFile } from '../lint/drift.js';
+import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, checkWithConfig, formatSuppressedText, resolveConfigForCli, type PolicyCheckReport } from '../config/index.js';
 import { exitCodeOfCheck, exitCodeOfRecommend } from '../format/exit.js';
 import { VERSION } from '../version.js';
 import { redact } from '../redact.js';
@@ -18,16 +20,19 @@ import { redact } from '../redact.js';
 const BUILT_IN: Record<string, Command> = {
   check: {
     summary: 'validate one proposed request (HTTP envelope or bare body, JSON or YAML; - reads stdin)',
-    usage: `bedrock-preflight check <file|-> [options]\n\n${REQUEST_FLAGS}\n  --format text|json`,
-    options: REQUEST,
+    usage: `bedrock-preflight check <file|-> [options]\n\n${REQUEST_FLAGS}\n${CONFIG_FLAGS_HELP}\n  --format text|json`,
+    options: { ...REQUEST, ...CONFIG_OPTIONS },
     formats: ['text', 'json'],
     run({ positionals, values, format, io, color, preflight }) {
       const [file, ...rest] = positionals;
       if (file === undefined) throw usage('check needs a file (or - for stdin)');
       if (rest.length > 0) throw usage(`check takes one file; got also ${rest.join(' ')}`);
       const limits = limitsFrom(values);
-      const report = withFile(file, () => preflight.check(readRequest(file, limits), requestOptions(values)));
-      io.stdout(format === 'json' ? json(report) : formatCheckText(report, { color, file, width: io.columns }));
+      const config = resolveConfigForCli(values, process.cwd());
+      const input = withFile(file, () => readRequest(file, limits));
+      const report = withFile(file, () => (config ? checkWithConfig(config, input, requestOptions(values), file) : preflight.check(input, requestOptions(values))));
+      const suppressed = 'suppressed' in report ? formatSuppressedText((report as PolicyCheckReport).suppressed, { color }) : '';
+      io.stdout(format === 'json' ? json(report) : formatCheckText(report, { color, file, width: io.columns }) + suppressed);
       return exitCodeOfCheck(report);
     },
   },
@@ -53,10 +58,16 @@ const BUILT_IN: Record<string, Command> = {
   },
   matrix: {
     summary: 'print the capability matrix (text, md or json)',
-    usage: 'bedrock-preflight matrix [--format text|md|json]',
-    options: {},
+    usage: 'bedrock-preflight matrix [--format text|md|json] [--check FILE]\n\n  --check FILE     exit 1 (with a one-line summary) when FILE differs from what "matrix --format md" prints now,\n                   0 when it is the same, 2 when it cannot be read; never writes',
+    options: { check: { type: 'string' } },
     formats: ['text', 'md', 'json'],
-    run({ format, io, color, preflight }) {
+    run({ values, format, io, color, preflight }) {
+      const checked = values['check'];
+      if (typeof checked === 'string') {
+        const drift = checkDocumentFile(checked, formatMatrixMarkdown(preflight.knowledge), `bedrock-preflight matrix --format md > ${checked}`);
+        io.stdout(format === 'json' ? json({ file: drift.file, upToDate: drift.upToDate, summary: drift.summary }) : `${drift.summary}\n`);
+        return drift.upToDate ? 0 : 1;
+      }
       if (format === 'json') io.stdout(json(preflight.matrix()));
       else if (format === 'md') io.stdout(formatMatrixMarkdown(preflight.knowledge));
       else io.stdout(formatMatrixText(preflight.knowledge, { color }));

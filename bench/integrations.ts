@@ -1,0 +1,273 @@
+/**
+ * npx tsx bench/integrations.ts: what the in-application integrations cost, and `serve` under load.
+ *
+ * 1. The AWS SDK middleware: the same Converse call through a BedrockRuntimeClient with and without the plugin,
+ *    against a local h2c server, in alternating rounds; the added time per request as a ratio (target < 5 %).
+ *    The same for the fetch wrapper under the OpenAI SDK (local HTTP/1.1 server). The check's own time per
+ *    request (the part the integrations add) is measured alone too.
+ * 2. serve: the CLI's `serve` in a child process, loaded from this process with autocannon over loopback (5 s,
+ *    10 connections, a mix of /v1/check documents): requests/s, p99 latency, errors (target 0), and the server's
+ *    resident memory before and after.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import OpenAI from 'openai';
+import { preflightMiddlewareOptions, preflightPlugin } from '../src/integrations/aws-sdk.js';
+import { preflightFetch } from '../src/integrations/fetch.js';
+import { createPreflight } from '../src/index.js';
+
+const root = join(import.meta.dirname, '..');
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const converseReply = JSON.stringify({
+  output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+  stopReason: 'end_turn',
+  usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+  metrics: { latencyMs: 1 },
+});
+const chatReply = JSON.stringify({
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 0,
+  model: 'openai.gpt-oss-120b',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+});
+
+function reply(res: http.ServerResponse | http2.Http2ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(body);
+}
+
+async function listen(server: http.Server | http2.Http2Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+const prompt = (n: number) => Array.from({ length: n }, (_, i) => `Paragraph ${i + 1}: returns are accepted within 30 days when the item is unused.`).join(' ');
+const converseInput: ConverseCommandInput = {
+  modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  system: [{ text: prompt(4) }, { cachePoint: { type: 'default' } }],
+  messages: [
+    { role: 'user', content: [{ text: prompt(3) }] },
+    { role: 'assistant', content: [{ text: prompt(2) }] },
+    { role: 'user', content: [{ text: 'Summarise the policy in two sentences.' }] },
+  ],
+  inferenceConfig: { maxTokens: 512, temperature: 0.2 },
+  guardrailConfig: { guardrailIdentifier: 'q1w2e3r4t5', guardrailVersion: '2' },
+};
+const chatInput = {
+  model: 'openai.gpt-oss-120b',
+  messages: [
+    { role: 'system' as const, content: prompt(4) },
+    { role: 'user' as const, content: prompt(3) },
+  ],
+  max_completion_tokens: 512,
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * Calls alternate one by one (plain, guarded, plain, …) so that drift on a shared machine hits both alike; the
+ * figure for each is the median time per call over `samples` calls (robust to GC pauses and scheduler noise).
+ */
+async function compare(plain: () => Promise<unknown>, guarded: () => Promise<unknown>, samples = 4000): Promise<{ plain: number; guarded: number }> {
+  for (let i = 0; i < 300; i++) {
+    await plain();
+    await guarded();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  const time = async (f: () => Promise<unknown>) => {
+    const t = process.hrtime.bigint();
+    await f();
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  };
+  for (let i = 0; i < samples; i++) {
+    if (i % 2 === 0) {
+      a.push(await time(plain));
+      b.push(await time(guarded));
+    } else {
+      b.push(await time(guarded));
+      a.push(await time(plain));
+    }
+  }
+  return { plain: median(a), guarded: median(b) };
+}
+
+/** The check alone on the envelope the middleware builds, including parsing the serialized body (µs per call). */
+function checkAlone(): { converse: number; chat: number } {
+  const preflight = createPreflight();
+  const time = (f: () => unknown) => {
+    for (let i = 0; i < 2000; i++) f();
+    const n = 20_000;
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) f();
+    return Number(process.hrtime.bigint() - t) / 1e3 / n;
+  };
+  const { modelId, ...converseBody } = converseInput;
+  const converseText = JSON.stringify(converseBody);
+  const converseUrl = `https://bedrock-runtime.us-east-1.amazonaws.com/model/${encodeURIComponent(modelId!)}/converse`;
+  const chatText = JSON.stringify(chatInput);
+  return {
+    converse: time(() => preflight.check({ method: 'POST', url: converseUrl, headers: { 'content-type': 'application/json' }, body: JSON.parse(converseText) })),
+    chat: time(() => preflight.check({ method: 'POST', url: 'http://127.0.0.1:1/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: JSON.parse(chatText) }, { endpoint: 'bedrock-mantle' })),
+  };
+}
+
+function rssOf(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function serveUnderLoad(): Promise<Array<[string, string]>> {
+  const built = join(root, 'dist', 'cli.cjs');
+  const [cmd, args] = existsSync(built)
+    ? [process.execPath, [built]]
+    : [process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'bin.ts')]];
+  const child = spawn(cmd, [...args, 'serve', '--port', '0', '--format', 'json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      try {
+        resolve((JSON.parse(out) as { url: string }).url);
+      } catch {
+        // incomplete
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  await fetch(`${url}/healthz`);
+  const rssBefore = rssOf(child.pid!);
+  const docs = ['mantle-messages-structured-output.json', 'runtime-converse-guardrails.json', 'mantle-chat-cross-region.json', 'runtime-invoke-claude.json'].map((f) =>
+    readFileSync(join(root, 'examples', f), 'utf8'),
+  );
+  const result = await autocannon({
+    url: `${url}/v1/check`,
+    connections: 10,
+    duration: 5,
+    requests: docs.map((body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body })),
+  });
+  const rssAfter = rssOf(child.pid!);
+  child.kill('SIGTERM');
+  const code = await exited;
+  const mb = (n: number | undefined) => (n === undefined ? 'n/a' : `${(n / 1024 / 1024).toFixed(1)} MB`);
+  return [
+    ['serve: requests/s (5 s, 10 connections, POST /v1/check mix)', Math.round(result.requests.average).toLocaleString('en-US')],
+    ['serve: latency p50 / p99', `${result.latency.p50} ms / ${result.latency.p99} ms`],
+    ['serve: errors / timeouts / non-2xx (target 0)', `${result.errors} / ${result.timeouts} / ${result.non2xx}`],
+    ['serve: RSS before / after load', `${mb(rssBefore)} / ${mb(rssAfter)}`],
+    ['serve: exit code after SIGTERM', String(code)],
+  ];
+}
+
+/** Median of the time an integration spends per request before the request goes on (measured inside the calls). */
+function ownTime(): { record: (us: number) => void; median: () => number } {
+  const xs: number[] = [];
+  return { record: (us) => void xs.push(us), median: () => median(xs) };
+}
+
+async function main(): Promise<void> {
+  const results: Array<[string, string]> = [];
+  const alone = checkAlone();
+  results.push(['check alone, hot loop: Converse envelope / chat body', `${alone.converse.toFixed(1)} µs / ${alone.chat.toFixed(1)} µs`]);
+  const added = (r: { plain: number; guarded: number }) =>
+    `${(((r.guarded - r.plain) / r.plain) * 100).toFixed(1)} % (median ${(r.plain * 1000).toFixed(0)} µs → ${(r.guarded * 1000).toFixed(0)} µs; target < 5 %)`;
+  const share = (us: number, r: { plain: number }) => `${us.toFixed(1)} µs = ${((us / (r.plain * 1000)) * 100).toFixed(1)} % of the plain call`;
+
+  // AWS SDK: the middleware's own time is taken by two probes just outside it in the build step.
+  const h2 = http2.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => reply(res, converseReply));
+  });
+  const h2url = await listen(h2);
+  const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+  const plainClient = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: h2url, credentials });
+  const guardedClient = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: h2url, credentials });
+  guardedClient.middlewareStack.use(preflightPlugin());
+  const sdkOwn = ownTime();
+  let t0 = 0n;
+  const probe =
+    (f: () => void) =>
+    <A, O>(next: (args: A) => Promise<O>) =>
+    (args: A) => {
+      f();
+      return next(args);
+    };
+  guardedClient.middlewareStack.addRelativeTo(probe(() => (t0 = process.hrtime.bigint())), { relation: 'before', toMiddleware: preflightMiddlewareOptions.name, name: 'benchBefore' });
+  guardedClient.middlewareStack.addRelativeTo(probe(() => sdkOwn.record(Number(process.hrtime.bigint() - t0) / 1e3)), {
+    relation: 'after',
+    toMiddleware: preflightMiddlewareOptions.name,
+    name: 'benchAfter',
+  });
+  const sdk = await compare(
+    () => plainClient.send(new ConverseCommand(converseInput)),
+    () => guardedClient.send(new ConverseCommand(converseInput)),
+  );
+  plainClient.destroy();
+  guardedClient.destroy();
+  results.push(['AWS SDK Converse: added per call (measured end to end)', added(sdk)]);
+  results.push(['AWS SDK Converse: the middleware itself, in the call (median)', share(sdkOwn.median(), sdk)]);
+
+  // OpenAI SDK: the wrapper's own time is from its entry to the underlying fetch.
+  const h1 = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => reply(res, chatReply));
+  });
+  const h1url = await listen(h1);
+  const fetchOwn = ownTime();
+  let f0 = 0n;
+  const inner: typeof fetch = (input, init) => {
+    fetchOwn.record(Number(process.hrtime.bigint() - f0) / 1e3);
+    return fetch(input, init);
+  };
+  const wrapped = preflightFetch(inner, { endpoint: 'bedrock-mantle' });
+  const plainOpenai = new OpenAI({ baseURL: `${h1url}/v1`, apiKey: 'bench', maxRetries: 0 });
+  const guardedOpenai = new OpenAI({
+    baseURL: `${h1url}/v1`,
+    apiKey: 'bench',
+    maxRetries: 0,
+    fetch: (input, init) => {
+      f0 = process.hrtime.bigint();
+      return wrapped(input, init);
+    },
+  });
+  const openai = await compare(
+    () => plainOpenai.chat.completions.create(chatInput),
+    () => guardedOpenai.chat.completions.create(chatInput),
+  );
+  results.push(['OpenAI SDK chat.completions: added per call (measured end to end)', added(openai)]);
+  results.push(['OpenAI SDK chat.completions: the fetch wrapper itself, in the call (median)', share(fetchOwn.median(), openai)]);
+  await new Promise<void>((r) => h2.close(() => r()));
+  h1.closeAllConnections();
+  await new Promise<void>((r) => h1.close(() => r()));
+
+  results.push(...(await serveUnderLoad()));
+
+  const w = Math.max(...results.map(([k]) => k.length));
+  console.log(`bedrock-preflight integrations bench (node ${process.version})\n`);
+  for (const [k, v] of results) console.log(`${k.padEnd(w)}  ${v}`);
+}
+
+await main();

@@ -1,0 +1,38 @@
+/**
+ * `arch <file>`: checks an architecture file (workloads, each with its chosen endpoint and needs) against the
+ * capability matrix, the model and Region knowledge and the configuration's policy. Exit 1 when a workload fails.
+ */
+import { json, usage, type Command } from '../command.js';
+import { checkArchitecture, exitCodeOfArch } from '../../arch/check.js';
+import { loadArchitecture } from '../../arch/load.js';
+import { formatArchText } from '../../arch/text.js';
+import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, resolveConfigForCli } from '../../config/load.js';
+import { formatArchHtml } from '../../format/arch-html.js';
+import { formatArchMarkdown } from '../../format/arch-md.js';
+
+export const archCommand: Command = {
+  summary: 'check an architecture file: each workload against the matrix on its chosen endpoint (text, md, html, json)',
+  usage: `bedrock-preflight arch <file|-> [--format text|md|html|json] [--config FILE | --no-config]
+
+  The file (YAML or JSON, schemas/arch.schema.json) lists workloads: { name, endpoint, needs: [api and capability
+  ids], models?, regions?, path?, notes? }. Each workload is ok or failing, with reasons and the recommended
+  endpoint. --format html prints one self-contained page. Exit 0 all ok, 1 a workload fails, 2 invalid input.
+${CONFIG_FLAGS_HELP}
+  --format text|md|html|json`,
+  options: { ...CONFIG_OPTIONS },
+  formats: ['text', 'md', 'html', 'json'],
+  run({ positionals, values, format, io, color }) {
+    const [file, ...rest] = positionals;
+    if (file === undefined) throw usage('arch needs an architecture file (or - for stdin)');
+    if (rest.length > 0) throw usage(`arch takes one file; got also ${rest.join(' ')}`);
+    const cwd = process.cwd();
+    const config = resolveConfigForCli(values, cwd);
+    const loaded = loadArchitecture(file, { cwd, ...(config ? { knowledge: config.knowledge } : {}) });
+    const report = checkArchitecture(loaded.architecture, { file: loaded.file, ...(config ? { config } : {}) });
+    if (format === 'json') io.stdout(json(report));
+    else if (format === 'md') io.stdout(formatArchMarkdown(report));
+    else if (format === 'html') io.stdout(formatArchHtml(report));
+    else io.stdout(formatArchText(report, { color, width: io.columns }));
+    return exitCodeOfArch(report);
+  },
+};

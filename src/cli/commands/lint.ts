@@ -1,0 +1,75 @@
+/**
+ * `lint <paths…>`: the library's lint() over files, directories and globs, printed in one of five formats.
+ * Files that could not be linted are in the output (and, for the machine formats, one line each on stderr).
+ */
+import * as z from 'zod/mini';
+import { exitCodeOfLint, lint, tooManyWarnings } from '../../lint/index.js';
+import { formatLintStylish } from '../../format/stylish.js';
+import { formatLintSarif } from '../../format/sarif.js';
+import { formatLintJunit } from '../../format/junit.js';
+import { formatLintGithub } from '../../format/github.js';
+import { REQUEST, json, limitsFrom, requestOptions, usage, type Command } from '../command.js';
+
+const MaxWarnings = z.pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,12})$/)), z.transform(Number));
+
+export const lintCommand: Command = {
+  summary: 'lint request files, directories and globs (JSON, YAML, JSON Lines), each finding at its line and column',
+  usage: `bedrock-preflight lint <file|dir|glob…> [options]
+
+  Directories are searched for *.json, *.yaml, *.yml, *.jsonl and *.ndjson (not node_modules or dot-folders);
+  quote globs so that the shell leaves them alone. *.jsonl / *.ndjson files hold one request per line.
+  The endpoint of each request: --endpoint, else the envelope's URL, else the config's endpoints mapping.
+
+  --endpoint E     bedrock-runtime | bedrock-mantle (or runtime | mantle), for every request
+  --api A          invoke-model | converse | chat-completions | responses | messages, for every request
+  --model M        model id, for every request
+  --region R       Region, for every request
+  --max-warnings N exit 1 when there are more than N warnings
+  --max-bytes N    largest file accepted, in bytes (default 10485760)
+  --max-depth N    deepest nesting of objects and arrays accepted (default 200)
+  --format stylish|json|sarif|junit|github
+
+Exit codes: 2 if a file could not be read, parsed or given an endpoint (every file is still reported);
+else 1 for an error finding or more warnings than --max-warnings; else 0.`,
+  options: { ...REQUEST, 'max-warnings': { type: 'string' } },
+  formats: ['stylish', 'json', 'sarif', 'junit', 'github'],
+  run({ positionals, values, format, io, color, preflight }) {
+    if (positionals.length === 0) throw usage('lint needs at least one file, directory or glob');
+    let maxWarnings: number | undefined;
+    const mw = values['max-warnings'];
+    if (mw !== undefined) {
+      const r = MaxWarnings.safeParse(mw);
+      if (!r.success) throw usage(`--max-warnings takes a whole number (0 or more), not "${String(mw)}"`);
+      maxWarnings = r.data;
+    }
+    const cwd = process.cwd();
+    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, preflight });
+    switch (format) {
+      case 'json':
+        io.stdout(json(result.files));
+        break;
+      case 'sarif':
+        io.stdout(formatLintSarif(result, { cwd, knowledge: preflight.knowledge }));
+        break;
+      case 'junit':
+        io.stdout(formatLintJunit(result));
+        break;
+      case 'github':
+        io.stdout(formatLintGithub(result));
+        break;
+      default:
+        io.stdout(formatLintStylish(result, { color, maxWarnings }));
+    }
+    if (format !== 'stylish') {
+      for (const e of result.files) {
+        if (e.error === undefined) continue;
+        const where = e.errorLine !== undefined ? `:${e.errorLine}:${e.errorColumn ?? 1}` : '';
+        io.stderr(`bedrock-preflight: ${e.file}${where}: ${e.error}\n`);
+      }
+      if (tooManyWarnings(result.counts, maxWarnings)) {
+        io.stderr(`bedrock-preflight: too many warnings: ${result.counts.warnings}, more than --max-warnings ${maxWarnings}\n`);
+      }
+    }
+    return exitCodeOfLint(result, maxWarnings);
+  },
+};

@@ -1,0 +1,254 @@
+/**
+ * Loads `.bedrock-preflight.yaml` and the overlays it extends into a ResolvedConfig: each file parsed with
+ * positions, checked against schemas/config.schema.json and against the knowledge (row, capability, model family
+ * and Region ids, regular expressions), then merged (the most derived file wins) and applied to the knowledge.
+ * Every problem is reported as file:line:column; an invalid file never half-loads.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { PreflightInputError } from '../errors.js';
+import { builtInKnowledge } from '../preflight.js';
+import type { Knowledge, RequestTest } from '../types.js';
+import { loadDocument, type Document } from './document.js';
+import { ConfigError, ProblemList } from './errors.js';
+import { applyOverlay, compileOrgRule, rowFor } from './overlay.js';
+import { unsafeRegexReason } from './regex.js';
+import type { CellOverride, EndpointMapping, Ignore, OrgRule, ResolvedConfig, SeverityOverride } from './types.js';
+
+/** The names a configuration file is found under, in order of preference. */
+export const CONFIG_FILE_NAMES = ['.bedrock-preflight.yaml', '.bedrock-preflight.yml'] as const;
+
+export interface LoadConfigOptions {
+  /** The working directory: paths in messages are relative to it (default process.cwd()). */
+  cwd?: string;
+  /** The knowledge the overlays apply to (default the built-in knowledge). */
+  knowledge?: Knowledge;
+}
+
+/**
+ * The configuration file for `cwd`: `.bedrock-preflight.yaml` (or `.yml`) in it or the nearest folder above it.
+ * The search stops at a folder holding `.git` (the top of a repository) and at the filesystem root.
+ */
+export function findConfigFile(cwd: string): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const p = join(dir, name);
+      if (isFile(p)) return p;
+    }
+    if (existsSync(join(dir, '.git'))) return undefined;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** How a path is named in messages: relative to the working directory, or absolute when that is shorter. */
+export function displayPath(abs: string, cwd: string): string {
+  const rel = relative(cwd, abs);
+  if (rel === '' || isAbsolute(rel)) return abs;
+  if (rel.startsWith('..') && abs.length <= rel.length) return abs;
+  return rel;
+}
+
+interface RawRule extends Omit<OrgRule, 'by' | 'compiled'> {}
+interface RawConfig {
+  extends?: string | string[];
+  endpoints?: EndpointMapping[];
+  maxWarnings?: number;
+  cells?: Array<Omit<CellOverride, 'by'>>;
+  rules?: RawRule[];
+  severity?: SeverityOverride[];
+  ignores?: Ignore[];
+}
+
+interface Layer {
+  abs: string;
+  doc: Document;
+  raw: RawConfig;
+}
+
+/** Loads a configuration file (absolute, or relative to `cwd`) and the overlays it extends. */
+export function loadConfig(file: string, options: LoadConfigOptions = {}): ResolvedConfig {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const base = options.knowledge ?? builtInKnowledge;
+  const abs = resolve(cwd, file);
+  if (!isFile(abs)) {
+    throw new PreflightInputError('E_INPUT_READ', existsSync(abs) ? 'the configuration is not a file' : 'configuration file not found', { file: displayPath(abs, cwd) });
+  }
+  const layers: Layer[] = [];
+  collectLayers(abs, cwd, [], new Set(), layers, base);
+
+  // Merge: layers run from the most basic overlay to the configuration file itself; the later wins.
+  const cells = new Map<string, CellOverride>();
+  const rules = new Map<string, OrgRule>();
+  let maxWarnings: number | undefined;
+  const endpoints: EndpointMapping[] = [];
+  const severity: SeverityOverride[] = [];
+  const ignores: Ignore[] = [];
+  for (const layer of layers) {
+    const { raw, doc } = layer;
+    const by = (pointer: string): string => `${doc.file}:${doc.locate(pointer).line}`;
+    raw.cells?.forEach((c, i) => cells.set(`${c.id}|${c.api ?? ''}|${c.endpoint}`, { ...c, by: by(`/cells/${i}`) }));
+    raw.rules?.forEach((r, i) => {
+      const rule = { ...r, by: by(`/rules/${i}`) };
+      rules.set(r.id, { ...rule, compiled: compileOrgRule(rule, base).rules });
+    });
+    if (raw.maxWarnings !== undefined) maxWarnings = raw.maxWarnings;
+  }
+  // Lists where the first match wins: the most derived file's entries first.
+  for (const layer of [...layers].reverse()) {
+    const { raw, doc } = layer;
+    const by = (pointer: string): string => `${doc.file}:${doc.locate(pointer).line}`;
+    raw.endpoints?.forEach((e) => endpoints.push({ ...e }));
+    raw.severity?.forEach((s, i) => severity.push({ ...s, by: by(`/severity/${i}`) }));
+    raw.ignores?.forEach((g, i) => ignores.push({ ...g, by: by(`/ignores/${i}`) }));
+  }
+  const ruleList = [...rules.values()];
+  const everywhere = ruleList.filter((r) => r.files === undefined);
+  const knowledge = cells.size === 0 && ruleList.length === 0 ? base : applyOverlay(base, [...cells.values()], everywhere, ruleList);
+  return {
+    file: displayPath(abs, cwd),
+    root: dirname(abs),
+    endpoints,
+    severity,
+    ignores,
+    maxWarnings,
+    knowledge,
+    cwd,
+    files: layers.map((l) => l.doc.file),
+    cells: [...cells.values()],
+    rules: ruleList,
+  };
+}
+
+function collectLayers(abs: string, cwd: string, chain: Array<{ abs: string; file: string; line: number }>, done: Set<string>, out: Layer[], k: Knowledge): void {
+  const doc = loadDocument(abs, displayPath(abs, cwd), 'config');
+  const raw = doc.value as RawConfig;
+  checkAgainstKnowledge(doc, raw, k);
+  done.add(abs);
+  const list = raw.extends === undefined ? [] : Array.isArray(raw.extends) ? raw.extends : [raw.extends];
+  list.forEach((entry, i) => {
+    const pointer = Array.isArray(raw.extends) ? `/extends/${i}` : '/extends';
+    const target = resolve(dirname(abs), entry);
+    const pos = doc.locate(pointer);
+    const here = { abs, file: doc.file, line: pos.line };
+    const cycle = [...chain, here].findIndex((c) => c.abs === target);
+    if (cycle >= 0) {
+      const names = [...chain, here].slice(cycle).map((c) => `${c.file}:${c.line}`);
+      throw new ConfigError([{ file: doc.file, line: pos.line, column: pos.column, key: pointer, message: `extends "${entry}" makes a cycle: ${names.join(' → ')} → ${displayPath(target, cwd)}` }]);
+    }
+    if (done.has(target)) return;
+    if (!isFile(target)) {
+      throw new ConfigError(
+        [{ file: doc.file, line: pos.line, column: pos.column, key: pointer, message: `extends "${entry}": ${existsSync(target) ? 'not a file' : 'no such file'} (${displayPath(target, cwd)})` }],
+        'E_INPUT_READ',
+      );
+    }
+    collectLayers(target, cwd, [...chain, here], done, out, k);
+  });
+  out.push({ abs, doc, raw });
+}
+
+/** What the schema cannot check: that ids exist in the knowledge, regular expressions are safe, one of two keys. */
+function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): void {
+  const p = new ProblemList(doc.file, doc.locate);
+  const capIds = new Set(k.capabilities.map((c) => c.id));
+  const familyIds = new Set(k.models.map((m) => m.id));
+  const regionIds = new Set(k.regions.map((r) => r.id));
+  const regex = (pointer: string, source: string | undefined): void => {
+    if (source === undefined) return;
+    const why = unsafeRegexReason(source);
+    if (why !== undefined) p.add(pointer, why);
+  };
+  const capabilities = (pointer: string, ids: string[] | undefined): void =>
+    ids?.forEach((c, i) => {
+      if (!capIds.has(c)) p.add(`${pointer}/${i}`, `unknown capability "${c}" (expected one of: ${[...capIds].join(', ')})`);
+    });
+  const models = (pointer: string, sel: { families?: string[]; familyMatches?: string } | undefined): void => {
+    sel?.families?.forEach((f, i) => {
+      if (!familyIds.has(f)) p.add(`${pointer}/families/${i}`, `unknown model family "${f}" (see rules/models.yaml)`);
+    });
+    regex(`${pointer}/familyMatches`, sel?.familyMatches);
+  };
+  const regions = (pointer: string, ids: string[] | undefined): void =>
+    ids?.forEach((r, i) => {
+      if (!regionIds.has(r)) p.add(`${pointer}/${i}`, `unknown Region "${r}" (see rules/regions.yaml)`);
+    });
+  const requestTest = (pointer: string, t: RequestTest | undefined): void => {
+    if (t === undefined) return;
+    const kinds = (['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'all'] as const).filter((x) => t[x] !== undefined);
+    if (kinds.length !== 1) p.add(pointer, `a test needs exactly one of body, absent, header, headerAbsent, count, sequence, capability, all (found ${kinds.join(', ') || 'none'})`);
+    if (t.count !== undefined && t.over === undefined) p.add(pointer, 'count needs over');
+    if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) p.add(pointer, 'sequence needs field and order');
+    if (t.capability !== undefined && !capIds.has(t.capability)) p.add(`${pointer}/capability`, `unknown capability "${t.capability}"`);
+    regex(`${pointer}/matches`, t.matches);
+    t.all?.forEach((sub, j) => requestTest(`${pointer}/all/${j}`, sub));
+  };
+
+  raw.cells?.forEach((c, i) => {
+    if (!rowFor(k, c.id, c.api)) {
+      const rows = k.matrix.filter((r) => r.id === c.id);
+      p.add(
+        `/cells/${i}/${c.api !== undefined && rows.length > 0 ? 'api' : 'id'}`,
+        rows.length === 0
+          ? `no matrix row "${c.id}" (see bedrock-preflight matrix)`
+          : `no row "${c.id}" for ${c.api === undefined ? 'every api' : `api "${c.api}"`}; rows: ${rows.map((r) => (r.api ? `${r.id} with api ${r.api}` : `${r.id} without api`)).join(', ')}`,
+      );
+    }
+  });
+  const ids = new Set<string>();
+  raw.rules?.forEach((r, i) => {
+    const at = `/rules/${i}`;
+    if (ids.has(r.id)) p.add(`${at}/id`, `duplicate rule "${r.id}"`);
+    ids.add(r.id);
+    if ((r.require === undefined) === (r.forbid === undefined)) p.add(at, 'a rule needs exactly one of require and forbid');
+    for (const [key, sel] of [['when', r.when], ['require', r.require], ['forbid', r.forbid]] as const) {
+      if (sel === undefined) continue;
+      capabilities(`${at}/${key}/capabilities`, sel.capabilities);
+      models(`${at}/${key}/models`, sel.models);
+      regions(`${at}/${key}/regions`, sel.regions);
+      if ('request' in sel) requestTest(`${at}/${key}/request`, sel.request);
+    }
+  });
+  raw.severity?.forEach((s, i) => {
+    if (s.code === undefined && s.subject === undefined) p.add(`/severity/${i}`, 'a severity override needs code, subject or both');
+  });
+  p.throwIfAny();
+}
+
+/** The flags every command that reads the configuration takes. */
+export const CONFIG_OPTIONS = {
+  config: { type: 'string' },
+  'no-config': { type: 'boolean' },
+} as const;
+
+export const CONFIG_FLAGS_HELP = `  --config FILE    configuration (overlays, org rules, severities, ignores); default: .bedrock-preflight.yaml
+                   in the working directory or the nearest folder above it (up to the repository's top)
+  --no-config      use no configuration file`;
+
+/**
+ * The configuration a command runs under: `--config FILE`, none with `--no-config`, else the one found upward
+ * from `cwd` (undefined when there is none). Throws PreflightInputError (exit 2) for a missing or invalid file.
+ */
+export function resolveConfigForCli(flags: Readonly<Record<string, string | boolean | undefined>>, cwd: string): ResolvedConfig | undefined {
+  const given = flags['config'];
+  const none = flags['no-config'] === true;
+  if (given !== undefined && none) throw new PreflightInputError('E_USAGE', 'give either --config or --no-config, not both');
+  if (typeof given === 'string') {
+    if (given === '') throw new PreflightInputError('E_USAGE', '--config needs a file name');
+    return loadConfig(given, { cwd });
+  }
+  if (none) return undefined;
+  const found = findConfigFile(cwd);
+  return found === undefined ? undefined : loadConfig(found, { cwd });
+}
+

@@ -1,0 +1,131 @@
+/**
+ * `lint --format sarif`: one SARIF 2.1.0 run. One rule (reportingDescriptor) per finding code + subject seen, with
+ * its summary from the knowledge and the finding's source as help link; one result per finding, each with a
+ * region (startLine, startColumn; columns in UTF-16 code units, SARIF's default). A file that could not be linted
+ * is a result of its own rule (e.g. `input-parse`) and a tool execution notification.
+ */
+import { relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PreflightErrorCode } from '../errors.js';
+import type { LintResult } from '../lint/types.js';
+import type { Knowledge, Severity } from '../types.js';
+import { VERSION } from '../version.js';
+
+export interface SarifOptions {
+  /** Artifact URIs are relative to this folder (the `%SRCROOT%` base). */
+  cwd: string;
+  /** For the rules' descriptions (finding code summaries and request-rule messages). */
+  knowledge?: Knowledge;
+}
+
+export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+const INFORMATION_URI = 'https://www.npmjs.com/package/bedrock-preflight';
+const BASE = '%SRCROOT%';
+
+type Level = 'error' | 'warning' | 'note';
+const LEVEL: Record<Severity, Level> = { error: 'error', warning: 'warning', info: 'note' };
+
+const FILE_ERRORS: Partial<Record<PreflightErrorCode, string>> = {
+  E_INPUT_READ: 'The file could not be read.',
+  E_INPUT_PARSE: 'The file is not valid UTF-8 JSON, YAML or JSON Lines.',
+  E_INPUT_SHAPE: 'The file is not a request (an HTTP envelope or a request body).',
+  E_INPUT_LIMIT: 'The file is over an input limit (size or nesting depth).',
+  E_UNKNOWN_ENDPOINT: 'The endpoint of the request cannot be determined (no envelope URL, --endpoint or config mapping).',
+};
+
+interface Rule {
+  id: string;
+  shortDescription: { text: string };
+  helpUri?: string;
+  defaultConfiguration: { level: Level };
+  properties: { code: string; subject?: string };
+}
+
+const isUrl = (s: string | undefined): s is string => s !== undefined && /^https?:\/\/[^\s]+$/.test(s);
+
+/** The file's path relative to `cwd`, with forward slashes, each segment percent-encoded. */
+export function artifactUri(file: string, cwd: string): string {
+  const rel = relative(cwd, resolve(cwd, file)) || '.';
+  return rel.split(sep).join('/').split('/').map(encodeURIComponent).join('/');
+}
+
+export function formatLintSarif(result: LintResult, o: SarifOptions): string {
+  const summaries = new Map<string, string>();
+  for (const f of o.knowledge?.findings ?? []) summaries.set(f.code, f.summary);
+  const requestRules = new Map<string, string>();
+  for (const r of o.knowledge?.requestRules ?? []) {
+    const key = `${r.code}/${r.subject}`;
+    if (!requestRules.has(key)) requestRules.set(key, r.message.replace(/\{where\}/g, ''));
+  }
+
+  const rules: Rule[] = [];
+  const ruleIndex = new Map<string, number>();
+  const ruleOf = (id: string, make: () => Rule): number => {
+    let i = ruleIndex.get(id);
+    if (i === undefined) {
+      i = rules.push(make()) - 1;
+      ruleIndex.set(id, i);
+    }
+    return i;
+  };
+
+  const results: unknown[] = [];
+  const notifications: unknown[] = [];
+  for (const e of result.files) {
+    const artifactLocation = { uri: artifactUri(e.file, o.cwd), uriBaseId: BASE };
+    if (e.error !== undefined) {
+      const code = e.errorCode ?? 'E_INPUT_READ';
+      const id = code.replace(/^E_/, '').toLowerCase().replace(/_/g, '-');
+      const index = ruleOf(id, () => ({
+        id,
+        shortDescription: { text: FILE_ERRORS[code] ?? 'The file could not be linted.' },
+        defaultConfiguration: { level: 'error' },
+        properties: { code },
+      }));
+      const physicalLocation = { artifactLocation, region: { startLine: e.errorLine ?? 1, startColumn: e.errorColumn ?? 1 } };
+      results.push({ ruleId: id, ruleIndex: index, level: 'error', message: { text: e.error }, locations: [{ physicalLocation }] });
+      notifications.push({ level: 'error', message: { text: e.error }, locations: [{ physicalLocation }], descriptor: { id } });
+    }
+    for (const f of e.findings) {
+      const id = `${f.code}/${f.subject}`;
+      const index = ruleOf(id, () => {
+        const summary = summaries.get(f.code);
+        const rule: Rule = {
+          id,
+          shortDescription: { text: summary !== undefined ? `${summary.replace(/\.$/, '')}: ${f.subject}.` : (requestRules.get(id) ?? `${f.code}: ${f.subject}`) },
+          defaultConfiguration: { level: LEVEL[f.severity] },
+          properties: { code: f.code, subject: f.subject },
+        };
+        if (isUrl(f.source)) rule.helpUri = f.source;
+        return rule;
+      });
+      const r: Record<string, unknown> = {
+        ruleId: id,
+        ruleIndex: index,
+        level: LEVEL[f.severity],
+        message: { text: f.message },
+        locations: [{ physicalLocation: { artifactLocation, region: { startLine: f.line, startColumn: f.column } } }],
+      };
+      // The rule's help link is its first finding's source; a finding from another source keeps its own here.
+      const properties: Record<string, string> = {};
+      if (f.path !== undefined) properties['path'] = f.path;
+      if (f.source !== undefined) properties['source'] = f.source;
+      r['properties'] = properties;
+      results.push(r);
+    }
+  }
+
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'bedrock-preflight', version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
+        originalUriBaseIds: { [BASE]: { uri: `${pathToFileURL(o.cwd).href.replace(/\/?$/, '/')}` } },
+        invocations: [{ executionSuccessful: result.counts.fileErrors === 0, toolExecutionNotifications: notifications }],
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

@@ -1,0 +1,75 @@
+/**
+ * `lint --format stylish` (the default), like ESLint's: each file with problems as a header, then one line per
+ * finding `line:column  severity  message  subject`, columns aligned per file, then a summary line. Colour only
+ * when asked.
+ */
+import { createColors } from 'picocolors';
+import type { LintEntry, LintResult } from '../lint/types.js';
+import type { Severity } from '../types.js';
+
+export interface StylishOptions {
+  color: boolean;
+  /** `--max-warnings`: adds a line when there are more warnings than this. */
+  maxWarnings?: number | undefined;
+}
+
+type Colors = ReturnType<typeof createColors>;
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function labelColor(c: Colors, label: Severity | 'suppressed'): (t: string) => string {
+  return label === 'error' ? c.red : label === 'warning' ? c.yellow : label === 'info' ? c.blue : c.dim;
+}
+
+interface Row {
+  line: number;
+  column: number;
+  label: Severity | 'suppressed';
+  message: string;
+  subject: string;
+}
+
+/** The file error first; then findings and suppressed findings, together by position. */
+function rowsOf(e: LintEntry): Row[] {
+  const rows: Row[] = e.findings.map((f) => ({ line: f.line, column: f.column, label: f.severity, message: f.message, subject: f.subject }));
+  if (e.suppressed !== undefined) {
+    for (const f of e.suppressed) {
+      rows.push({ line: f.line, column: f.column, label: 'suppressed', message: `${f.message} (suppressed: ${f.suppressed.reason})`, subject: f.subject });
+    }
+    rows.sort((a, b) => a.line - b.line || a.column - b.column);
+  }
+  if (e.error !== undefined) {
+    rows.unshift({ line: e.errorLine ?? 0, column: e.errorColumn ?? 0, label: 'error', message: e.error, subject: e.errorCode ?? '' });
+  }
+  return rows;
+}
+
+export function formatLintStylish(result: LintResult, o: StylishOptions): string {
+  const c = createColors(o.color);
+  const out: string[] = [];
+  for (const e of result.files) {
+    const rows = rowsOf(e);
+    if (rows.length === 0) continue;
+    const where = rows.map((r) => `${r.line}:${r.column}`);
+    const w = Math.max(...where.map((x) => x.length));
+    const s = Math.max(...rows.map((r) => r.label.length));
+    out.push(c.underline(e.file));
+    rows.forEach((r, i) => {
+      out.push(`  ${c.dim(where[i]!.padEnd(w))}  ${labelColor(c, r.label)(r.label.padEnd(s))}  ${r.message}${r.subject ? `  ${c.dim(r.subject)}` : ''}`);
+    });
+    out.push('');
+  }
+  const n = result.counts;
+  const problems = n.errors + n.warnings + n.infos;
+  const parts = [problems === 0 ? 'no problems' : `${plural(problems, 'problem')} (${plural(n.errors, 'error')}, ${plural(n.warnings, 'warning')}, ${n.infos} info)`];
+  if (n.suppressed > 0) parts.push(`${n.suppressed} suppressed`);
+  if (n.fileErrors > 0) parts.push(`${plural(n.fileErrors, 'file')} could not be linted`);
+  const summary = `${parts.join('; ')} in ${plural(n.files, 'file')}`;
+  if (n.errors > 0 || n.fileErrors > 0) out.push(c.bold(c.red(`✖ ${summary}`)));
+  else if (n.warnings > 0) out.push(c.bold(c.yellow(`⚠ ${summary}`)));
+  else out.push(c.green(`✔ ${summary}`));
+  if (o.maxWarnings !== undefined && n.warnings > o.maxWarnings) {
+    out.push(c.red(`✖ too many warnings: ${n.warnings}, more than --max-warnings ${o.maxWarnings}`));
+  }
+  return `${out.join('\n')}\n`;
+}

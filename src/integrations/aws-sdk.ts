@@ -1,0 +1,161 @@
+/**
+ * bedrock-preflight/aws-sdk: pre-flight checks inside the AWS SDK for JavaScript v3 (BedrockRuntimeClient).
+ *
+ *   client.middlewareStack.use(preflightPlugin({ mode: 'error' }));   // or: withPreflight(client, options)
+ *
+ * The middleware sits at the end of the `build` step: after the command is serialized (so it sees the real URL,
+ * headers and body bytes that will be sent) and before `finalizeRequest`, where the SDK retries and signs. A
+ * request it stops is never signed, never retried and never sent. Converse, ConverseStream, InvokeModel and
+ * InvokeModelWithResponseStream are checked; every other command passes through.
+ *
+ * The endpoint and Region come from the request's host (a standard, FIPS, dual-stack or PrivateLink host). For a
+ * custom `endpoint` the check cannot place (a proxy, a local server), the endpoint is bedrock-runtime (or the
+ * `endpoint` option) and the Region the client's.
+ *
+ * Nothing here imports the AWS SDK: the types below are the structural subset of @smithy/types it needs.
+ */
+import type { EndpointId } from '../types.js';
+import { createGuard, parseJsonBody, utf8, type PreflightIntegrationOptions } from './core.js';
+
+export { PreflightError, isPreflightError, findingLine } from './core.js';
+export type { PreflightIntegrationOptions, PreflightMode, PreflightRequestInfo } from './core.js';
+export type { CheckReport, Finding } from '../types.js';
+
+export type AwsSdkPreflightOptions = PreflightIntegrationOptions;
+
+/** The parts of a Smithy HttpRequest the middleware reads. */
+interface HttpRequestLike {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number | undefined;
+  path: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** The parts of a Smithy HandlerExecutionContext the middleware reads. */
+export interface PreflightMiddlewareContext {
+  commandName?: string;
+  [key: string]: unknown;
+}
+
+/** A Smithy build-step middleware (`BuildMiddleware<Input, Output>`). */
+export type PreflightBuildMiddleware = <Args extends { input: object; request?: unknown }, Out>(
+  next: (args: Args) => Promise<Out>,
+  context: PreflightMiddlewareContext,
+) => (args: Args) => Promise<Out>;
+
+/** A Smithy `Pluggable`: `client.middlewareStack.use(preflightPlugin())`. */
+export interface PreflightPlugin {
+  applyToStack: (stack: {
+    add(middleware: any, options: any): void;
+  }) => void;
+}
+
+/** Where the middleware goes: `client.middlewareStack.add(preflightMiddleware(), preflightMiddlewareOptions)`. */
+export const preflightMiddlewareOptions = Object.freeze({
+  step: 'build' as const,
+  priority: 'low' as const,
+  name: 'bedrockPreflightMiddleware',
+  tags: ['BEDROCK_PREFLIGHT'],
+  override: true,
+});
+
+const CHECKED_COMMANDS = new Set(['ConverseCommand', 'ConverseStreamCommand', 'InvokeModelCommand', 'InvokeModelWithResponseStreamCommand']);
+
+type RegionProvider = () => string | undefined | Promise<string | undefined>;
+
+function isHttpRequest(r: unknown): r is HttpRequestLike {
+  if (r === null || typeof r !== 'object') return false;
+  const h = r as Partial<HttpRequestLike>;
+  return typeof h.hostname === 'string' && typeof h.path === 'string' && typeof h.protocol === 'string' && typeof h.method === 'string';
+}
+
+function requestUrl(r: HttpRequestLike): string {
+  const scheme = r.protocol.endsWith(':') ? r.protocol : `${r.protocol}:`;
+  return `${scheme}//${r.hostname}${r.port === undefined ? '' : `:${r.port}`}${r.path}`;
+}
+
+/** The signing Region the SDK selected for this request (SigV4), if any. */
+function signingRegion(context: PreflightMiddlewareContext): string | undefined {
+  const smithy = context['__smithy_context'] as { selectedHttpAuthScheme?: { httpAuthOption?: { signingProperties?: { region?: unknown } } } } | undefined;
+  const region = smithy?.selectedHttpAuthScheme?.httpAuthOption?.signingProperties?.region;
+  return typeof region === 'string' && region !== '' ? region : undefined;
+}
+
+/** The JSON body of a serialized request; undefined when it cannot be read without consuming it (a stream). */
+function readBody(body: unknown): unknown {
+  if (typeof body === 'string') return parseJsonBody(body);
+  if (ArrayBuffer.isView(body)) return parseJsonBody(utf8(body));
+  if (body instanceof ArrayBuffer) return parseJsonBody(utf8(new Uint8Array(body)));
+  if (typeof Blob !== 'undefined' && body instanceof Blob) return body.text().then(parseJsonBody);
+  return undefined;
+}
+
+function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: RegionProvider): PreflightBuildMiddleware {
+  const guard = createGuard(options, 'bedrock-preflight/aws-sdk');
+  const runtime: EndpointId = 'bedrock-runtime';
+  return (next, context) => {
+    if (guard.mode === 'off' || !CHECKED_COMMANDS.has(context.commandName ?? '')) return next;
+    return async (args) => {
+      const request = args.request;
+      if (!isHttpRequest(request)) return next(args);
+      const url = requestUrl(request);
+      let body = readBody(request.body);
+      if (body instanceof Promise) body = await body;
+      if (body === undefined) return next(args);
+      let region = options.region ?? signingRegion(context);
+      if (region === undefined && regionProvider !== undefined) region = await regionProvider();
+      const target = guard.target(url, runtime, region)!;
+      guard.enforce({ method: request.method, url, headers: request.headers, body }, target);
+      return next(args);
+    };
+  };
+}
+
+/**
+ * The middleware itself, for `client.middlewareStack.add(preflightMiddleware(options), preflightMiddlewareOptions)`.
+ * Throws PreflightInputError at once for invalid options (an unknown mode or endpoint).
+ */
+export function preflightMiddleware(options: AwsSdkPreflightOptions = {}): PreflightBuildMiddleware {
+  return createMiddleware(options);
+}
+
+/** The middleware as a plugin: `client.middlewareStack.use(preflightPlugin(options))` (or on one command). */
+export function preflightPlugin(options: AwsSdkPreflightOptions = {}): PreflightPlugin {
+  return pluginOf(createMiddleware(options));
+}
+
+function pluginOf(middleware: PreflightBuildMiddleware): PreflightPlugin {
+  return {
+    applyToStack(stack) {
+      stack.add(middleware, { ...preflightMiddlewareOptions, tags: [...preflightMiddlewareOptions.tags] });
+    },
+  };
+}
+
+/** A client (BedrockRuntimeClient) as far as `withPreflight` needs it. */
+export interface PreflightClientLike {
+  middlewareStack: { use(plugin: PreflightPlugin): void };
+  config?: { region?: unknown };
+}
+
+/**
+ * Adds the plugin to a client and returns the client. The client's own Region provider is used for custom
+ * endpoints when the request carries no signing Region (e.g. with a Bedrock API key).
+ */
+export function withPreflight<C extends PreflightClientLike>(client: C, options: AwsSdkPreflightOptions = {}): C {
+  const region = client.config?.region;
+  const provider: RegionProvider | undefined =
+    typeof region === 'function' ? async () => {
+      try {
+        const r: unknown = await (region as () => unknown)();
+        return typeof r === 'string' ? r : undefined;
+      } catch {
+        return undefined;
+      }
+    } : typeof region === 'string' ? () => region : undefined;
+  client.middlewareStack.use(pluginOf(createMiddleware(options, provider)));
+  return client;
+}

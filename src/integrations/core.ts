@@ -1,0 +1,231 @@
+/**
+ * What the in-application integrations share (the AWS SDK middleware and the fetch wrapper): their options, the
+ * typed error that stops a request, and the guard that turns a report into "send", "warn and send" or "throw".
+ * One guard per middleware or wrapper; the check itself is the library's (one shared, compiled `createPreflight()`).
+ */
+import * as z from 'zod/mini';
+import { splitUrl } from '../detect/detect.js';
+import { isPreflightInputError, PreflightInputError } from '../errors.js';
+import { createPreflight, type Preflight } from '../preflight.js';
+import { redact } from '../redact.js';
+import type { CheckOptions, CheckReport, EndpointId, Finding, Severity } from '../types.js';
+
+export type PreflightMode = 'error' | 'warn' | 'off';
+
+/** Where a checked request was going, as given to `onFindings`. Credentials in the URL are redacted. */
+export interface PreflightRequestInfo {
+  method: string;
+  url: string;
+}
+
+export interface PreflightIntegrationOptions {
+  /**
+   * `error` (default): a request with a finding at or above `failOn` is never sent; a `PreflightError` is thrown.
+   * `warn`: findings are reported (`onFindings`, else the logger) and the request is sent. `off`: no check.
+   */
+  mode?: PreflightMode;
+  /** The lowest severity that stops a request in `error` mode (default `error`). */
+  failOn?: 'error' | 'warning';
+  /**
+   * The endpoint (`bedrock-runtime`, `bedrock-mantle`, `runtime`, `mantle`) behind a URL whose host is not a
+   * Bedrock host: a proxy, a gateway, a local server. Requests to Bedrock hosts keep the endpoint of their host.
+   */
+  endpoint?: string;
+  /** The Region behind a URL whose host is not a Bedrock host (Bedrock hosts name their Region). */
+  region?: string;
+  /**
+   * Called with the report of each request that has a warning or error finding it does not stop. When given,
+   * nothing is logged.
+   */
+  onFindings?: (report: CheckReport, request: PreflightRequestInfo) => void;
+  /** Where warnings go when there is no `onFindings` (default `console`); each distinct finding is logged once. */
+  logger?: { warn(message: string): void };
+  /** The preflight to check with (default: the shared built-in one). */
+  preflight?: Preflight;
+}
+
+const Options = z.object({
+  mode: z.optional(z.enum(['error', 'warn', 'off'])),
+  failOn: z.optional(z.enum(['error', 'warning'])),
+  endpoint: z.optional(z.string()),
+  region: z.optional(z.string()),
+  onFindings: z.optional(z.custom<NonNullable<PreflightIntegrationOptions['onFindings']>>((v) => typeof v === 'function')),
+  logger: z.optional(z.custom<NonNullable<PreflightIntegrationOptions['logger']>>((v) => v !== null && typeof v === 'object' && typeof (v as { warn?: unknown }).warn === 'function')),
+  preflight: z.optional(z.custom<Preflight>((v) => v !== null && typeof v === 'object' && typeof (v as { check?: unknown }).check === 'function')),
+});
+
+const BRAND = Symbol.for('bedrock-preflight.PreflightError');
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** `<severity> <subject> at <path>: <message>` (without ` at <path>` when the finding has no path). */
+export function findingLine(f: Finding): string {
+  return redact(`${f.severity} ${f.subject}${f.path === undefined ? '' : ` at ${f.path}`}: ${f.message}`);
+}
+
+/**
+ * A request stopped before it was sent. `report` is the check's report (as `check --format json` prints it);
+ * `findings` are the findings that stopped it; the message has one line per such finding.
+ *
+ * The OpenAI and Anthropic SDKs treat an error thrown by their `fetch` as a connection error: they retry it and
+ * then throw their own connection error with this one as its `cause`. `PreflightError.from(err)` finds it.
+ */
+export class PreflightError extends Error {
+  override readonly name = 'PreflightError';
+  readonly report: CheckReport;
+  readonly findings: Finding[];
+
+  constructor(report: CheckReport, findings: Finding[]) {
+    super(findings.map(findingLine).join('\n'));
+    this.report = report;
+    this.findings = findings;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** True for a PreflightError from any copy of this package (the ESM and CommonJS builds each have one). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /** The PreflightError that is `err` or in its chain of `cause`s (as SDKs wrap it), else undefined. */
+  static from(err: unknown): PreflightError | undefined {
+    const seen = new Set<unknown>();
+    for (let e = err; e !== null && typeof e === 'object' && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+      if (e instanceof PreflightError) return e;
+      seen.add(e);
+    }
+    return undefined;
+  }
+}
+
+/** True when `err`, or an error in its chain of `cause`s, is a PreflightError. */
+export const isPreflightError = (err: unknown): boolean => PreflightError.from(err) !== undefined;
+
+/** The part of an integration that decides, per request, whether and how to check, and what to do with the report. */
+export interface Guard {
+  readonly mode: PreflightMode;
+  /**
+   * The check options for a request to `url`, or null when requests to it are not checked (not a Bedrock host and
+   * no `endpoint` option). `fallbackEndpoint` is the integration's own endpoint for unrecognised hosts (the AWS SDK
+   * client only talks to bedrock-runtime); `fallbackRegion` the Region known from elsewhere (the client's).
+   */
+  target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null;
+  /** Checks one request; throws PreflightError when it must not be sent, reports findings otherwise. */
+  enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, options: CheckOptions): CheckReport | undefined;
+}
+
+export function createGuard(options: PreflightIntegrationOptions = {}, what = 'bedrock-preflight'): Guard {
+  const parsed = Options.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new PreflightInputError('E_USAGE', `invalid ${what} options: ${issue ? `${issue.path.join('.') || '(options)'}: ${issue.message}` : 'not an object'}`);
+  }
+  const mode = options.mode ?? 'error';
+  const preflight = options.preflight ?? createPreflight();
+  let endpoint: EndpointId | undefined;
+  if (options.endpoint !== undefined) {
+    endpoint = preflight.endpointId(options.endpoint);
+    if (endpoint === undefined) {
+      throw new PreflightInputError('E_UNKNOWN_ID', `unknown endpoint "${options.endpoint}" (expected bedrock-runtime, bedrock-mantle, runtime or mantle)`);
+    }
+  }
+  const failRank = RANK[options.failOn ?? 'error'];
+  const onFindings = options.onFindings;
+  const logger = options.logger ?? console;
+  const logged = new Set<string>();
+  const hosts = new Map<string, boolean>();
+  const EMPTY: CheckOptions = Object.freeze({});
+
+  /** Whether the check recognises the host of `url` as a Bedrock host; asked once per host. */
+  function isBedrockHost(url: string): boolean {
+    const host = splitUrl(url)?.host;
+    if (host === undefined) return false;
+    let known = hosts.get(host);
+    if (known === undefined) {
+      try {
+        preflight.check({ url: `https://${host}/`, body: {} });
+        known = true;
+      } catch (e) {
+        if (!isPreflightInputError(e)) throw e;
+        known = false;
+      }
+      if (hosts.size >= 256) hosts.clear();
+      hosts.set(host, known);
+    }
+    return known;
+  }
+
+  const targets = new Map<string, { options: CheckOptions }>();
+  function target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
+    if (isBedrockHost(url)) return EMPTY;
+    const e = endpoint ?? fallbackEndpoint;
+    if (e === undefined) return null;
+    const region = options.region ?? fallbackRegion;
+    const key = `${e}\u0000${region ?? ''}`;
+    let t = targets.get(key);
+    if (t === undefined) {
+      t = { options: Object.freeze(region === undefined ? { endpoint: e } : { endpoint: e, region }) };
+      if (targets.size >= 64) targets.clear();
+      targets.set(key, t);
+    }
+    return t.options;
+  }
+
+  function report(r: CheckReport, below: number, info: PreflightRequestInfo): void {
+    if (onFindings !== undefined) {
+      for (const f of r.findings) {
+        if (RANK[f.severity] <= RANK.warning && RANK[f.severity] >= below) {
+          onFindings(r, { method: info.method, url: redact(info.url) });
+          return;
+        }
+      }
+      return;
+    }
+    for (const f of r.findings) {
+      if (RANK[f.severity] > RANK.warning || RANK[f.severity] < below) continue;
+      const key = `${f.code}\u0000${f.subject}\u0000${f.path ?? ''}`;
+      if (logged.has(key)) continue;
+      if (logged.size >= 1000) logged.clear();
+      logged.add(key);
+      logger.warn(`bedrock-preflight: ${findingLine(f)}`);
+    }
+  }
+
+  function enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, checkOptions: CheckOptions): CheckReport | undefined {
+    let r: CheckReport;
+    try {
+      r = preflight.check(envelope, checkOptions);
+    } catch (e) {
+      // Not a request the check can judge (e.g. a body that is not a JSON object): the service will.
+      if (isPreflightInputError(e)) return undefined;
+      throw e;
+    }
+    if (r.findings.length === 0) return r;
+    if (mode === 'error') {
+      let blocking: Finding[] | undefined;
+      for (const f of r.findings) if (RANK[f.severity] <= failRank) (blocking ??= []).push(f);
+      if (blocking !== undefined) throw new PreflightError(r, blocking);
+      report(r, failRank + 1, envelope);
+    } else report(r, 0, envelope);
+    return r;
+  }
+
+  return { mode, target, enforce };
+}
+
+/** Parses a JSON request body; undefined when it is not a JSON object (such requests are not checked). */
+export function parseJsonBody(text: string): unknown {
+  if (text.length === 0) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+
+/** UTF-8 text of a byte view, without string conversions on the view itself (SDK bodies may override them). */
+export function utf8(bytes: ArrayBufferView): string {
+  return decoder.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}

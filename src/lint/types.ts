@@ -1,0 +1,66 @@
+/**
+ * The shapes `lint` returns: one entry per file (the contract's `lint --format json` array) and the counts the
+ * exit code and the formatters' summaries are computed from.
+ */
+import type { PreflightErrorCode } from '../errors.js';
+import type { ApplyPolicy, ResolvedConfig, SuppressedFinding } from '../config/types.js';
+import type { InputLimits } from '../input/read.js';
+import type { Preflight } from '../preflight.js';
+import type { Finding } from '../types.js';
+
+/** 1-based line/column of the offending key (JSON: its opening quote; YAML: its first character). */
+export interface LintPosition {
+  line: number;
+  column: number;
+}
+
+export type LintFinding = Finding & LintPosition;
+export type LintSuppressedFinding = SuppressedFinding & LintPosition;
+
+export interface LintEntry {
+  /** The path as given (for a directory, the directory as given joined with the file's path inside it) or, for a glob, relative to the working directory. */
+  file: string;
+  /** Sorted by line, then column (ties keep check's order: errors first). */
+  findings: LintFinding[];
+  /** Findings the config's policy suppressed (present only when there are some). */
+  suppressed?: LintSuppressedFinding[];
+  /** Set when the file (or, in JSON Lines, a line of it) could not be read, parsed or given an endpoint. */
+  error?: string;
+  errorCode?: PreflightErrorCode;
+  errorLine?: number;
+  errorColumn?: number;
+}
+
+export interface LintCounts {
+  /** Entries (files, and patterns that matched nothing). */
+  files: number;
+  errors: number;
+  warnings: number;
+  infos: number;
+  suppressed: number;
+  /** Entries with `error`. */
+  fileErrors: number;
+}
+
+export interface LintResult {
+  files: LintEntry[];
+  counts: LintCounts;
+}
+
+export interface LintOptions {
+  /** The project configuration: its `endpoints` globs give an endpoint to files that do not say theirs, and its knowledge is used. */
+  config?: ResolvedConfig;
+  /** Severity overrides and ignores, applied to each document's findings (called with the file's absolute path). */
+  applyPolicy?: ApplyPolicy;
+  /** Endpoint for every document (overrides the envelope's URL, as `check --endpoint` does). */
+  endpoint?: string;
+  /** API for every document (overrides the URL and the body's shape, as `check --api` does). */
+  api?: string;
+  model?: string;
+  region?: string;
+  limits?: Partial<InputLimits>;
+  /** Where relative paths and globs are resolved (default: process.cwd()). */
+  cwd?: string;
+  /** A compiled preflight to use (default: createPreflight with the config's knowledge, or the built-in one). */
+  preflight?: Preflight;
+}
