@@ -10,7 +10,7 @@ import { isPreflightInputError, PreflightInputError } from '../errors.js';
 import { COMMON, HELP_FLAGS, REQUEST, REQUEST_FLAGS, json, limitsFrom, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
 import { EXTRA_COMMANDS } from './commands/index.js';
 import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
-import { formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
+import { formatMatrixHtml, formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
 import { checkDocumentFile } from '../lint/drift.js';
 import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, checkWithConfig, formatSuppressedText, resolveConfigForCli, type PolicyCheckReport } from '../config/index.js';
 import { exitCodeOfCheck, exitCodeOfRecommend } from '../format/exit.js';
@@ -57,19 +57,22 @@ const BUILT_IN: Record<string, Command> = {
     },
   },
   matrix: {
-    summary: 'print the capability matrix (text, md or json)',
-    usage: 'bedrock-preflight matrix [--format text|md|json] [--check FILE]\n\n  --check FILE     exit 1 (with a one-line summary) when FILE differs from what "matrix --format md" prints now,\n                   0 when it is the same, 2 when it cannot be read; never writes',
+    summary: 'print the capability matrix (text, md, html or json)',
+    usage: 'bedrock-preflight matrix [--format text|md|html|json] [--check FILE]\n\n  --check FILE     exit 1 (with a one-line summary) when FILE differs from what "matrix --format md" (html for a\n                   .html file) prints now, 0 when it is the same, 2 when it cannot be read; never writes',
     options: { check: { type: 'string' } },
-    formats: ['text', 'md', 'json'],
+    formats: ['text', 'md', 'html', 'json'],
     run({ values, format, io, color, preflight }) {
       const checked = values['check'];
       if (typeof checked === 'string') {
-        const drift = checkDocumentFile(checked, formatMatrixMarkdown(preflight.knowledge), `bedrock-preflight matrix --format md > ${checked}`);
+        const asHtml = /\.html?$/i.test(checked);
+        const expected = asHtml ? formatMatrixHtml(preflight.knowledge) : formatMatrixMarkdown(preflight.knowledge);
+        const drift = checkDocumentFile(checked, expected, `bedrock-preflight matrix --format ${asHtml ? 'html' : 'md'} > ${checked}`);
         io.stdout(format === 'json' ? json({ file: drift.file, upToDate: drift.upToDate, summary: drift.summary }) : `${drift.summary}\n`);
         return drift.upToDate ? 0 : 1;
       }
       if (format === 'json') io.stdout(json(preflight.matrix()));
       else if (format === 'md') io.stdout(formatMatrixMarkdown(preflight.knowledge));
+      else if (format === 'html') io.stdout(formatMatrixHtml(preflight.knowledge));
       else io.stdout(formatMatrixText(preflight.knowledge, { color }));
       return 0;
     },
