@@ -1,7 +1,7 @@
 /**
  * `lint --format junit`: one <testsuite> per file, one <testcase> per finding (a <failure> for errors and
- * warnings; infos pass), one passing <testcase> for a clean file, and an <error> for a file that could not be
- * linted. Text is XML-escaped and characters XML 1.0 does not allow are replaced.
+ * warnings; infos pass; suppressed findings are <skipped>), one passing <testcase> for a clean file, and an
+ * <error> for a file that could not be linted. Text is XML-escaped and characters XML 1.0 does not allow are replaced.
  */
 import type { LintEntry, LintResult } from '../lint/types.js';
 
@@ -23,7 +23,7 @@ const attrs = (a: Record<string, string | number>): string =>
     .map(([k, v]) => ` ${k}="${xmlAttr(String(v))}"`)
     .join('');
 
-function suite(e: LintEntry): { xml: string; tests: number; failures: number; errors: number } {
+function suite(e: LintEntry): { xml: string; tests: number; failures: number; errors: number; skipped: number } {
   const cases: string[] = [];
   let failures = 0;
   let errors = 0;
@@ -46,23 +46,30 @@ function suite(e: LintEntry): { xml: string; tests: number; failures: number; er
     const body = [`${e.file}:${f.line}:${f.column}: ${f.severity}: ${f.message}`, ...(f.path !== undefined ? [`path: ${f.path}`] : []), ...(f.source ? [`source: ${f.source}`] : [])].join('\n');
     cases.push(`${head}>\n      <failure${attrs({ message: f.message, type: f.severity })}>${xmlText(body)}</failure>\n    </testcase>`);
   }
+  for (const f of e.suppressed ?? []) {
+    const name = `${f.line}:${f.column} ${f.severity} ${f.code} (${f.subject})`;
+    cases.push(`    <testcase${attrs({ classname: e.file, name, file: e.file, line: f.line })}>\n      <skipped${attrs({ message: `suppressed: ${f.suppressed.reason}` })}/>\n    </testcase>`);
+  }
   if (cases.length === 0) cases.push(`    <testcase${attrs({ classname: e.file, name: 'no problems', file: e.file })}/>`);
   const tests = cases.length;
-  const xml = `  <testsuite${attrs({ name: e.file, tests, failures, errors, skipped: 0 })}>\n${cases.join('\n')}\n  </testsuite>`;
-  return { xml, tests, failures, errors };
+  const skipped = e.suppressed?.length ?? 0;
+  const xml = `  <testsuite${attrs({ name: e.file, tests, failures, errors, skipped })}>\n${cases.join('\n')}\n  </testsuite>`;
+  return { xml, tests, failures, errors, skipped };
 }
 
 export function formatLintJunit(result: LintResult): string {
   let tests = 0;
   let failures = 0;
   let errors = 0;
+  let skipped = 0;
   const suites = result.files.map((e) => {
     const s = suite(e);
     tests += s.tests;
     failures += s.failures;
     errors += s.errors;
+    skipped += s.skipped;
     return s.xml;
   });
-  const head = `<testsuites${attrs({ name: 'bedrock-preflight lint', tests, failures, errors })}>`;
+  const head = `<testsuites${attrs({ name: 'bedrock-preflight lint', tests, failures, errors, skipped })}>`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n${head}\n${suites.join('\n')}${suites.length > 0 ? '\n' : ''}</testsuites>\n`;
 }

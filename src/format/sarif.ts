@@ -2,12 +2,13 @@
  * `lint --format sarif`: one SARIF 2.1.0 run. One rule (reportingDescriptor) per finding code + subject seen, with
  * its summary from the knowledge and the finding's source as help link; one result per finding, each with a
  * region (startLine, startColumn; columns in UTF-16 code units, SARIF's default). A file that could not be linted
- * is a result of its own rule (e.g. `input-parse`) and a tool execution notification.
+ * is a result of its own rule (e.g. `input-parse`) and a tool execution notification; a finding the config's
+ * policy suppressed is a result with a SARIF suppression.
  */
 import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PreflightErrorCode } from '../errors.js';
-import type { LintResult } from '../lint/types.js';
+import type { LintFinding, LintResult, LintSuppressedFinding } from '../lint/types.js';
 import type { Knowledge, Severity } from '../types.js';
 import { VERSION } from '../version.js';
 
@@ -86,7 +87,9 @@ export function formatLintSarif(result: LintResult, o: SarifOptions): string {
       results.push({ ruleId: id, ruleIndex: index, level: 'error', message: { text: e.error }, locations: [{ physicalLocation }] });
       notifications.push({ level: 'error', message: { text: e.error }, locations: [{ physicalLocation }], descriptor: { id } });
     }
-    for (const f of e.findings) {
+    // Suppressed findings are results too, with a SARIF suppression (viewers show them as dismissed).
+    const findings: Array<LintFinding | LintSuppressedFinding> = e.suppressed ? [...e.findings, ...e.suppressed] : e.findings;
+    for (const f of findings) {
       const id = `${f.code}/${f.subject}`;
       const index = ruleOf(id, () => {
         const summary = summaries.get(f.code);
@@ -106,6 +109,7 @@ export function formatLintSarif(result: LintResult, o: SarifOptions): string {
         message: { text: f.message },
         locations: [{ physicalLocation: { artifactLocation, region: { startLine: f.line, startColumn: f.column } } }],
       };
+      if ('suppressed' in f) r['suppressions'] = [{ kind: 'external', status: 'accepted', justification: f.suppressed.reason, properties: { by: f.suppressed.by } }];
       // The rule's help link is its first finding's source; a finding from another source keeps its own here.
       const properties: Record<string, string> = {};
       if (f.path !== undefined) properties['path'] = f.path;

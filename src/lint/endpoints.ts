@@ -5,10 +5,10 @@
  * the first time a file needs it; tinyglobby is shared with the directory walk, so the CLI loads no glob library
  * at start-up.
  */
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import type { EndpointMapping } from '../config/types.js';
 import type { EndpointId } from '../types.js';
-import { glob } from './files.js';
+import { tinyglobbyLib } from './files.js';
 
 const EVERYTHING = new Set(['**', '**/*']);
 
@@ -22,8 +22,9 @@ export function endpointMapper(mappings: readonly EndpointMapping[], root: strin
       if (path === '-') continue;
       let files = matched[i];
       if (files === undefined) {
-        const found = glob().globSync(m.glob, { cwd: root, absolute: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'] });
-        matched[i] = files = new Set(found.map((f) => resolve(f)));
+        const found = tinyglobbyLib().globSync(m.glob, { cwd: root, absolute: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'] });
+        // tinyglobby's absolute paths are normalized, with / separators: native already on POSIX.
+        matched[i] = files = new Set(sep === '/' ? found : found.map((f) => resolve(f)));
       }
       if (files.has(path)) return m.endpoint;
     }

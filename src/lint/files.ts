@@ -1,6 +1,7 @@
 /**
- * Which files `lint` reads: files as given, directories walked for request files, globs expanded (tinyglobby).
- * Sorted by the path shown, deduplicated by the file they name.
+ * Which files `lint` reads: files as given, directories walked for request files (not in node_modules, not
+ * dot-files or dot-folders), globs expanded (tinyglobby). Sorted by the path shown, deduplicated by the file they
+ * name (symbolic links are followed; a file reached through a linked folder counts under each path).
  */
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,7 +12,7 @@ import { STDIN_NAME } from '../input/read.js';
 // Loaded on first use: requiring tinyglobby costs ~30 ms, which no other command should pay at start-up.
 const load = createRequire(import.meta.url);
 let tinyglobby: typeof import('tinyglobby') | undefined;
-export const glob = (): typeof import('tinyglobby') => (tinyglobby ??= load('tinyglobby') as typeof import('tinyglobby'));
+export const tinyglobbyLib = (): typeof import('tinyglobby') => (tinyglobby ??= load('tinyglobby') as typeof import('tinyglobby'));
 
 /** Extensions a directory walk picks up. */
 export const REQUEST_FILE_GLOB = '**/*.{json,yaml,yml,jsonl,ndjson}';
@@ -30,7 +31,8 @@ export interface ExpandedPaths {
   problems: Array<{ file: string; error: PreflightInputError }>;
 }
 
-const byFile = <T extends { file: string }>(a: T, b: T): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+/** By the path shown, in UTF-16 code unit order (the same on every machine, unlike localeCompare). */
+export const byFile = <T extends { file: string }>(a: T, b: T): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
 export function expandPaths(paths: readonly string[], cwd: string): ExpandedPaths {
   const targets: LintTarget[] = [];
@@ -56,7 +58,7 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
       // not there: a glob, or a file whose read error is reported as the file's entry
     }
     if (isDir) {
-      const found = glob().globSync(REQUEST_FILE_GLOB, { cwd: abs, ignore: IGNORE, dot: false });
+      const found = tinyglobbyLib().globSync(REQUEST_FILE_GLOB, { cwd: abs, ignore: IGNORE, dot: false });
       if (found.length === 0) {
         problems.push({ file: normalize(arg), error: new PreflightInputError('E_INPUT_READ', 'no request files (*.json, *.yaml, *.yml, *.jsonl, *.ndjson) in this directory') });
       }
@@ -68,9 +70,9 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
         const native = sep === '/' ? rel : rel.replace(/\//g, sep);
         add(prefix + native, base + native);
       }
-    } else if (!exists && glob().isDynamicPattern(arg)) {
+    } else if (!exists && tinyglobbyLib().isDynamicPattern(arg)) {
       const absolute = isAbsolute(arg);
-      const found = glob().globSync(arg, { cwd, ignore: IGNORE, dot: false, absolute, onlyFiles: true, expandDirectories: false });
+      const found = tinyglobbyLib().globSync(arg, { cwd, ignore: IGNORE, dot: false, absolute, onlyFiles: true, expandDirectories: false });
       if (found.length === 0) problems.push({ file: arg, error: new PreflightInputError('E_INPUT_READ', 'no files match this pattern') });
       for (const f of found) add(absolute ? f : normalize(f), resolve(cwd, f));
     } else {
@@ -81,4 +83,3 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
   return { targets, problems };
 }
 
-export { byFile };

@@ -50,7 +50,7 @@ export interface LintResult {
 export interface LintOptions {
   /** The project configuration: its `endpoints` globs give an endpoint to files that do not say theirs, and its knowledge is used. */
   config?: ResolvedConfig;
-  /** Severity overrides and ignores, applied to each document's findings (called with the file's absolute path). */
+  /** Severity overrides and ignores, applied to each document's findings; called with the file's absolute path ('-' for stdin). */
   applyPolicy?: ApplyPolicy;
   /** Endpoint for every document (overrides the envelope's URL, as `check --endpoint` does). */
   endpoint?: string;
@@ -61,6 +61,6 @@ export interface LintOptions {
   limits?: Partial<InputLimits>;
   /** Where relative paths and globs are resolved (default: process.cwd()). */
   cwd?: string;
-  /** A compiled preflight to use (default: createPreflight with the config's knowledge, or the built-in one). */
+  /** A compiled preflight to use (default: createPreflight with the config's knowledge, or the built-in one); with a config, build it from config.knowledge. */
   preflight?: Preflight;
 }

@@ -3,10 +3,9 @@
  * does): every format against the library's own output, exit codes, stderr, colour, credentials.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInKnowledge } from '../../src/index.js';
 import { lint } from '../../src/lint/index.js';
 import { formatLintGithub } from '../../src/format/github.js';
@@ -14,12 +13,14 @@ import { formatLintJunit } from '../../src/format/junit.js';
 import { formatLintSarif } from '../../src/format/sarif.js';
 import { formatLintStylish } from '../../src/format/stylish.js';
 import { formatMatrixMarkdown } from '../../src/format/matrix.js';
-import { generateFixture, TEMPLATES, type Fixture } from './fixtures.js';
+import { generateFixture, TEMPLATES, type Fixture, tempDirs } from './fixtures.js';
 import { expectedEntries } from './expected.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli.cjs');
-const tmp = mkdtempSync(join(tmpdir(), 'bp-lint-cli-'));
+const temp = tempDirs();
+afterAll(temp.cleanup);
+const tmp = temp.make('bp-lint-cli-');
 let fx: Fixture;
 
 function run(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}) {

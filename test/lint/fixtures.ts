@@ -4,7 +4,8 @@
  * every key starts, so each expected line/column is known by construction, not by asking the parser under test.
  * Plus broken files (syntax errors, empty, binary, wrong shape, no endpoint) and files a walk must skip.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export interface Pos {
@@ -404,4 +405,19 @@ export function generateFixture(dir: string, o: GenerateOptions): Fixture {
   }
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return { dir, files, skipped };
+}
+
+/** Temporary folders for one test file: `make` creates one, `cleanup` (for afterAll) removes them all. */
+export function tempDirs(): { make: (prefix: string) => string; cleanup: () => void } {
+  const made: string[] = [];
+  return {
+    make: (prefix) => {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      made.push(d);
+      return d;
+    },
+    cleanup: () => {
+      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
 }

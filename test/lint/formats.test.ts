@@ -3,29 +3,30 @@
  * junit and github; SARIF valid against the SARIF 2.1.0 schema (ajv); JUnit well-formed (fast-xml-parser);
  * escaping of what each format cannot carry as is.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInKnowledge } from '../../src/index.js';
 import { countLint, lint, type LintEntry, type LintResult } from '../../src/lint/index.js';
 import { formatLintGithub } from '../../src/format/github.js';
 import { formatLintJunit } from '../../src/format/junit.js';
 import { formatLintSarif } from '../../src/format/sarif.js';
 import { formatLintStylish } from '../../src/format/stylish.js';
-import { generateFixture, type Fixture } from './fixtures.js';
+import { generateFixture, type Fixture, tempDirs } from './fixtures.js';
 import { configFor, expectedEntries, mappingByName, type ExpectedEntry } from './expected.js';
 
+const temp = tempDirs();
+afterAll(temp.cleanup);
 let fx: Fixture;
 let result: LintResult;
 let expected: ExpectedEntry[];
 
 beforeAll(() => {
-  fx = generateFixture(mkdtempSync(join(tmpdir(), 'bp-lint-fmt-')), { count: 240, seed: 7 });
+  fx = generateFixture(temp.make('bp-lint-fmt-'), { count: 240, seed: 7 });
   result = lint(['.'], { cwd: fx.dir, config: configFor(fx.dir) });
   expected = expectedEntries(fx, { mapped: mappingByName });
   expect(result.files.map((e) => e.file)).toEqual(expected.map((e) => e.rel));
@@ -98,7 +99,7 @@ describe('sarif', () => {
   });
 
   it('encodes artifact URIs (relative, forward slashes) and stays valid for paths outside the working directory', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bp-sarif-'));
+    const dir = temp.make('bp-sarif-');
     mkdirSync(join(dir, 'a b#c'));
     writeFileSync(join(dir, 'a b#c', 'r 1%.json'), '{"url": "https://bedrock-mantle.us-east-1.api.aws/model/x/converse", "body": {"messages": []}}');
     const r = lint(['.'], { cwd: dir });
@@ -234,5 +235,40 @@ describe('stylish', () => {
     const w: LintEntry = { file: 'w.json', findings: [{ code: 'capability-conditional', subject: 'prompt-caching', severity: 'warning', message: 'm', line: 3, column: 5 }] };
     const out = formatLintStylish({ files: [w], counts: countLint([w]) }, { color: false, maxWarnings: 0 });
     expect(out).toBe('w.json\n  3:5  warning  m  prompt-caching\n\n⚠ 1 problem (0 errors, 1 warning, 0 info) in 1 file\n✖ too many warnings: 1, more than --max-warnings 0\n');
+  });
+});
+
+describe('suppressed findings', () => {
+  it('are SARIF results with a suppression, JUnit skipped testcases, stylish rows, and no GitHub annotation', () => {
+    const r = lint(['.'], {
+      cwd: fx.dir,
+      config: configFor(fx.dir),
+      applyPolicy: (findings) => ({
+        findings: findings.filter((f) => f.subject !== 'structured-outputs'),
+        suppressed: findings.filter((f) => f.subject === 'structured-outputs').map((f) => ({ ...f, suppressed: { reason: 'migration, ticket #12 <soon>', by: 'cfg.yaml:4' } })),
+      }),
+    });
+    const suppressed = r.files.flatMap((e) => (e.suppressed ?? []).map((s) => [e.file, s.line, s.column]));
+    expect(suppressed.length).toBeGreaterThan(10);
+    expect(r.counts.suppressed).toBe(suppressed.length);
+
+    const log = JSON.parse(formatLintSarif(r, { cwd: fx.dir, knowledge: builtInKnowledge }));
+    expect(sarifValidator()(log)).toBe(true);
+    const sarifSuppressed = log.runs[0].results.filter((x: any) => x.suppressions);
+    expect(sarifSuppressed.map((x: any) => [x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region.startLine, x.locations[0].physicalLocation.region.startColumn])).toEqual(suppressed);
+    expect(sarifSuppressed[0].suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'migration, ticket #12 <soon>', properties: { by: 'cfg.yaml:4' } }]);
+
+    const xml = formatLintJunit(r);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = parser.parse(xml);
+    expect(Number(doc.testsuites.skipped)).toBe(suppressed.length);
+    const skipped = doc.testsuites.testsuite.flatMap((s: any) => s.testcase.filter((c: any) => c.skipped !== undefined).map((c: any) => [s.name, Number(c.line), c.skipped.message]));
+    expect(skipped.map((x: any[]) => x.slice(0, 2))).toEqual(suppressed.map((x) => x.slice(0, 2)));
+    expect(skipped[0][2]).toBe('suppressed: migration, ticket #12 <soon>');
+
+    expect(parseGithub(formatLintGithub(r)).some((a) => a.props['title']!.includes('structured-outputs'))).toBe(false);
+    const stylish = formatLintStylish(r, { color: false });
+    expect(stylish).toMatch(/\n {2}\d+:\d+ +suppressed {2}.*\(suppressed: migration, ticket #12 <soon>\) {2}structured-outputs\n/);
+    expect(stylish.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`; ${suppressed.length} suppressed; `));
   });
 });

@@ -2,21 +2,22 @@
  * lint as a library: a few hundred generated JSON / YAML / JSON Lines files with known offending keys, every
  * finding at the line and column the emitters recorded; file errors; paths, globs and order; policy; exit codes.
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPreflight } from '../../src/index.js';
 import type { ResolvedConfig, SuppressedFinding } from '../../src/config/types.js';
 import { exitCodeOfLint, lint, type LintEntry, type LintResult } from '../../src/lint/index.js';
-import { expectedPosition, generateFixture, TEMPLATES, type Fixture } from './fixtures.js';
+import { expectedPosition, generateFixture, TEMPLATES, type Fixture, tempDirs } from './fixtures.js';
 import { configFor, effectiveEndpoint, expectedEntries, mappingByName, type ExpectedEntry } from './expected.js';
 
+const temp = tempDirs();
+afterAll(temp.cleanup);
 let fx: Fixture;
 let config: ResolvedConfig;
 
 beforeAll(() => {
-  fx = generateFixture(mkdtempSync(join(tmpdir(), 'bp-lint-')), { count: 300 });
+  fx = generateFixture(temp.make('bp-lint-'), { count: 300 });
   config = configFor(fx.dir);
 });
 
@@ -75,7 +76,7 @@ describe('lint: positions of every finding', () => {
   });
 
   it('a hand-checked file: the key of output_config.format, and the request line in JSON Lines', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bp-lint-hand-'));
+    const dir = temp.make('bp-lint-hand-');
     writeFileSync(
       join(dir, 'a.json'),
       '{\n  "url": "https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages",\n  "body": {\n    "model": "anthropic.claude-haiku-4-5", "max_tokens": 9,\n    "messages": [],\n      "output_config": {"format": {"type": "json_schema"}}\n  }\n}\n',
@@ -131,6 +132,15 @@ describe('lint: files that cannot be linted', () => {
     expect(e.error).toBeUndefined();
   });
 
+  it('a mapping of ** gives every file its endpoint; limits make oversized files errors', () => {
+    const bare = fx.files.find((f) => f.variant === 'json-pretty' && f.docs[0]!.template.name === 'bare-converse-guardrails')!.rel;
+    const c = configFor(fx.dir, [{ glob: '**', endpoint: 'bedrock-mantle' }]);
+    expect(lint([bare], { cwd: fx.dir, config: c }).files[0]).toMatchObject({ findings: expect.arrayContaining([expect.objectContaining({ subject: 'guardrails' })]) });
+    expect(lint([bare], { cwd: fx.dir }).files[0]!.errorCode).toBe('E_UNKNOWN_ENDPOINT');
+    const big = lint([bare], { cwd: fx.dir, config: c, limits: { maxBytes: 20 } }).files[0]!;
+    expect(big).toMatchObject({ errorCode: 'E_INPUT_LIMIT', findings: [] });
+  });
+
   it('bad options are thrown, not reported per file', () => {
     expect(() => lint(['.'], { cwd: fx.dir, endpoint: 'bedrock' })).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_ID' }));
     expect(() => lint(['.'], { cwd: fx.dir, api: 'completions' })).toThrow(expect.objectContaining({ code: 'E_UNKNOWN_ID' }));
@@ -166,7 +176,7 @@ describe('lint: paths, globs and order', () => {
   });
 
   it('a missing file, a glob matching nothing and a directory without request files are errors; a file given by name is linted whatever its extension', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bp-lint-paths-'));
+    const dir = temp.make('bp-lint-paths-');
     mkdirSync(join(dir, 'empty'));
     writeFileSync(join(dir, 'request.txt'), '{"url": "https://bedrock-mantle.us-east-1.api.aws/model/x/converse", "body": {"messages": []}}');
     const r = lint(['missing.json', 'nothing/**/*.json', 'empty', 'request.txt'], { cwd: dir });
@@ -214,13 +224,13 @@ describe('lint: policy and exit codes', () => {
   });
 
   it('exit code: 2 for a file error, else 1 for an error finding or too many warnings, else 0', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bp-lint-exit-'));
+    const dir = temp.make('bp-lint-exit-');
     const { files } = generateFixture(dir, { count: 12, templates: [TEMPLATES.find((t) => t.name === 'runtime-converse-clean')!], extras: false });
     expect(files.length).toBe(12);
     const clean = lint(['.'], { cwd: dir });
     expect(clean.counts).toMatchObject({ errors: 0, warnings: 0, fileErrors: 0 });
     expect(exitCodeOfLint(clean)).toBe(0);
-    const warnDir = mkdtempSync(join(tmpdir(), 'bp-lint-warn-'));
+    const warnDir = temp.make('bp-lint-warn-');
     generateFixture(warnDir, { count: 6, templates: [TEMPLATES.find((t) => t.name === 'mantle-messages-cache-control')!], extras: false });
     const warn = lint(['.'], { cwd: warnDir });
     expect(warn.counts.errors).toBe(0);

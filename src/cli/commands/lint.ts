@@ -8,7 +8,7 @@ import { formatLintStylish } from '../../format/stylish.js';
 import { formatLintSarif } from '../../format/sarif.js';
 import { formatLintJunit } from '../../format/junit.js';
 import { formatLintGithub } from '../../format/github.js';
-import { REQUEST, json, limitsFrom, requestOptions, usage, type Command } from '../command.js';
+import { REQUEST, limitsFrom, requestOptions, usage, type Command } from '../command.js';
 
 const MaxWarnings = z.pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,12})$/)), z.transform(Number));
 
@@ -16,7 +16,7 @@ export const lintCommand: Command = {
   summary: 'lint request files, directories and globs (JSON, YAML, JSON Lines), each finding at its line and column',
   usage: `bedrock-preflight lint <file|dir|glob…> [options]
 
-  Directories are searched for *.json, *.yaml, *.yml, *.jsonl and *.ndjson (not node_modules or dot-folders);
+  Directories are searched for *.json, *.yaml, *.yml, *.jsonl and *.ndjson (not in node_modules, dot-folders or dot-files);
   quote globs so that the shell leaves them alone. *.jsonl / *.ndjson files hold one request per line.
   The endpoint of each request: --endpoint, else the envelope's URL, else the config's endpoints mapping.
 
@@ -46,7 +46,8 @@ else 1 for an error finding or more warnings than --max-warnings; else 0.`,
     const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, preflight });
     switch (format) {
       case 'json':
-        io.stdout(json(result.files));
+        // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
+        io.stdout(`${JSON.stringify(result.files)}\n`);
         break;
       case 'sarif':
         io.stdout(formatLintSarif(result, { cwd, knowledge: preflight.knowledge }));
