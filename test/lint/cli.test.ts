@@ -163,6 +163,17 @@ describe('matrix --check', () => {
     expect(JSON.parse(j.stdout)).toMatchObject({ file: 'edited.md', upToDate: false });
   });
 
+  it('compares a .html file with matrix --format html', () => {
+    const file = join(tmp, 'matrix.html');
+    const html = run(['matrix', '--format', 'html']).stdout;
+    writeFileSync(file, html);
+    expect(run(['matrix', '--check', 'matrix.html'])).toMatchObject({ code: 0, stdout: 'matrix.html is up to date with the rules\n' });
+    writeFileSync(file, html.replace('</body>', '<p>edited</p></body>'));
+    const r = run(['matrix', '--check', 'matrix.html']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('regenerate it with: bedrock-preflight matrix --format html > matrix.html');
+  });
+
   it('exits 2 when the file cannot be read, and creates nothing', () => {
     const r = run(['matrix', '--check', 'missing.md']);
     expect(r.code).toBe(2);
