@@ -20,6 +20,8 @@ export default defineConfig([
     shims: true,
     // zod/mini is small once tree-shaken; bundled, it costs nothing at start-up.
     noExternal: ['zod'],
+    // Minified: V8 compiles the whole file at start-up, and a smaller file compiles faster.
+    minify: true,
     banner: { js: '#!/usr/bin/env node' },
     sourcemap: false,
   },

@@ -12,7 +12,9 @@ import { EXTRA_COMMANDS } from './commands/index.js';
 import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
 import { formatMatrixHtml, formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
 import { checkDocumentFile } from '../lint/drift.js';
-import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, checkWithConfig, formatSuppressedText, resolveConfigForCli, type PolicyCheckReport } from '../config/index.js';
+import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted } from '../config/find.js';
+import type { PolicyCheckReport } from '../config/index.js';
+import type { CheckReport } from '../types.js';
 import { exitCodeOfCheck, exitCodeOfRecommend } from '../format/exit.js';
 import { VERSION } from '../version.js';
 import { redact } from '../redact.js';
@@ -28,12 +30,18 @@ const BUILT_IN: Record<string, Command> = {
       if (file === undefined) throw usage('check needs a file (or - for stdin)');
       if (rest.length > 0) throw usage(`check takes one file; got also ${rest.join(' ')}`);
       const limits = limitsFrom(values);
-      const config = resolveConfigForCli(values, process.cwd());
       const input = withFile(file, () => readRequest(file, limits));
-      const report = withFile(file, () => (config ? checkWithConfig(config, input, requestOptions(values), file) : preflight.check(input, requestOptions(values))));
-      const suppressed = 'suppressed' in report ? formatSuppressedText((report as PolicyCheckReport).suppressed, { color }) : '';
-      io.stdout(format === 'json' ? json(report) : formatCheckText(report, { color, file, width: io.columns }) + suppressed);
-      return exitCodeOfCheck(report);
+      const print = (report: CheckReport, suppressed: string): number => {
+        io.stdout(format === 'json' ? json(report) : formatCheckText(report, { color, file, width: io.columns }) + suppressed);
+        return exitCodeOfCheck(report);
+      };
+      if (!configWanted(values, process.cwd())) return print(withFile(file, () => preflight.check(input, requestOptions(values))), '');
+      // A configuration is read (and its code loaded) only when there is one.
+      return import('../config/index.js').then((cfg) => {
+        const config = cfg.resolveConfigForCli(values, process.cwd());
+        const report = withFile(file, () => (config ? cfg.checkWithConfig(config, input, requestOptions(values), file) : preflight.check(input, requestOptions(values))));
+        return print(report, 'suppressed' in report ? cfg.formatSuppressedText((report as PolicyCheckReport).suppressed, { color }) : '');
+      });
     },
   },
   recommend: {
@@ -104,13 +112,14 @@ const BUILT_IN: Record<string, Command> = {
 };
 
 
-const COMMANDS: Record<string, Command> = { ...BUILT_IN, ...EXTRA_COMMANDS };
+const COMMAND_NAMES = [...Object.keys(BUILT_IN), ...Object.keys(EXTRA_COMMANDS)];
+const summaryOf = (name: string): string => BUILT_IN[name]?.summary ?? EXTRA_COMMANDS[name]!.summary;
 
 export type { CliIo };
 
 function mainHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  const width = Math.max(...COMMAND_NAMES.map((c) => c.length));
+  const lines = COMMAND_NAMES.map((name) => `  ${name.padEnd(width)}  ${summaryOf(name)}`);
   return `bedrock-preflight ${VERSION}: pre-flight checks of Amazon Bedrock requests for bedrock-runtime and bedrock-mantle
 
 Usage: bedrock-preflight <command> [options]
@@ -151,11 +160,21 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
       io.stdout(`${VERSION}\n`);
       return 0;
     }
-    const command = COMMANDS[name];
-    if (!command) throw usage(`unknown command "${name}" (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
+    const builtIn = BUILT_IN[name];
+    if (builtIn) return runCommand(builtIn, name, args, io, fail);
+    const lazy = EXTRA_COMMANDS[name];
+    if (!lazy) throw usage(`unknown command "${name}" (expected one of: ${COMMAND_NAMES.join(', ')})`);
+    return lazy.load().then((command) => runCommand(command, name, args, io, fail), fail);
+  } catch (e) {
+    return fail(e);
+  }
+}
+
+function runCommand(command: Command, name: string, args: readonly string[], io: CliIo, fail: (e: unknown) => number): number | Promise<number> {
+  try {
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({ args, options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: [...args], options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true });
     } catch (e) {
       throw usage(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see "bedrock-preflight ${name} --help")`);
     }

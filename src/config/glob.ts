@@ -3,8 +3,14 @@
  * path relative to the configuration's folder, with / as separator. `**` alone matches every file, also one
  * outside that folder or read from stdin.
  */
+import { createRequire } from 'node:module';
 import { isAbsolute, relative, sep } from 'node:path';
-import picomatch from 'picomatch';
+
+// picomatch is loaded on first use: commands without a configuration never pay for it at start-up.
+const load = createRequire(import.meta.url);
+type Picomatch = (glob: string, options: { dot: boolean }) => (path: string) => boolean;
+let picomatchModule: Picomatch | undefined;
+const picomatch: Picomatch = (glob, options) => (picomatchModule ??= load('picomatch') as Picomatch)(glob, options);
 
 const cache = new Map<string, (path: string) => boolean>();
 

@@ -4,9 +4,12 @@
  * and Region ids, regular expressions), then merged (the most derived file wins) and applied to the knowledge.
  * Every problem is reported as file:line:column; an invalid file never half-loads.
  */
-import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PreflightInputError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { CONFIG_FILE_NAMES, CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted, findConfigFile, isFile } from './find.js';
+
+export { CONFIG_FILE_NAMES, CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted, findConfigFile };
 import { builtInKnowledge } from '../preflight.js';
 import type { Knowledge, RequestTest } from '../types.js';
 import { loadDocument, type Document } from './document.js';
@@ -16,7 +19,6 @@ import { unsafeRegexReason } from './regex.js';
 import type { CellOverride, EndpointMapping, Ignore, OrgRule, ResolvedConfig, SeverityOverride } from './types.js';
 
 /** The names a configuration file is found under, in order of preference. */
-export const CONFIG_FILE_NAMES = ['.bedrock-preflight.yaml', '.bedrock-preflight.yml'] as const;
 
 export interface LoadConfigOptions {
   /** The working directory: paths in messages are relative to it (default process.cwd()). */
@@ -25,31 +27,6 @@ export interface LoadConfigOptions {
   knowledge?: Knowledge;
 }
 
-/**
- * The configuration file for `cwd`: `.bedrock-preflight.yaml` (or `.yml`) in it or the nearest folder above it.
- * The search stops at a folder holding `.git` (the top of a repository) and at the filesystem root.
- */
-export function findConfigFile(cwd: string): string | undefined {
-  let dir = resolve(cwd);
-  for (;;) {
-    for (const name of CONFIG_FILE_NAMES) {
-      const p = join(dir, name);
-      if (isFile(p)) return p;
-    }
-    if (existsSync(join(dir, '.git'))) return undefined;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** How a path is named in messages: relative to the working directory, or absolute when that is shorter. */
 export function displayPath(abs: string, cwd: string): string {
@@ -226,14 +203,7 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
 }
 
 /** The flags every command that reads the configuration takes. */
-export const CONFIG_OPTIONS = {
-  config: { type: 'string' },
-  'no-config': { type: 'boolean' },
-} as const;
 
-export const CONFIG_FLAGS_HELP = `  --config FILE    configuration (overlays, org rules, severities, ignores); default: .bedrock-preflight.yaml
-                   in the working directory or the nearest folder above it (up to the repository's top)
-  --no-config      use no configuration file`;
 
 /**
  * The configuration a command runs under: `--config FILE`, none with `--no-config`, else the one found upward

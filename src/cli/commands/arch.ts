@@ -3,6 +3,7 @@
  * capability matrix, the model and Region knowledge and the configuration's policy. Exit 1 when a workload fails.
  */
 import { json, usage, type Command } from '../command.js';
+import { SUMMARIES } from './summaries.js';
 import { checkArchitecture, exitCodeOfArch } from '../../arch/check.js';
 import { loadArchitecture } from '../../arch/load.js';
 import { formatArchText } from '../../arch/text.js';
@@ -11,7 +12,7 @@ import { formatArchHtml } from '../../format/arch-html.js';
 import { formatArchMarkdown } from '../../format/arch-md.js';
 
 export const archCommand: Command = {
-  summary: 'check an architecture file: each workload against the matrix on its chosen endpoint (text, md, html, json)',
+  summary: SUMMARIES.arch,
   usage: `bedrock-preflight arch <file|-> [--format text|md|html|json] [--config FILE | --no-config]
 
   The file (YAML or JSON, schemas/arch.schema.json) lists workloads: { name, endpoint, needs: [api and capability

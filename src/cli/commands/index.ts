@@ -1,16 +1,18 @@
 /**
- * Commands beyond check, recommend, matrix, rules and explain, one file each, registered here.
+ * Commands beyond check, recommend, matrix, rules and explain, one file each. Each is loaded only when it runs,
+ * so that its code (and what it imports) costs nothing at the start-up of the others.
  */
 import type { Command } from '../command.js';
-import { archCommand } from './arch.js';
-import { testCommand } from './test.js';
-import { lintCommand } from './lint.js';
+import { SUMMARIES } from './summaries.js';
 
-import { serve } from './serve.js';
+export interface LazyCommand {
+  summary: string;
+  load(): Promise<Command>;
+}
 
-export const EXTRA_COMMANDS: Record<string, Command> = {
-  arch: archCommand,
-  test: testCommand,
-  serve,
-  lint: lintCommand,
+export const EXTRA_COMMANDS: Record<string, LazyCommand> = {
+  lint: { summary: SUMMARIES.lint, load: async () => (await import('./lint.js')).lintCommand },
+  test: { summary: SUMMARIES.test, load: async () => (await import('./test.js')).testCommand },
+  arch: { summary: SUMMARIES.arch, load: async () => (await import('./arch.js')).archCommand },
+  serve: { summary: SUMMARIES.serve, load: async () => (await import('./serve.js')).serve },
 };

@@ -3,6 +3,7 @@
  * Files that could not be linted are in the output (and, for the machine formats, one line each on stderr).
  */
 import * as z from 'zod/mini';
+import { SUMMARIES } from './summaries.js';
 import { exitCodeOfLint, lint, tooManyWarnings } from '../../lint/index.js';
 import { formatLintStylish } from '../../format/stylish.js';
 import { formatLintSarif } from '../../format/sarif.js';
@@ -13,7 +14,7 @@ import { REQUEST, limitsFrom, requestOptions, usage, type Command } from '../com
 const MaxWarnings = z.pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,12})$/)), z.transform(Number));
 
 export const lintCommand: Command = {
-  summary: 'lint request files, directories and globs (JSON, YAML, JSON Lines), each finding at its line and column',
+  summary: SUMMARIES.lint,
   usage: `bedrock-preflight lint <file|dir|glob…> [options]
 
   Directories are searched for *.json, *.yaml, *.yml, *.jsonl and *.ndjson (not in node_modules, dot-folders or dot-files);

@@ -4,6 +4,7 @@
  * SIGINT after in-flight requests finish, with exit code 0.
  */
 import * as z from 'zod/mini';
+import { SUMMARIES } from './summaries.js';
 import { PreflightInputError } from '../../errors.js';
 import { createServer, DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_PORT } from '../../serve/index.js';
 import { json, usage, type Command } from '../command.js';
@@ -12,7 +13,7 @@ const Port = z.pipe(z.string().check(z.regex(/^[0-9]{1,5}$/)), z.transform(Numbe
 const Bytes = z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,12}$/)), z.transform(Number));
 
 export const serve: Command = {
-  summary: 'serve check and recommend over HTTP (POST /v1/check, POST /v1/recommend, GET /healthz)',
+  summary: SUMMARIES.serve,
   usage: `bedrock-preflight serve [--port N] [--host H] [--max-body N]
 
   --port N         port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)

@@ -3,11 +3,12 @@
  * pack's overlays), like `opa test` and `cfn-guard test`. Exit 1 when a case fails, 2 for invalid pack files.
  */
 import { json, usage, type Command } from '../command.js';
+import { SUMMARIES } from './summaries.js';
 import { exitCodeOfRulePack, runRulePack } from '../../testing/runner.js';
 import { formatRulePackText } from '../../testing/format.js';
 
 export const testCommand: Command = {
-  summary: "run a rule pack's cases: overlays plus example requests with the findings they must give",
+  summary: SUMMARIES.test,
   usage: `bedrock-preflight test <dir|file> [--format text|json]
 
   A rule pack is a folder of YAML/JSON files: case files (a top-level "cases" list: input, options, expect) and
