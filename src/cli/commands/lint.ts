@@ -9,7 +9,9 @@ import { formatLintStylish } from '../../format/stylish.js';
 import { formatLintSarif } from '../../format/sarif.js';
 import { formatLintJunit } from '../../format/junit.js';
 import { formatLintGithub } from '../../format/github.js';
-import { REQUEST, limitsFrom, requestOptions, usage, type Command } from '../command.js';
+import { REQUEST, limitsFrom, requestOptions, usage, type Command, type Context } from '../command.js';
+import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted } from '../../config/find.js';
+import type { ResolvedConfig, ApplyPolicy } from '../../config/types.js';
 
 const MaxWarnings = z.pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,12})$/)), z.transform(Number));
 
@@ -29,13 +31,25 @@ export const lintCommand: Command = {
   --max-bytes N    largest file accepted, in bytes (default 10485760)
   --max-depth N    deepest nesting of objects and arrays accepted (default 200)
   --format stylish|json|sarif|junit|github
+${CONFIG_FLAGS_HELP}
 
 Exit codes: 2 if a file could not be read, parsed or given an endpoint (every file is still reported);
 else 1 for an error finding or more warnings than --max-warnings; else 0.`,
-  options: { ...REQUEST, 'max-warnings': { type: 'string' } },
+  options: { ...REQUEST, ...CONFIG_OPTIONS, 'max-warnings': { type: 'string' } },
   formats: ['stylish', 'json', 'sarif', 'junit', 'github'],
-  run({ positionals, values, format, io, color, preflight }) {
-    if (positionals.length === 0) throw usage('lint needs at least one file, directory or glob');
+  run(ctx) {
+    if (ctx.positionals.length === 0) throw usage('lint needs at least one file, directory or glob');
+    if (!configWanted(ctx.values, process.cwd())) return runLint(ctx, undefined, undefined);
+    // A configuration is read (and its code loaded) only when there is one.
+    return import('../../config/index.js').then((cfg) => {
+      const config = cfg.resolveConfigForCli(ctx.values, process.cwd());
+      return runLint(ctx, config, config ? cfg.policyOf(config) : undefined);
+    });
+  },
+};
+
+function runLint({ positionals, values, format, io, color, preflight }: Context, config: ResolvedConfig | undefined, applyPolicy: ApplyPolicy | undefined): number {
+  {
     let maxWarnings: number | undefined;
     const mw = values['max-warnings'];
     if (mw !== undefined) {
@@ -44,7 +58,8 @@ else 1 for an error finding or more warnings than --max-warnings; else 0.`,
       maxWarnings = r.data;
     }
     const cwd = process.cwd();
-    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, preflight });
+    maxWarnings ??= config?.maxWarnings;
+    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, ...(config ? { config, applyPolicy } : { preflight }) });
     switch (format) {
       case 'json':
         // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
@@ -73,5 +88,5 @@ else 1 for an error finding or more warnings than --max-warnings; else 0.`,
       }
     }
     return exitCodeOfLint(result, maxWarnings);
-  },
-};
+  }
+}
