@@ -42,6 +42,8 @@ function place<F extends Finding>(findings: readonly F[], parsed: ParsedInput, i
 /** What every file of one run shares. */
 interface Run {
   preflight: Preflight;
+  /** With a configuration: the preflight of one file (its organisation rules scoped by `files` globs). */
+  preflightFor: ((file: string) => Preflight) | undefined;
   /** --endpoint, --api, --model, --region. */
   base: CheckOptions;
   mapped: (path: string) => EndpointId | undefined;
@@ -75,18 +77,19 @@ function checkDocument(run: Run, s: FileState, parsed: ParsedInput): void {
   const doc = parsed.value as Record<string, unknown>;
   const isEnvelope = typeof doc['url'] === 'string';
   const { base } = run;
+  const preflight = run.preflightFor ? run.preflightFor(s.target.path) : run.preflight;
   let findings: Finding[];
   try {
     // --endpoint, else the envelope's URL, else the config's mapping (looked up only when needed).
     const bare = base.endpoint === undefined && !isEnvelope ? mappedEndpoint(run, s) : undefined;
     let report;
     try {
-      report = run.preflight.check(doc, bare !== undefined ? { ...base, endpoint: bare } : base);
+      report = preflight.check(doc, bare !== undefined ? { ...base, endpoint: bare } : base);
     } catch (e) {
       // An envelope whose URL host names no endpoint: the mapping, if any, says it.
       const fallback = isEnvelope && base.endpoint === undefined && isPreflightInputError(e) && e.code === 'E_UNKNOWN_ENDPOINT' ? mappedEndpoint(run, s) : undefined;
       if (fallback === undefined) throw e;
-      report = run.preflight.check(doc, { ...base, endpoint: fallback });
+      report = preflight.check(doc, { ...base, endpoint: fallback });
     }
     findings = report.findings;
   } catch (e) {
@@ -161,6 +164,7 @@ export function lint(paths: readonly string[], options: LintOptions = {}): LintR
   }
   const run: Run = {
     preflight,
+    preflightFor: options.preflightFor,
     base,
     mapped: options.config ? endpointMapper(options.config.endpoints, options.config.root) : noMapping,
     applyPolicy: options.applyPolicy,

@@ -48,6 +48,8 @@ export interface LintResult {
 }
 
 export interface LintOptions {
+  /** With a configuration: the preflight of one file, so that organisation rules scoped to globs apply. */
+  preflightFor?: (file: string) => Preflight;
   /** The project configuration: its `endpoints` globs give an endpoint to files that do not say theirs, and its knowledge is used. */
   config?: ResolvedConfig;
   /** Severity overrides and ignores, applied to each document's findings; called with the file's absolute path ('-' for stdin). */

@@ -12,6 +12,7 @@ import { formatLintGithub } from '../../format/github.js';
 import { REQUEST, limitsFrom, requestOptions, usage, type Command, type Context } from '../command.js';
 import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted } from '../../config/find.js';
 import type { ResolvedConfig, ApplyPolicy } from '../../config/types.js';
+import type { Preflight } from '../../preflight.js';
 
 const MaxWarnings = z.pipe(z.string().check(z.regex(/^(0|[1-9][0-9]{0,12})$/)), z.transform(Number));
 
@@ -43,12 +44,17 @@ else 1 for an error finding or more warnings than --max-warnings; else 0.`,
     // A configuration is read (and its code loaded) only when there is one.
     return import('../../config/index.js').then((cfg) => {
       const config = cfg.resolveConfigForCli(ctx.values, process.cwd());
-      return runLint(ctx, config, config ? cfg.policyOf(config) : undefined);
+      return runLint(ctx, config, config ? cfg.policyOf(config) : undefined, config ? (file) => cfg.preflightFor(config, file) : undefined);
     });
   },
 };
 
-function runLint({ positionals, values, format, io, color, preflight }: Context, config: ResolvedConfig | undefined, applyPolicy: ApplyPolicy | undefined): number {
+function runLint(
+  { positionals, values, format, io, color, preflight }: Context,
+  config: ResolvedConfig | undefined,
+  applyPolicy: ApplyPolicy | undefined,
+  preflightFor?: (file: string) => Preflight,
+): number {
   {
     let maxWarnings: number | undefined;
     const mw = values['max-warnings'];
@@ -59,7 +65,7 @@ function runLint({ positionals, values, format, io, color, preflight }: Context,
     }
     const cwd = process.cwd();
     maxWarnings ??= config?.maxWarnings;
-    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, ...(config ? { config, applyPolicy } : { preflight }) });
+    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
     switch (format) {
       case 'json':
         // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
