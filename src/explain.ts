@@ -5,7 +5,7 @@
 import { PreflightInputError } from './errors.js';
 import { ENDPOINT_IDS } from './types.js';
 import type { CellValue, EndpointId, JreRule, Knowledge, ModelFeature, Note, RegionDef, RequestRuleDef, ServedBy, SignalDef, Sourced } from './types.js';
-import { baseModelId, type ModelForm } from './detect/models.js';
+import { modelClassifierFor, type ModelForm } from './detect/models.js';
 import { nearestRegions } from './compile/rules.js';
 
 export interface ExplainedCell extends Sourced {
@@ -156,8 +156,9 @@ export function explain(k: Knowledge, idIn: string): Explanation {
 }
 
 function explainModel(k: Knowledge, id: string): Explanation {
-  const { base, form } = baseModelId(id);
-  const family = base === null ? undefined : k.models.find((f) => new RegExp(f.match).test(base));
+  const cls = modelClassifierFor(k.models)(id);
+  const { base, form } = cls;
+  const family = cls.family === null ? undefined : k.models.find((f) => f.id === cls.family);
   const forms: Record<ModelForm, string> = {
     base: 'a base model id',
     profile: 'a geographic or global inference profile id (cross-Region inference)',

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { compileEvaluator, type Evaluator } from '../compile/evaluator.js';
 import { renderMessage } from '../compile/template.js';
-import { baseModelId } from '../detect/models.js';
+import { modelClassifierFor } from '../detect/models.js';
 import { PreflightInputError } from '../errors.js';
 import { builtInKnowledge } from '../preflight.js';
 import { compileRecommender, type Recommender } from '../recommend.js';
@@ -94,7 +94,6 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 interface Compiled {
   evaluator: Evaluator;
   recommender: Recommender;
-  families: Array<{ id: string; re: RegExp }>;
   endpointNames: Map<string, EndpointId>;
 }
 const compiled = new WeakMap<Knowledge, Compiled>();
@@ -106,7 +105,7 @@ function compile(k: Knowledge): Compiled {
       endpointNames.set(e.id, e.id);
       for (const a of e.aliases) endpointNames.set(a, e.id);
     }
-    c = { evaluator: compileEvaluator(k.rules), recommender: compileRecommender(k), families: k.models.map((f) => ({ id: f.id, re: new RegExp(f.match) })), endpointNames };
+    c = { evaluator: compileEvaluator(k.rules), recommender: compileRecommender(k), endpointNames };
     compiled.set(k, c);
   }
   return c;
@@ -187,11 +186,7 @@ function checkWorkload(
     return n;
   });
 
-  const classify = (model: string) => {
-    const { base, form } = baseModelId(model);
-    const hit = base === null ? undefined : c.families.find((f) => f.re.test(base));
-    return { family: hit?.id ?? null, form };
-  };
+  const classify = modelClassifierFor(k.models);
   const models = (w.models ?? []).map((id) => {
     const { family } = classify(id);
     const f = family === null ? undefined : k.models.find((m) => m.id === family);

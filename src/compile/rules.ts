@@ -318,7 +318,8 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
   return rules;
 }
 
-function familiesOf(models: readonly ModelFamily[], sel: NonNullable<Knowledge['requestRules'][number]['models']>, endpoints: EndpointId[] | undefined): string[] {
+/** The model families a selector names (ids, an id pattern, a feature that is yes on the endpoints), in knowledge order. */
+export function familiesOf(models: readonly ModelFamily[], sel: NonNullable<Knowledge['requestRules'][number]['models']>, endpoints?: EndpointId[]): string[] {
   const re = sel.familyMatches !== undefined ? new RegExp(sel.familyMatches) : undefined;
   return models
     .filter((m) => {

@@ -9,6 +9,7 @@ import { compileRules } from '../compile/rules.js';
 import { ENDPOINT_IDS } from '../types.js';
 import type { ApiId, Cell, EndpointId, FindingCode, JreCondition, JreRule, Knowledge, MatrixRow, RequestRuleDef, RuleEventParams } from '../types.js';
 import type { CellOverride, OrgRule, OrgRuleSelector } from './types.js';
+import { familiesOf } from '../compile/rules.js';
 
 /** The prefix of the ids of request-shape tests that organisation rules add. */
 export const POLICY_SIGNAL_PREFIX = 'policy-';
@@ -16,10 +17,7 @@ export const POLICY_SIGNAL_PREFIX = 'policy-';
 const eq = (fact: string, value: unknown): JreCondition => ({ fact, operator: 'equal', value });
 
 /** The model families a selector names, in knowledge order. */
-export function familiesOf(k: Pick<Knowledge, 'models'>, sel: { families?: string[]; familyMatches?: string }): string[] {
-  const re = sel.familyMatches !== undefined ? new RegExp(sel.familyMatches) : undefined;
-  return k.models.filter((m) => (sel.families === undefined || sel.families.includes(m.id)) && (re === undefined || re.test(m.id))).map((m) => m.id);
-}
+const familiesOfSelector = (k: Pick<Knowledge, 'models'>, sel: { families?: string[]; familyMatches?: string }): string[] => familiesOf(k.models, sel);
 
 /** Compiles one organisation rule to json-rules-engine rules (and the request-shape tests they rely on). */
 export function compileOrgRule(r: Omit<OrgRule, 'compiled'>, k: Pick<Knowledge, 'models' | 'apis'>): { rules: JreRule[]; requestRules: RequestRuleDef[] } {
@@ -45,7 +43,7 @@ export function compileOrgRule(r: Omit<OrgRule, 'compiled'>, k: Pick<Knowledge, 
   if (w?.endpoints) base.push(w.endpoints.length === 1 ? eq('endpoint', w.endpoints[0]) : { fact: 'endpoint', operator: 'in', value: w.endpoints });
   if (w?.apis) base.push(w.apis.length === 1 ? eq('api', w.apis[0]) : { fact: 'api', operator: 'in', value: w.apis });
   if (w?.regions) base.push({ fact: 'region', operator: 'in', value: w.regions });
-  if (w?.models) base.push({ fact: 'modelFamily', operator: 'in', value: familiesOf(k, w.models) });
+  if (w?.models) base.push({ fact: 'modelFamily', operator: 'in', value: familiesOfSelector(k, w.models) });
   for (const c of w?.capabilities ?? []) base.push({ fact: 'capabilities', operator: 'contains', value: c });
   if (w?.request) {
     const id = `${POLICY_SIGNAL_PREFIX}${r.id}-when`;
@@ -79,7 +77,7 @@ export function compileOrgRule(r: Omit<OrgRule, 'compiled'>, k: Pick<Knowledge, 
     if (q.apis) add(`policy/${r.id}/requires/api`, [{ fact: 'api', operator: 'notEqual', value: null }, { fact: 'api', operator: 'notIn', value: q.apis }], 'api', true, 'api', 'api');
     if (q.endpoints) add(`policy/${r.id}/requires/endpoint`, [{ fact: 'endpoint', operator: 'notIn', value: q.endpoints }], 'endpoint', true, 'endpoint', 'api');
     if (q.regions) add(`policy/${r.id}/requires/region`, [{ fact: 'region', operator: 'notEqual', value: null }, { fact: 'region', operator: 'notIn', value: q.regions }], 'region', true, 'region', 'region');
-    if (q.models) add(`policy/${r.id}/requires/model`, [{ fact: 'model', operator: 'notEqual', value: null }, { fact: 'modelFamily', operator: 'notIn', value: familiesOf(k, q.models) }], 'model', true, 'model', 'model');
+    if (q.models) add(`policy/${r.id}/requires/model`, [{ fact: 'model', operator: 'notEqual', value: null }, { fact: 'modelFamily', operator: 'notIn', value: familiesOfSelector(k, q.models) }], 'model', true, 'model', 'model');
   }
   const f = r.forbid;
   if (f) {
@@ -87,7 +85,7 @@ export function compileOrgRule(r: Omit<OrgRule, 'compiled'>, k: Pick<Knowledge, 
     for (const a of f.apis ?? []) add(`policy/${r.id}/forbids/${a}`, [eq('api', a)], 'api', false, a, 'api');
     for (const e of f.endpoints ?? []) add(`policy/${r.id}/forbids/${e}`, [eq('endpoint', e)], 'endpoint', false, e, 'api');
     if (f.regions) add(`policy/${r.id}/forbids/region`, [{ fact: 'region', operator: 'in', value: f.regions }], 'region', false, 'region', 'region');
-    if (f.models) add(`policy/${r.id}/forbids/model`, [{ fact: 'modelFamily', operator: 'in', value: familiesOf(k, f.models) }], 'model', false, 'model', 'model');
+    if (f.models) add(`policy/${r.id}/forbids/model`, [{ fact: 'modelFamily', operator: 'in', value: familiesOfSelector(k, f.models) }], 'model', false, 'model', 'model');
     if (f.request) {
       // Named request/<test id>, so that the finding's path is the test's evidence (as for rules/requests.yaml).
       const id = `${POLICY_SIGNAL_PREFIX}${r.id}`;

@@ -7,7 +7,7 @@ import { PreflightInputError } from '../errors.js';
 import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
 import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
 import type { TrieNode } from './signals.js';
-import { baseModelId, type ModelForm } from './models.js';
+import { modelClassifierFor } from './models.js';
 import { compileRequestTests, NO_HITS, type CompiledRequestTests, type SlotHits, type TestContext } from './request-tests.js';
 
 /** How the API was determined, for the report's findings. */
@@ -186,19 +186,7 @@ export function compileDetector(k: Knowledge): Detector {
     return entry;
   }
   // Model families, tried in order on the base model id; the result is remembered per model id (bounded).
-  const families = k.models.map((f) => ({ id: f.id, re: new RegExp(f.match) }));
-  const familyCache = new Map<string, { family: string | null; form: ModelForm }>();
-  function classify(model: string): { family: string | null; form: ModelForm } {
-    let c = familyCache.get(model);
-    if (c === undefined) {
-      const { base, form } = baseModelId(model);
-      const hit = base === null ? undefined : families.find((f) => f.re.test(base));
-      c = { family: hit?.id ?? null, form };
-      if (familyCache.size >= 1024) familyCache.clear();
-      familyCache.set(model, c);
-    }
-    return c;
-  }
+  const classify = modelClassifierFor(k.models);
   const capIndex = new Map(k.capabilities.map((c, i) => [c.id, i]));
   const implies = k.capabilities.map((c) => c.implies.map((id) => capIndex.get(id)!));
   const capCount = k.capabilities.length;

@@ -3,7 +3,16 @@
  * profile id (`us.anthropic.…`, `global.anthropic.…`) and ARNs. The families in rules/models.yaml match the base
  * id; this module finds it. It knows id syntax only (which part is the base id), no facts about models.
  */
+import type { ModelFamily } from '../types.js';
+
 export type ModelForm = 'base' | 'profile' | 'arn' | 'arn-opaque';
+
+export interface ModelClass {
+  /** The family of rules/models.yaml the base id belongs to (first match wins); null when none matches. */
+  family: string | null;
+  form: ModelForm;
+  base: string | null;
+}
 
 const ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:([a-z-]+)\/(.+)$/;
 /** ARN resource types whose id is (or ends in) a model id. */
@@ -25,4 +34,33 @@ export function baseModelId(modelIn: string): { base: string | null; form: Model
   }
   const p = PROFILE.exec(model);
   return p ? { base: model.slice(p[0].length), form: 'profile' } : { base: model, form: 'base' };
+}
+
+/**
+ * The classifier of one knowledge's model families: base id → first matching family. Results are remembered per
+ * model id (bounded), since applications send few distinct ids.
+ */
+export function compileModelClassifier(models: readonly ModelFamily[]): (model: string) => ModelClass {
+  const families = models.map((f) => ({ id: f.id, re: new RegExp(f.match) }));
+  const cache = new Map<string, ModelClass>();
+  return (model) => {
+    let c = cache.get(model);
+    if (c === undefined) {
+      const { base, form } = baseModelId(model);
+      const hit = base === null ? undefined : families.find((f) => f.re.test(base));
+      c = { family: hit?.id ?? null, form, base };
+      if (cache.size >= 1024) cache.clear();
+      cache.set(model, c);
+    }
+    return c;
+  };
+}
+
+const classifiers = new WeakMap<readonly ModelFamily[], (model: string) => ModelClass>();
+
+/** The classifier of a knowledge's families, compiled once per families list. */
+export function modelClassifierFor(models: readonly ModelFamily[]): (model: string) => ModelClass {
+  let c = classifiers.get(models);
+  if (c === undefined) classifiers.set(models, (c = compileModelClassifier(models)));
+  return c;
 }
