@@ -21,6 +21,7 @@ import OpenAI from 'openai';
 import { preflightMiddlewareOptions, preflightPlugin } from '../src/integrations/aws-sdk.js';
 import { preflightFetch } from '../src/integrations/fetch.js';
 import { createPreflight } from '../src/index.js';
+import { prompt } from './requests.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -59,7 +60,6 @@ async function listen(server: http.Server | http2.Http2Server): Promise<string> 
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const prompt = (n: number) => Array.from({ length: n }, (_, i) => `Paragraph ${i + 1}: returns are accepted within 30 days when the item is unused.`).join(' ');
 const converseInput: ConverseCommandInput = {
   modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
   system: [{ text: prompt(4) }, { cachePoint: { type: 'default' } }],

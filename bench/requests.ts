@@ -1,5 +1,5 @@
 /** A realistic mix of requests for the benchmarks: each API, both endpoints, valid and invalid, typical sizes. */
-const prompt = (n: number) =>
+export const prompt = (n: number) =>
   Array.from({ length: n }, (_, i) => `Paragraph ${i + 1}: our refund policy allows returns within 30 days of delivery when the item is unused and in its original packaging.`).join(' ');
 
 export const MIX: Array<{ name: string; input: Record<string, unknown> }> = [
