@@ -31,14 +31,14 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
       const events = evaluator.run(facts);
       let slots: Record<Slot, string> | undefined;
       for (let i = 0; i < events.length; i++) {
-        const { params, message } = events[i]!;
+        const { finding: base, message } = events[i]!;
         let path: string | undefined;
-        switch (params.pathFrom) {
+        switch (base.pathFrom) {
           case 'api':
             path = d.apiPath;
             break;
           case 'capability':
-            for (const e of evidence) if (e.id === params.subject) path = e.path;
+            for (const e of evidence) if (e.id === base.subject) path = e.path;
             break;
           case 'model':
             path = d.modelPath;
@@ -47,7 +47,7 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
             path = d.isEnvelope && options?.region === undefined ? '/url' : undefined;
             break;
           case 'signal': {
-            const ev = d.signalEvidence?.get(events[i]!.rule.slice('request/'.length));
+            const ev = d.signalEvidence?.get(base.signal);
             path = ev === undefined ? d.apiPath : ev;
             break;
           }
@@ -60,15 +60,15 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
         };
         slots.where = path !== undefined && path !== '' ? ` at ${path}` : '';
         const finding: Finding = {
-          code: params.code,
-          subject: params.subject,
-          severity: params.severity,
+          code: base.code,
+          subject: base.subject,
+          severity: base.severity,
           message: renderMessage(message, slots),
         };
         if (path !== undefined) finding.path = path;
-        finding.source = params.source;
-        if (params.fix !== undefined) finding.fix = params.fix;
-        if (params.confidence !== undefined) finding.confidence = params.confidence;
+        finding.source = base.source;
+        if (base.fix !== undefined) finding.fix = base.fix;
+        if (base.confidence !== undefined) finding.confidence = base.confidence;
         findings.push(finding);
       }
 

@@ -76,21 +76,51 @@ function compileNode(node: JreNode, where: string): Predicate {
   if ((operator === 'in' || operator === 'notIn') && !Array.isArray(value)) {
     throw new RuleCompileError(`${where}: operator "${operator}" needs an array value`);
   }
-  const key = fact as keyof Facts;
-  // The two shapes every built-in rule uses get closures of their own: V8 inlines them.
+  const read = READ[fact as keyof Facts];
+  // The shapes the built-in rules use get closures of their own.
   if (operator === 'equal') {
-    if (key === 'endpoint') return (f) => f.endpoint === value;
-    if (key === 'api') return (f) => f.api === value;
-    return (f) => f[key] === value;
+    if (fact === 'endpoint') return (f) => f.endpoint === value;
+    if (fact === 'api') return (f) => f.api === value;
+    return (f) => read(f) === value;
   }
-  if (operator === 'contains' && key === 'capabilities') return (f) => f.capabilities.indexOf(value as string) > -1;
-  if (operator === 'contains' && key === 'signals') return (f) => f.signals.indexOf(value as string) > -1;
+  if (operator === 'contains' && fact === 'capabilities') return (f) => f.capabilities.indexOf(value as string) > -1;
+  if (operator === 'contains' && fact === 'signals') return (f) => f.signals.indexOf(value as string) > -1;
   if (operator === 'in' || operator === 'notIn') {
     const list = value as unknown[];
-    return operator === 'in' ? (f) => list.indexOf(f[key]) > -1 : (f) => list.indexOf(f[key]) === -1;
+    return operator === 'in' ? (f) => list.indexOf(read(f)) > -1 : (f) => list.indexOf(read(f)) === -1;
   }
   const { test, factOk } = op;
-  return factOk ? (f) => factOk(f[key]) && test(f[key], value) : (f) => test(f[key], value);
+  return factOk ? (f) => factOk(read(f)) && test(read(f), value) : (f) => test(read(f), value);
+}
+
+/**
+ * One reader per fact. Closures read facts through these rather than `facts[name]`: a lookup by a varying name
+ * goes through V8's megamorphic stub cache, which the surrounding application keeps evicting (see ownProperty).
+ */
+const READ: { readonly [K in keyof Facts]: (f: Facts) => Facts[K] } = {
+  endpoint: (f) => f.endpoint,
+  api: (f) => f.api,
+  model: (f) => f.model,
+  region: (f) => f.region,
+  operation: (f) => f.operation,
+  capabilities: (f) => f.capabilities,
+  modelFamily: (f) => f.modelFamily,
+  modelForm: (f) => f.modelForm,
+  route: (f) => f.route,
+  signals: (f) => f.signals,
+};
+
+/** What a finding takes from its rule, in one fixed shape for every rule (the rules' params have many shapes). */
+export interface FindingBase {
+  code: RuleEventParams['code'];
+  subject: string;
+  severity: RuleEventParams['severity'];
+  pathFrom: RuleEventParams['pathFrom'];
+  source: string;
+  fix: string | undefined;
+  confidence: RuleEventParams['confidence'] | undefined;
+  /** For a request-shape rule: its id (the key of its evidence), else ''. */
+  signal: string;
 }
 
 export interface RuleEvent {
@@ -98,6 +128,7 @@ export interface RuleEvent {
   params: RuleEventParams;
   /** The message split at its run-time slots ({where}, {model}, {region}). */
   message: CompiledMessage;
+  finding: FindingBase;
 }
 
 interface CompiledRule {
@@ -115,7 +146,7 @@ interface PendingRule {
 
 export interface Evaluator {
   /** Every rule whose conditions hold, in json-rules-engine's order (priority, then rule order). */
-  run(facts: Facts): RuleEvent[];
+  run(facts: Facts): readonly RuleEvent[];
   readonly ruleCount: number;
 }
 
@@ -163,13 +194,27 @@ function valuesNamed(rules: readonly JreRule[], fact: IndexedFact): unknown[] {
   return [...out];
 }
 
+function findingBase(rule: JreRule): FindingBase {
+  const p = rule.event.params;
+  return {
+    code: p.code,
+    subject: p.subject,
+    severity: p.severity,
+    pathFrom: p.pathFrom,
+    source: p.source,
+    fix: p.fix,
+    confidence: p.confidence,
+    signal: rule.name.startsWith('request/') ? rule.name.slice('request/'.length) : '',
+  };
+}
+
 export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
   // Conditions are checked for the whole rule set now (a bad rule fails at once), closures are built lazily.
   const pending: PendingRule[] = rules.map((rule, index) => ({ rule, index, compiled: undefined }));
   for (const p of pending) checkNode(p.rule.conditions, `rule ${p.rule.name ?? p.index}`);
   const compiledRule = (p: PendingRule): CompiledRule =>
     (p.compiled ??= {
-      event: { rule: p.rule.name, params: p.rule.event.params, message: compileMessage(p.rule.event.params.message) },
+      event: { rule: p.rule.name, params: p.rule.event.params, message: compileMessage(p.rule.event.params.message), finding: findingBase(p.rule) },
       test: compileNode(p.rule.conditions, `rule ${p.rule.name ?? p.index}`),
       priority: p.rule.priority ?? 1,
     });
@@ -197,16 +242,45 @@ export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
   };
   const [byE, byA, byF, byR] = indexOf as [Map<unknown, number>, Map<unknown, number>, Map<unknown, number>, Map<unknown, number>];
 
+  // A run depends on the facts alone (rules are data over fixed operators), and applications send requests
+  // with few distinct facts: the events are remembered per facts (bounded), so that a repeated shape of request
+  // costs one lookup instead of a pass over its group's closures.
+  const memo = new Map<string, readonly RuleEvent[]>();
   return {
     ruleCount: rules.length,
     run(facts) {
+      const key = factsKey(facts);
+      if (key !== undefined) {
+        const known = memo.get(key);
+        if (known !== undefined) return known;
+      }
       const g = group(byE.get(facts.endpoint) ?? nE - 1, byA.get(facts.api) ?? nA - 1, byF.get(facts.modelFamily) ?? nF - 1, byR.get(facts.region) ?? nR - 1);
       const out: RuleEvent[] = [];
       for (let i = 0; i < g.length; i++) {
         const r = g[i]!;
         if (r.test(facts)) out.push(r.event);
       }
+      Object.freeze(out);
+      if (key !== undefined) {
+        if (memo.size >= 1024) memo.clear();
+        memo.set(key, out);
+      }
       return out;
     },
   };
 }
+
+/**
+ * Every fact in one string, each value length-prefixed so that no two different facts give the same key whatever
+ * their characters; undefined for facts too long to be worth keeping.
+ */
+function factsKey(f: Facts): string | undefined {
+  let key = part(f.endpoint) + part(f.api) + part(f.model) + part(f.region) + part(f.operation) + part(f.route) + part(f.modelFamily) + part(f.modelForm);
+  key += `${f.capabilities.length}|`;
+  for (let i = 0; i < f.capabilities.length; i++) key += part(f.capabilities[i]!);
+  key += `${f.signals.length}|`;
+  for (let i = 0; i < f.signals.length; i++) key += part(f.signals[i]!);
+  return key.length <= 2048 ? key : undefined;
+}
+
+const part = (v: string | null): string => (v === null ? '-' : `${v.length}:${v}`);

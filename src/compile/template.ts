@@ -26,8 +26,22 @@ export function compileMessage(message: string): CompiledMessage {
   return { texts, slots };
 }
 
+/** A switch, not `values[slot]`: named reads stay monomorphic (see ownProperty in detect/signals.ts). */
+function slotValue(values: Readonly<Record<Slot, string>>, slot: Slot): string {
+  switch (slot) {
+    case 'where':
+      return values.where;
+    case 'model':
+      return values.model;
+    case 'region':
+      return values.region;
+    case 'api':
+      return values.api;
+  }
+}
+
 export function renderMessage(m: CompiledMessage, values: Readonly<Record<Slot, string>>): string {
   let out = m.texts[0]!;
-  for (let i = 0; i < m.slots.length; i++) out += values[m.slots[i]!] + m.texts[i + 1]!;
+  for (let i = 0; i < m.slots.length; i++) out += slotValue(values, m.slots[i]!) + m.texts[i + 1]!;
   return out;
 }

@@ -5,7 +5,7 @@
  */
 import { PreflightInputError } from '../errors.js';
 import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
-import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
+import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, ownProperty, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
 import type { TrieNode } from './signals.js';
 import { modelClassifierFor } from './models.js';
 import { compileRequestTests, NO_HITS, type CompiledRequestTests, type SlotHits, type TestContext } from './request-tests.js';
@@ -142,8 +142,8 @@ function decode(segment: string): string {
 function pointerGet(body: unknown, segments: readonly string[]): unknown {
   let v: unknown = body;
   for (const seg of segments) {
-    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
-    v = (v as Record<string, unknown>)[seg];
+    if (v === null || typeof v !== 'object') return undefined;
+    v = ownProperty(v, seg);
   }
   return v;
 }

@@ -4,7 +4,7 @@
  * counts, orders, combinations) are evaluated from what the walk recorded.
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
-import { compileValueTest, escapeSegment, type Leaf } from './signals.js';
+import { compileValueTest, escapeSegment, ownProperty, type Leaf } from './signals.js';
 
 /** What the walk records for one slot (a body or header leaf of a rule test). */
 export interface SlotHits {
@@ -55,10 +55,7 @@ function getPointer(body: unknown, segments: readonly string[]): unknown {
     if (Array.isArray(v)) {
       if (!/^(0|[1-9][0-9]*)$/.test(s)) return undefined;
       v = v[Number(s)];
-    } else {
-      if (!Object.hasOwn(v, s)) return undefined;
-      v = (v as Record<string, unknown>)[s];
-    }
+    } else v = ownProperty(v, s);
   }
   return v;
 }

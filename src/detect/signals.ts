@@ -50,11 +50,11 @@ export interface Leaf {
 }
 
 export interface TrieNode {
-  /** Named children, tried with a property lookup (keys and nodes in parallel arrays: the hot loop is plain). */
+  /** Named children (keys and nodes in parallel arrays, in the order the signals declare them). */
   keys: string[];
   children: TrieNode[];
-  /** For each key: whether it is also a property of Object.prototype, so that only an own property counts. */
-  guarded: boolean[];
+  /** Each key's position in `keys`: an object's own keys are looked up here, not the other way round. */
+  positions: Map<string, number>;
   /** For each key: its array index when it is a canonical non-negative integer, else -1. */
   indices: number[];
   /** The `*` child: every element of an array or member of an object. */
@@ -62,7 +62,7 @@ export interface TrieNode {
   leaves: Leaf[];
 }
 
-export const newTrieNode = (): TrieNode => ({ keys: [], children: [], guarded: [], indices: [], any: undefined, leaves: [] });
+export const newTrieNode = (): TrieNode => ({ keys: [], children: [], positions: new Map(), indices: [], any: undefined, leaves: [] });
 
 export function patternSegments(pattern: string): string[] {
   return pattern
@@ -76,13 +76,13 @@ export function addToTrie(root: TrieNode, pattern: string, leaf: Leaf): void {
   for (const seg of patternSegments(pattern)) {
     if (seg === '*') node = node.any ??= newTrieNode();
     else {
-      const i = node.keys.indexOf(seg);
-      if (i >= 0) node = node.children[i]!;
+      const i = node.positions.get(seg);
+      if (i !== undefined) node = node.children[i]!;
       else {
         const next = newTrieNode();
+        node.positions.set(seg, node.keys.length);
         node.keys.push(seg);
         node.children.push(next);
-        node.guarded.push(seg in Object.prototype);
         node.indices.push(/^(0|[1-9][0-9]{0,8})$/.test(seg) ? Number(seg) : -1);
         node = next;
       }
@@ -95,8 +95,35 @@ export const escapeSegment = (s: string): string =>
   s.indexOf('~') === -1 && s.indexOf('/') === -1 ? s : s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
+ * The own enumerable property `key` of an object (what JSON.stringify would send), else undefined.
+ *
+ * Why a for-in and not `obj[key]`: a property lookup with a key that varies, on objects of many shapes, goes
+ * through V8's megamorphic stub cache, which an application's own code (an SDK's middleware, serializers,
+ * HTTP client) keeps overwriting between two requests; then every such lookup takes the slow path. Inside a
+ * for-in over the object itself, `obj[k]` is read through the object's enum cache instead. Bodies have few keys
+ * at each level, so the scan is short; its cost is bounded by the size of the input.
+ */
+export function ownProperty(obj: object, key: string): unknown {
+  for (const k in obj) {
+    if (k !== key) continue;
+    const v = (obj as Record<string, unknown>)[k];
+    return Object.hasOwn(obj, k) ? v : undefined;
+  }
+  return undefined;
+}
+
+/** Per recursion depth: the matched children of one object, kept in the trie's order (reused, no allocation). */
+interface Matches {
+  positions: number[];
+  values: unknown[];
+}
+const matchesAt: Matches[] = [];
+
+/**
  * Walks `value` along the trie and calls `hit` for each matching leaf with the JSON Pointer of the match.
- * The pointer is only built on a match. Depth is bounded by the trie, not by the input.
+ * The pointer is only built on a match. Depth is bounded by the trie, not by the input. Named children are
+ * visited in the trie's order whatever the order of the object's keys (a capability's evidence is its first
+ * signal in that order); only own enumerable properties count, as only those are serialized.
  */
 export function walkTrie(
   node: TrieNode,
@@ -110,7 +137,8 @@ export function walkTrie(
     const leaf = leaves[i]!;
     if (leaf.test(value)) hit(leaf, () => pointerOf(base, stack), value);
   }
-  if (value === null || typeof value !== 'object') return;
+  // Bytes (an SDK input's Uint8Array) are one value, as their base64 text is in JSON.
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
   const keys = node.keys;
   if (keys.length > 0 && Array.isArray(value)) {
     for (let i = 0; i < keys.length; i++) {
@@ -121,12 +149,30 @@ export function walkTrie(
       stack.pop();
     }
   } else if (keys.length > 0) {
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
+    const depth = stack.length;
+    const m = (matchesAt[depth] ??= { positions: [], values: [] });
+    const positions = node.positions;
+    let n = 0;
+    for (const key in value) {
+      const at = positions.get(key);
+      if (at === undefined) continue;
       const child = (value as Record<string, unknown>)[key];
-      if (child === undefined || (node.guarded[i] && !Object.hasOwn(value, key))) continue;
-      stack.push(key);
-      walkTrie(node.children[i]!, child, stack, base, hit);
+      if (child === undefined || !Object.hasOwn(value, key)) continue;
+      let j = n++;
+      while (j > 0 && m.positions[j - 1]! > at) {
+        m.positions[j] = m.positions[j - 1]!;
+        m.values[j] = m.values[j - 1];
+        j--;
+      }
+      m.positions[j] = at;
+      m.values[j] = child;
+    }
+    for (let j = 0; j < n; j++) {
+      const at = m.positions[j]!;
+      const child = m.values[j];
+      m.values[j] = undefined; // nothing of the request is kept after the walk
+      stack.push(keys[at]!);
+      walkTrie(node.children[at]!, child, stack, base, hit);
       stack.pop();
     }
   }
@@ -140,9 +186,10 @@ export function walkTrie(
       }
     } else {
       for (const key in value) {
+        const child = (value as Record<string, unknown>)[key];
         if (!Object.hasOwn(value, key)) continue;
         stack.push(key);
-        walkTrie(any, (value as Record<string, unknown>)[key], stack, base, hit);
+        walkTrie(any, child, stack, base, hit);
         stack.pop();
       }
     }

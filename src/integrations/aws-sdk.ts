@@ -63,6 +63,8 @@ export const preflightMiddlewareOptions = Object.freeze({
 });
 
 const CHECKED_COMMANDS = new Set(['ConverseCommand', 'ConverseStreamCommand', 'InvokeModelCommand', 'InvokeModelWithResponseStreamCommand']);
+/** Commands whose input is the JSON body itself, but for `modelId`, which goes into the URL. */
+const INPUT_IS_BODY = new Set(['ConverseCommand', 'ConverseStreamCommand']);
 
 type RegionProvider = () => string | undefined | Promise<string | undefined>;
 
@@ -84,6 +86,18 @@ function signingRegion(context: PreflightMiddlewareContext): string | undefined 
   return typeof region === 'string' && region !== '' ? region : undefined;
 }
 
+/**
+ * The body a Converse or ConverseStream input serializes to, as far as the check reads it: every member but
+ * `modelId` (which is in the URL), under the same names. Reading the input object spares decoding and parsing
+ * the bytes the SDK has just serialized. Where the two can differ, they agree for the check: the SDK leaves out
+ * null members (the check treats null as absent) and sends bytes as base64 text (the check only asks whether
+ * they are there). Members the SDK does not model are checked as given, although it drops them.
+ */
+function converseBody(input: object): Record<string, unknown> {
+  const { modelId: _, ...body } = input as Record<string, unknown>;
+  return body;
+}
+
 /** The JSON body of a serialized request; undefined when it cannot be read without consuming it (a stream). */
 function readBody(body: unknown): unknown {
   if (typeof body === 'string') return parseJsonBody(body);
@@ -97,12 +111,13 @@ function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: Regi
   const guard = createGuard(options, 'bedrock-preflight/aws-sdk');
   const runtime: EndpointId = 'bedrock-runtime';
   return (next, context) => {
-    if (guard.mode === 'off' || !CHECKED_COMMANDS.has(context.commandName ?? '')) return next;
+    const commandName = context.commandName ?? '';
+    if (guard.mode === 'off' || !CHECKED_COMMANDS.has(commandName)) return next;
     return async (args) => {
       const request = args.request;
       if (!isHttpRequest(request)) return next(args);
       const url = requestUrl(request);
-      let body = readBody(request.body);
+      let body: unknown = INPUT_IS_BODY.has(commandName) && args.input !== null && typeof args.input === 'object' ? converseBody(args.input) : readBody(request.body);
       if (body instanceof Promise) body = await body;
       if (body === undefined) return next(args);
       let region = options.region ?? signingRegion(context);

@@ -8,7 +8,7 @@ import { splitUrl } from '../detect/detect.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
 import { createPreflight, type Preflight } from '../preflight.js';
 import { redact } from '../redact.js';
-import type { CheckOptions, CheckReport, EndpointId, Finding, Severity } from '../types.js';
+import type { CheckOptions, CheckReport, EndpointId, Finding, Knowledge, RequestTest, Severity } from '../types.js';
 
 export type PreflightMode = 'error' | 'warn' | 'off';
 
@@ -109,6 +109,8 @@ export interface Guard {
    * client only talks to bedrock-runtime); `fallbackRegion` the Region known from elsewhere (the client's).
    */
   target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null;
+  /** The request's headers as the check reads them (a plain record), from a record, a `Headers` or header pairs. */
+  headers(h: unknown): Record<string, string> | undefined;
   /** Checks one request; throws PreflightError when it must not be sent, reports findings otherwise. */
   enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, options: CheckOptions): CheckReport | undefined;
 }
@@ -132,8 +134,21 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
   const onFindings = options.onFindings;
   const logger = options.logger ?? console;
   const logged = new Set<string>();
-  const hosts = new Map<string, boolean>();
   const EMPTY: CheckOptions = Object.freeze({});
+
+  /**
+   * Per URL (applications send few distinct ones): whether its host is a Bedrock host, and the options of the
+   * last fallback endpoint and Region it was asked with. Looked up by the URL string itself, so a request to a
+   * URL seen before costs one map lookup.
+   */
+  interface UrlTarget {
+    bedrock: boolean;
+    endpoint: EndpointId | undefined;
+    region: string | undefined;
+    options: CheckOptions | null;
+  }
+  const urls = new Map<string, UrlTarget>();
+  const hosts = new Map<string, boolean>();
 
   /** Whether the check recognises the host of `url` as a Bedrock host; asked once per host. */
   function isBedrockHost(url: string): boolean {
@@ -154,20 +169,53 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     return known;
   }
 
-  const targets = new Map<string, { options: CheckOptions }>();
   function target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
-    if (isBedrockHost(url)) return EMPTY;
-    const e = endpoint ?? fallbackEndpoint;
-    if (e === undefined) return null;
-    const region = options.region ?? fallbackRegion;
-    const key = `${e}\u0000${region ?? ''}`;
-    let t = targets.get(key);
+    let t = urls.get(url);
     if (t === undefined) {
-      t = { options: Object.freeze(region === undefined ? { endpoint: e } : { endpoint: e, region }) };
-      if (targets.size >= 64) targets.clear();
-      targets.set(key, t);
+      t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: null };
+      if (urls.size >= 256) urls.clear();
+      urls.set(url, t);
+      t.options = optionsFor(t, fallbackEndpoint, fallbackRegion);
+    } else if (!t.bedrock && (t.endpoint !== (endpoint ?? fallbackEndpoint) || t.region !== (options.region ?? fallbackRegion))) {
+      t.options = optionsFor(t, fallbackEndpoint, fallbackRegion);
     }
     return t.options;
+  }
+
+  function optionsFor(t: UrlTarget, fallbackEndpoint: EndpointId | undefined, fallbackRegion: string | undefined): CheckOptions | null {
+    if (t.bedrock) return EMPTY;
+    const e = endpoint ?? fallbackEndpoint;
+    const region = options.region ?? fallbackRegion;
+    t.endpoint = e;
+    t.region = region;
+    if (e === undefined) return null;
+    return Object.freeze(region === undefined ? { endpoint: e } : { endpoint: e, region });
+  }
+
+  const relevant = headerNamesOf(preflight.knowledge);
+  /**
+   * The headers the check reads, as a plain record. A plain record is passed as it is; a `Headers` (what the
+   * OpenAI and Anthropic SDKs hand to fetch) is asked only for the names the knowledge tests, which is the same
+   * to the check and far cheaper than copying every header.
+   */
+  function headers(h: unknown): Record<string, string> | undefined {
+    if (h === undefined || h === null || typeof h !== 'object') return undefined;
+    if (typeof Headers !== 'undefined' && h instanceof Headers) {
+      const out: Record<string, string> = {};
+      for (const name of relevant) {
+        const v = h.get(name);
+        if (v !== null) out[name] = v;
+      }
+      return out;
+    }
+    if (Array.isArray(h) || typeof (h as Headers).forEach === 'function' || Symbol.iterator in h) {
+      try {
+        return headers(new Headers(h as ConstructorParameters<typeof Headers>[0]));
+      } catch {
+        return undefined;
+      }
+    }
+    return h as Record<string, string>; // a plain record, as fetch and the AWS SDK take it
   }
 
   function report(r: CheckReport, below: number, info: PreflightRequestInfo): void {
@@ -209,7 +257,21 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     return r;
   }
 
-  return { mode, target, enforce };
+  return { mode, target, headers, enforce };
+}
+
+/** The lower-cased header names the knowledge tests (capability signals and request-rule tests). */
+export function headerNamesOf(k: Knowledge): string[] {
+  const names = new Set<string>();
+  for (const c of k.capabilities) for (const s of c.signals ?? []) if (s.header !== undefined) names.add(s.header.toLowerCase());
+  const visit = (t: RequestTest | undefined): void => {
+    if (t === undefined) return;
+    if (t.header !== undefined) names.add(t.header.toLowerCase());
+    if (t.headerAbsent !== undefined) names.add(t.headerAbsent.toLowerCase());
+    for (const p of t.all ?? []) visit(p);
+  };
+  for (const r of k.requestRules ?? []) visit(r.when);
+  return [...names];
 }
 
 /** Parses a JSON request body; undefined when it is not a JSON object (such requests are not checked). */

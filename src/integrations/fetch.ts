@@ -34,24 +34,6 @@ function isRequestLike(v: unknown): v is RequestLike {
   return v !== null && typeof v === 'object' && typeof (v as RequestLike).url === 'string' && typeof (v as RequestLike).clone === 'function';
 }
 
-/** The request's headers as a plain record (the check reads names and a few values; it never echoes them). */
-function headerRecord(h: unknown): Record<string, string> | undefined {
-  if (h === undefined || h === null || typeof h !== 'object') return undefined;
-  if (Array.isArray(h) || (typeof Headers !== 'undefined' && h instanceof Headers) || typeof (h as Headers).forEach === 'function' || Symbol.iterator in h) {
-    try {
-      const out: Record<string, string> = {};
-      const headers = h instanceof Headers ? h : new Headers(h as ConstructorParameters<typeof Headers>[0]);
-      headers.forEach((value, name) => {
-        out[name] = value;
-      });
-      return out;
-    } catch {
-      return undefined;
-    }
-  }
-  return h as Record<string, string>; // a plain record, as fetch takes it
-}
-
 /** What to check and what to send: the parsed body (undefined: not checked) and the init to send with. */
 interface Prepared {
   body: unknown;
@@ -101,9 +83,9 @@ export function preflightFetch(a?: FetchLike | PreflightFetchOptions, b?: Prefli
 
   const checkThenSend = (input: string | URL | Request, init: RequestInit | undefined, method: string, url: string, target: CheckOptions, prepared: Prepared): Promise<Response> => {
     if (prepared.body === undefined) return send(input, prepared.init);
-    const headers = headerRecord(init?.headers ?? (isRequestLike(input) ? input.headers : undefined));
+    const headers = guard.headers(init?.headers ?? (isRequestLike(input) ? input.headers : undefined));
     try {
-      guard.enforce({ method, url, ...(headers === undefined ? {} : { headers }), body: prepared.body }, target);
+      guard.enforce(headers === undefined ? { method, url, body: prepared.body } : { method, url, headers, body: prepared.body }, target);
     } catch (e) {
       prepared.cancel?.();
       return Promise.reject(e);
