@@ -5,10 +5,10 @@
  */
 import { PreflightInputError } from '../errors.js';
 import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
-import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, ownProperty, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
+import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, ownProperty, pointerOf, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
 import type { TrieNode } from './signals.js';
 import { modelClassifierFor } from './models.js';
-import { compileRequestTests, NO_HITS, type CompiledRequestTests, type SlotHits, type TestContext } from './request-tests.js';
+import { compileRequestTests, NO_HITS, pointerAt, type CompiledRequestTests, type SlotHits, type TestContext, type Where } from './request-tests.js';
 
 /** How the API was determined, for the report's findings. */
 export type ApiSource =
@@ -95,6 +95,20 @@ export function splitUrl(url: string): { host: string; path: string } | undefine
   return { host: host.toLowerCase(), path };
 }
 
+/** A lower-cased header name and the signal leaves of that header (undefined: none). */
+interface HeaderName {
+  lower: string;
+  leaves: Leaf[] | undefined;
+}
+
+/** The compiled signals and request-rule tests of one API, with what is remembered of the requests to it. */
+interface ApiSignals {
+  set: SignalSet;
+  tests: CompiledRequestTests | undefined;
+  models: Map<string, Leaf[]>;
+  headerNames: Map<string, HeaderName>;
+}
+
 interface HostMatcher {
   endpoint: EndpointId;
   re: RegExp;
@@ -169,8 +183,12 @@ export function compileDetector(k: Knowledge): Detector {
   });
   // Signal sets and request-rule tests per API, compiled on first use (a process that checks one API compiles one).
   const capIndexMap = new Map(k.capabilities.map((c, i) => [c.id, i]));
-  const perApi = new Map<ApiId | null, { set: SignalSet; tests: CompiledRequestTests | undefined }>();
-  function signalsFor(api: ApiId | null): { set: SignalSet; tests: CompiledRequestTests | undefined } {
+  const perApi = new Map<ApiId | null, ApiSignals>();
+  // Requests come in runs of one API: the last one's entry is at hand without a lookup.
+  let lastApi: ApiId | null | undefined;
+  let lastEntry: ApiSignals | undefined;
+  function signalsFor(api: ApiId | null): ApiSignals {
+    if (api === lastApi && lastEntry !== undefined) return lastEntry;
     let entry = perApi.get(api);
     if (entry === undefined) {
       const set = compileSignalSet(k.capabilities, api);
@@ -180,9 +198,11 @@ export function compileDetector(k: Knowledge): Detector {
         for (const b of tests.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
         for (const h of tests.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
       }
-      entry = { set, tests };
+      entry = { set, tests, models: new Map(), headerNames: new Map() };
       perApi.set(api, entry);
     }
+    lastApi = api;
+    lastEntry = entry;
     return entry;
   }
   // Model families, tried in order on the base model id; the result is remembered per model id (bounded).
@@ -191,9 +211,16 @@ export function compileDetector(k: Knowledge): Detector {
   const implies = k.capabilities.map((c) => c.implies.map((id) => capIndex.get(id)!));
   const capCount = k.capabilities.length;
   const capIds = k.capabilities.map((c) => c.id);
+  const bits = capIds.map((_, i) => 2 ** i);
 
+  let lastEndpointName: string | undefined;
+  let lastEndpoint: EndpointId | undefined;
   function endpointId(name: string): EndpointId | undefined {
-    return endpointNames.get(name);
+    if (name !== lastEndpointName) {
+      lastEndpoint = endpointNames.get(name);
+      lastEndpointName = name;
+    }
+    return lastEndpoint;
   }
   function apiId(name: string): ApiId | undefined {
     return apiById.has(name) ? (name as ApiId) : undefined;
@@ -204,7 +231,7 @@ export function compileDetector(k: Knowledge): Detector {
     let best: { api: ApiId; score: number; why: string; decisive: boolean } | undefined;
     for (const s of shapeScorers) {
       const seen = new Set<number>();
-      walkTrie(s.trie, body, [], '', (leaf) => seen.add(leaf.index));
+      walkTrie(s.trie, body, [], (leaf) => seen.add(leaf.index));
       if (seen.size === 0) continue;
       let score = 0;
       let top = -1;
@@ -222,26 +249,43 @@ export function compileDetector(k: Knowledge): Detector {
   }
 
   // Model ids repeat across requests: the model signals that match one are remembered (bounded).
-  const modelCache = new Map<SignalSet, Map<string, Leaf[]>>();
-  function modelLeaves(set: SignalSet, model: string): Leaf[] {
-    let bySet = modelCache.get(set);
-    if (bySet === undefined) modelCache.set(set, (bySet = new Map()));
-    let leaves = bySet.get(model);
+  function modelLeaves(entry: ApiSignals, model: string): Leaf[] {
+    let leaves = entry.models.get(model);
     if (leaves === undefined) {
-      leaves = set.model.filter((leaf) => leaf.test(model));
-      if (bySet.size >= 1024) bySet.clear();
-      bySet.set(model, leaves);
+      leaves = entry.set.model.filter((leaf) => leaf.test(model));
+      if (entry.models.size >= 1024) entry.models.clear();
+      entry.models.set(model, leaves);
     }
     return leaves;
   }
 
+  // Header names repeat across requests: each one's lower-cased form and signal leaves are remembered (bounded).
+  function headerName(entry: ApiSignals, name: string): HeaderName {
+    let known = entry.headerNames.get(name);
+    if (known === undefined) {
+      const lower = name.toLowerCase();
+      known = { lower, leaves: entry.set.headers.get(lower) };
+      if (entry.headerNames.size >= 1024) entry.headerNames.clear();
+      entry.headerNames.set(name, known);
+    }
+    return known;
+  }
+
   const urlCache = new Map<string, UrlFacts>();
+  let lastUrl: string | undefined;
+  let lastUrlFacts: UrlFacts | undefined;
   function urlFacts(url: string): UrlFacts {
+    if (url === lastUrl && lastUrlFacts !== undefined) return lastUrlFacts;
     let u = urlCache.get(url);
-    if (u !== undefined) return u;
+    if (u === undefined) u = readUrl(url);
+    lastUrl = url;
+    lastUrlFacts = u;
+    return u;
+  }
+  function readUrl(url: string): UrlFacts {
     const parts = splitUrl(url);
     if (!parts) throw new PreflightInputError('E_INPUT_SHAPE', 'the envelope\'s "url" is not an absolute http(s) URL');
-    u = { host: parts.host, path: parts.path, endpoint: undefined, region: null, api: null, operation: null, route: null, model: null, other: undefined };
+    const u: UrlFacts = { host: parts.host, path: parts.path, endpoint: undefined, region: null, api: null, operation: null, route: null, model: null, other: undefined };
     for (const h of hostMatchers) {
       const hm = h.re.exec(parts.host);
       if (hm) {
@@ -372,45 +416,47 @@ export function compileDetector(k: Knowledge): Detector {
     // Capabilities: one walk of the body along the API's signal trie, the headers, the model.
     const found: Array<string | undefined> = new Array(capCount);
     let any = false;
-    const { set, tests } = signalsFor(api);
+    const signals_ = signalsFor(api);
+    const { set, tests } = signals_;
     let hits: SlotHits = NO_HITS;
-    const record = (leaf: Leaf, pointer: () => string | undefined, value?: unknown): void => {
+    /** `at` is where the leaf matched: the walk's stack (its pointer is built only when kept) or a pointer. */
+    const record = (leaf: Leaf, at: ReadonlyArray<string | number> | string | undefined, value?: unknown): void => {
       const slot = leaf.slot;
       if (slot === undefined) {
         if (found[leaf.index] === undefined) {
-          found[leaf.index] = pointer() ?? '';
+          found[leaf.index] = (typeof at === 'object' ? pointerOf(base, at) : at) ?? '';
           any = true;
         }
       } else {
         if (hits === NO_HITS) hits = { count: [], first: [], all: [] };
         hits.count[slot] = (hits.count[slot] ?? 0) + 1;
         if (hits.first[slot] === undefined || leaf.keepAll) {
-          const p = pointer() ?? '';
-          if (hits.first[slot] === undefined) hits.first[slot] = p;
-          if (leaf.keepAll) (hits.all[slot] ??= []).push({ pointer: p, value });
+          const w: Where = typeof at === 'object' ? at.slice() : (at ?? '');
+          if (hits.first[slot] === undefined) hits.first[slot] = w;
+          if (leaf.keepAll) (hits.all[slot] ??= []).push({ where: w, value });
         }
       }
     };
     if (body !== null && typeof body === 'object' && !trieIsEmpty(set.body)) {
-      walkTrie(set.body, body, [], base, record);
+      walkTrie(set.body, body, [], record);
     }
     const headers = isEnvelope ? doc['headers'] : undefined;
     let headerNames: Set<string> | undefined;
     if (tests?.needsHeaderNames && headers !== null && typeof headers === 'object') headerNames = new Set();
     if (headers !== null && typeof headers === 'object' && set.headers.size > 0) {
       for (const name in headers) {
-        if (!Object.hasOwn(headers, name)) continue;
-        const lower = name.toLowerCase();
-        if (headerNames !== undefined) headerNames.add(lower);
-        const leaves = set.headers.get(lower);
-        if (leaves === undefined) continue;
         const raw = (headers as Record<string, unknown>)[name];
+        if (!Object.hasOwn(headers, name)) continue;
+        const known = headerName(signals_, name);
+        if (headerNames !== undefined) headerNames.add(known.lower);
+        const leaves = known.leaves;
+        if (leaves === undefined) continue;
         const value = Array.isArray(raw) ? raw[0] : raw;
-        for (const leaf of leaves) if (leaf.test(value)) record(leaf, () => `/headers/${escapeSegment(name)}`);
+        for (const leaf of leaves) if (leaf.test(value)) record(leaf, `/headers/${escapeSegment(name)}`);
       }
     }
     if (model !== null && set.model.length > 0) {
-      for (const leaf of modelLeaves(set, model)) record(leaf, () => modelPath);
+      for (const leaf of modelLeaves(signals_, model)) record(leaf, modelPath);
     }
 
     const capabilities: string[] = [];
@@ -425,7 +471,7 @@ export function compileDetector(k: Knowledge): Detector {
         const path = found[i];
         if (path === undefined) continue;
         capabilities.push(capIds[i]!);
-        mask += 2 ** i;
+        mask += bits[i]!;
         evidence.push(path === '' ? { id: capIds[i]! } : { id: capIds[i]!, path });
       }
     }
@@ -438,7 +484,7 @@ export function compileDetector(k: Knowledge): Detector {
         const ev = r.evaluate(ctx);
         if (ev === undefined) continue;
         signals.push(r.id);
-        (signalEvidence ??= new Map()).set(r.id, ev);
+        (signalEvidence ??= new Map()).set(r.id, pointerAt(base, ev));
       }
     }
     const cls = model === null ? undefined : classify(model);

@@ -4,14 +4,23 @@
  * counts, orders, combinations) are evaluated from what the walk recorded.
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
-import { compileValueTest, escapeSegment, ownProperty, type Leaf } from './signals.js';
+import { compileValueTest, escapeSegment, ownProperty, pointerOf, type Leaf } from './signals.js';
+
+/**
+ * Where a hit was: a JSON Pointer, or the segments of one below the body (a copy of the walk's stack). Pointers
+ * are built only for the evidence of rules that fire; most hits are counted and never shown.
+ */
+export type Where = string | ReadonlyArray<string | number>;
+
+/** The JSON Pointer of a `Where`, below `base` for segments. */
+export const pointerAt = (base: string, w: Where): string => (typeof w === 'string' ? w : pointerOf(base, w));
 
 /** What the walk records for one slot (a body or header leaf of a rule test). */
 export interface SlotHits {
   count: number[];
-  first: Array<string | undefined>;
-  /** For slots whose every hit matters (count, sequence): pointer and value of each, in walk order. */
-  all: Array<Array<{ pointer: string; value: unknown }> | undefined>;
+  first: Array<Where | undefined>;
+  /** For slots whose every hit matters (count, sequence): where and value of each, in walk order. */
+  all: Array<Array<{ where: Where; value: unknown }> | undefined>;
 }
 
 export interface TestContext {
@@ -27,8 +36,8 @@ export interface TestContext {
 /** Hits of a request whose walk recorded nothing for any rule test. */
 export const NO_HITS: SlotHits = Object.freeze({ count: [], first: [], all: [] }) as unknown as SlotHits;
 
-/** A compiled test: the evidence pointer ('' when it has none) when the test holds, undefined otherwise. */
-type Evaluate = (ctx: TestContext) => string | undefined;
+/** A compiled test: where its evidence is ('' when it has none) when the test holds, undefined otherwise. */
+type Evaluate = (ctx: TestContext) => Where | undefined;
 
 export interface BodyLeafSpec {
   pattern: string;
@@ -108,7 +117,7 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
         if (n <= over) return undefined;
         let seen = 0;
         for (const s of slots) {
-          for (const h of ctx.hits.all[s] ?? []) if (++seen === over + 1) return h.pointer;
+          for (const h of ctx.hits.all[s] ?? []) if (++seen === over + 1) return h.where;
         }
         return '';
       };
@@ -129,7 +138,7 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
             const raw = h.value !== null && typeof h.value === 'object' && Object.hasOwn(h.value, field) ? (h.value as Record<string, unknown>)[field] : fallback;
             const r = typeof raw === 'string' ? rank.get(raw) : undefined;
             if (r === undefined) continue;
-            if (r < worst) return h.pointer;
+            if (r < worst) return h.where;
             worst = Math.max(worst, r);
           }
         }
@@ -142,7 +151,7 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
     }
     const parts = (t.all ?? []).map(compile);
     return (ctx) => {
-      let evidence: string | undefined = '';
+      let evidence: Where | undefined = '';
       for (const p of parts) {
         evidence = p(ctx);
         if (evidence === undefined) return undefined;

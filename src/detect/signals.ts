@@ -7,6 +7,20 @@ import type { ApiId, CapabilityDef, SignalDef } from '../types.js';
 
 export type ValueTest = (value: unknown) => boolean;
 
+const isAscii = (s: string): boolean => /^[\x00-\x7f]*$/.test(s);
+
+/** Whether `v`, lower-cased, starts with `lower` (lower-case ASCII); folds only the prefix when it is ASCII. */
+function startsWithAsciiFolded(v: string, lower: string): boolean {
+  if (v.length < lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = v.charCodeAt(i);
+    if (c > 127) return v.toLowerCase().startsWith(lower); // Unicode case mapping can change lengths
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Builds the value test of a signal (or of a body-shape indicator): present, equals, oneOf, … */
 export function compileValueTest(s: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWith' | 'matches' | 'ignoreCase'>): ValueTest {
   const fold = s.ignoreCase === true;
@@ -25,10 +39,18 @@ export function compileValueTest(s: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf
   }
   if (s.startsWith !== undefined) {
     const prefixes = (Array.isArray(s.startsWith) ? s.startsWith : [s.startsWith]).map((p) => (fold ? p.toLowerCase() : p));
+    if (fold && prefixes.every(isAscii)) {
+      // Header values such as a bearer token can be long: fold only the prefix, not the whole value.
+      return (v) => {
+        if (typeof v !== 'string') return false;
+        for (let i = 0; i < prefixes.length; i++) if (startsWithAsciiFolded(v, prefixes[i]!)) return true;
+        return false;
+      };
+    }
     return (v) => {
       if (typeof v !== 'string') return false;
       const x = fold ? v.toLowerCase() : v;
-      for (const p of prefixes) if (x.startsWith(p)) return true;
+      for (let i = 0; i < prefixes.length; i++) if (x.startsWith(prefixes[i]!)) return true;
       return false;
     };
   }
@@ -120,8 +142,8 @@ interface Matches {
 const matchesAt: Matches[] = [];
 
 /**
- * Walks `value` along the trie and calls `hit` for each matching leaf with the JSON Pointer of the match.
- * The pointer is only built on a match. Depth is bounded by the trie, not by the input. Named children are
+ * Walks `value` along the trie and calls `hit` for each matching leaf with the walk's stack (the segments of the
+ * match, valid during the call: `pointerOf` turns them into a pointer when the hit is kept). Depth is bounded by the trie, not by the input. Named children are
  * visited in the trie's order whatever the order of the object's keys (a capability's evidence is its first
  * signal in that order); only own enumerable properties count, as only those are serialized.
  */
@@ -129,13 +151,12 @@ export function walkTrie(
   node: TrieNode,
   value: unknown,
   stack: Array<string | number>,
-  base: string,
-  hit: (leaf: Leaf, pointer: () => string, value: unknown) => void,
+  hit: (leaf: Leaf, at: ReadonlyArray<string | number>, value: unknown) => void,
 ): void {
   const leaves = node.leaves;
   for (let i = 0; i < leaves.length; i++) {
     const leaf = leaves[i]!;
-    if (leaf.test(value)) hit(leaf, () => pointerOf(base, stack), value);
+    if (leaf.test(value)) hit(leaf, stack, value);
   }
   // Bytes (an SDK input's Uint8Array) are one value, as their base64 text is in JSON.
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;
@@ -145,7 +166,7 @@ export function walkTrie(
       const index = node.indices[i]!;
       if (index < 0 || index >= value.length) continue;
       stack.push(index);
-      walkTrie(node.children[i]!, value[index], stack, base, hit);
+      walkTrie(node.children[i]!, value[index], stack, hit);
       stack.pop();
     }
   } else if (keys.length > 0) {
@@ -172,7 +193,7 @@ export function walkTrie(
       const child = m.values[j];
       m.values[j] = undefined; // nothing of the request is kept after the walk
       stack.push(keys[at]!);
-      walkTrie(node.children[at]!, child, stack, base, hit);
+      walkTrie(node.children[at]!, child, stack, hit);
       stack.pop();
     }
   }
@@ -181,7 +202,7 @@ export function walkTrie(
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         stack.push(i);
-        walkTrie(any, value[i], stack, base, hit);
+        walkTrie(any, value[i], stack, hit);
         stack.pop();
       }
     } else {
@@ -189,14 +210,15 @@ export function walkTrie(
         const child = (value as Record<string, unknown>)[key];
         if (!Object.hasOwn(value, key)) continue;
         stack.push(key);
-        walkTrie(any, child, stack, base, hit);
+        walkTrie(any, child, stack, hit);
         stack.pop();
       }
     }
   }
 }
 
-function pointerOf(base: string, stack: Array<string | number>): string {
+/** The JSON Pointer of a place in the walk: `base` then the stack's segments. */
+export function pointerOf(base: string, stack: ReadonlyArray<string | number>): string {
   let p = base;
   for (const s of stack) p += '/' + (typeof s === 'number' ? String(s) : escapeSegment(s));
   return p;
