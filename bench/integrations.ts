@@ -1,10 +1,11 @@
 /**
  * npx tsx bench/integrations.ts: what the in-application integrations cost, and `serve` under load.
  *
- * 1. The AWS SDK middleware: the same Converse call through a BedrockRuntimeClient with and without the plugin,
- *    against a local h2c server, in alternating rounds; the added time per request as a ratio (target < 5 %).
- *    The same for the fetch wrapper under the OpenAI SDK (local HTTP/1.1 server). The check's own time per
- *    request (the part the integrations add) is measured alone too.
+ * 1. The AWS SDK middleware: the same Converse call through BedrockRuntimeClients with and without the plugin,
+ *    against a local h2c server, in rotating order over several rounds; the added time per request as a ratio
+ *    (target < 5 %), with two plain clients compared to each other as the noise floor. The same for the fetch
+ *    wrapper under the OpenAI SDK (local HTTP/1.1 server). The integration's own time inside a call is taken on
+ *    separate, probed clients; the check alone in a hot loop too.
  * 2. serve: the CLI's `serve` in a child process, loaded from this process with autocannon over loopback (5 s,
  *    10 connections, a mix of /v1/check documents): requests/s, p99 latency, errors (target 0), and the server's
  *    resident memory before and after.
@@ -82,32 +83,49 @@ const chatInput = {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+interface Comparison {
+  /** Median over rounds of (guarded − plain) / plain, in %. */
+  added: number;
+  /** The lowest and highest round. */
+  low: number;
+  high: number;
+  /** Median over rounds of the same ratio between the two plain clients: the noise floor of this machine. */
+  noise: number;
+  plain: number;
+  guarded: number;
+}
+
 /**
- * Calls alternate one by one (plain, guarded, plain, …) so that drift on a shared machine hits both alike; the
- * figure for each is the median time per call over `samples` calls (robust to GC pauses and scheduler noise).
+ * Two plain clients and one guarded client (configured exactly as a user would, with nothing else added), called
+ * in rotating order so that drift on a shared machine hits all alike. Each round gives each client's median time
+ * per call (robust to GC pauses and scheduler noise); the result is the median over rounds. The two plain
+ * clients measured against each other give the noise floor the added time should be read against.
  */
-async function compare(plain: () => Promise<unknown>, guarded: () => Promise<unknown>, samples = 4000): Promise<{ plain: number; guarded: number }> {
-  for (let i = 0; i < 300; i++) {
-    await plain();
-    await guarded();
-  }
-  const a: number[] = [];
-  const b: number[] = [];
-  const time = async (f: () => Promise<unknown>) => {
-    const t = process.hrtime.bigint();
-    await f();
-    return Number(process.hrtime.bigint() - t) / 1e6;
-  };
-  for (let i = 0; i < samples; i++) {
-    if (i % 2 === 0) {
-      a.push(await time(plain));
-      b.push(await time(guarded));
-    } else {
-      b.push(await time(guarded));
-      a.push(await time(plain));
+async function compare(plainA: () => Promise<unknown>, plainB: () => Promise<unknown>, guarded: () => Promise<unknown>, rounds = 5, perRound = 1000): Promise<Comparison> {
+  const calls = [plainA, plainB, guarded];
+  for (let i = 0; i < 300; i++) for (const f of calls) await f();
+  const added: number[] = [];
+  const noise: number[] = [];
+  const plainMs: number[] = [];
+  const guardedMs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const times: number[][] = [[], [], []];
+    for (let i = 0; i < perRound; i++) {
+      for (let j = 0; j < 3; j++) {
+        const k = (i + j) % 3;
+        const t = process.hrtime.bigint();
+        await calls[k]!();
+        times[k]!.push(Number(process.hrtime.bigint() - t) / 1e6);
+      }
     }
+    const [a, b, g] = times.map(median) as [number, number, number];
+    const plain = (a + b) / 2;
+    added.push(((g - plain) / plain) * 100);
+    noise.push(((b - a) / a) * 100);
+    plainMs.push(plain);
+    guardedMs.push(g);
   }
-  return { plain: median(a), guarded: median(b) };
+  return { added: median(added), low: Math.min(...added), high: Math.max(...added), noise: median(noise), plain: median(plainMs), guarded: median(guardedMs) };
 }
 
 /** The check alone on the envelope the middleware builds, including parsing the serialized body (µs per call). */
@@ -182,31 +200,35 @@ async function serveUnderLoad(): Promise<Array<[string, string]>> {
   ];
 }
 
-/** Median of the time an integration spends per request before the request goes on (measured inside the calls). */
-function ownTime(): { record: (us: number) => void; median: () => number } {
-  const xs: number[] = [];
-  return { record: (us) => void xs.push(us), median: () => median(xs) };
+/**
+ * The integration's own time per request inside a real call: taken on a separate client whose probes sit right
+ * around the integration (so that the comparison above runs without them).
+ */
+async function ownTime(call: () => Promise<unknown>, samples: () => number[], n = 3000): Promise<number> {
+  for (let i = 0; i < n; i++) await call();
+  return median(samples().slice(n / 3));
 }
 
 async function main(): Promise<void> {
   const results: Array<[string, string]> = [];
   const alone = checkAlone();
   results.push(['check alone, hot loop: Converse envelope / chat body', `${alone.converse.toFixed(1)} µs / ${alone.chat.toFixed(1)} µs`]);
-  const added = (r: { plain: number; guarded: number }) =>
-    `${(((r.guarded - r.plain) / r.plain) * 100).toFixed(1)} % (median ${(r.plain * 1000).toFixed(0)} µs → ${(r.guarded * 1000).toFixed(0)} µs; target < 5 %)`;
-  const share = (us: number, r: { plain: number }) => `${us.toFixed(1)} µs = ${((us / (r.plain * 1000)) * 100).toFixed(1)} % of the plain call`;
+  const added = (r: Comparison) =>
+    `${r.added.toFixed(1)} % (rounds ${r.low.toFixed(1)} to ${r.high.toFixed(1)} %; median ${(r.plain * 1000).toFixed(0)} µs → ${(r.guarded * 1000).toFixed(0)} µs; plain vs plain ${r.noise.toFixed(1)} %; target < 5 %)`;
+  const share = (us: number, r: Comparison) => `${us.toFixed(1)} µs = ${((us / (r.plain * 1000)) * 100).toFixed(1)} % of the plain call`;
 
-  // AWS SDK: the middleware's own time is taken by two probes just outside it in the build step.
+  // AWS SDK: the same Converse call through three clients, one with the plugin.
   const h2 = http2.createServer((req, res) => {
     req.resume();
     req.on('end', () => reply(res, converseReply));
   });
   const h2url = await listen(h2);
   const credentials = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
-  const plainClient = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: h2url, credentials });
-  const guardedClient = new BedrockRuntimeClient({ region: 'us-east-1', endpoint: h2url, credentials });
+  const newClient = () => new BedrockRuntimeClient({ region: 'us-east-1', endpoint: h2url, credentials });
+  const [plainA, plainB, guardedClient, probedClient] = [newClient(), newClient(), newClient(), newClient()];
   guardedClient.middlewareStack.use(preflightPlugin());
-  const sdkOwn = ownTime();
+  probedClient.middlewareStack.use(preflightPlugin());
+  const sdkTimes: number[] = [];
   let t0 = 0n;
   const probe =
     (f: () => void) =>
@@ -215,50 +237,42 @@ async function main(): Promise<void> {
       f();
       return next(args);
     };
-  guardedClient.middlewareStack.addRelativeTo(probe(() => (t0 = process.hrtime.bigint())), { relation: 'before', toMiddleware: preflightMiddlewareOptions.name, name: 'benchBefore' });
-  guardedClient.middlewareStack.addRelativeTo(probe(() => sdkOwn.record(Number(process.hrtime.bigint() - t0) / 1e3)), {
+  probedClient.middlewareStack.addRelativeTo(probe(() => (t0 = process.hrtime.bigint())), { relation: 'before', toMiddleware: preflightMiddlewareOptions.name, name: 'benchBefore' });
+  probedClient.middlewareStack.addRelativeTo(probe(() => void sdkTimes.push(Number(process.hrtime.bigint() - t0) / 1e3)), {
     relation: 'after',
     toMiddleware: preflightMiddlewareOptions.name,
     name: 'benchAfter',
   });
-  const sdk = await compare(
-    () => plainClient.send(new ConverseCommand(converseInput)),
-    () => guardedClient.send(new ConverseCommand(converseInput)),
-  );
-  plainClient.destroy();
-  guardedClient.destroy();
+  const converse = (c: BedrockRuntimeClient) => () => c.send(new ConverseCommand(converseInput));
+  const sdk = await compare(converse(plainA), converse(plainB), converse(guardedClient));
+  const sdkOwn = await ownTime(converse(probedClient), () => sdkTimes);
+  for (const c of [plainA, plainB, guardedClient, probedClient]) c.destroy();
   results.push(['AWS SDK Converse: added per call (measured end to end)', added(sdk)]);
-  results.push(['AWS SDK Converse: the middleware itself, in the call (median)', share(sdkOwn.median(), sdk)]);
+  results.push(['AWS SDK Converse: the middleware itself, in the call (median)', share(sdkOwn, sdk)]);
 
-  // OpenAI SDK: the wrapper's own time is from its entry to the underlying fetch.
+  // OpenAI SDK: the same call through three clients, one with the fetch wrapper.
   const h1 = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => reply(res, chatReply));
   });
   const h1url = await listen(h1);
-  const fetchOwn = ownTime();
+  const openai = (fetch?: typeof globalThis.fetch) => new OpenAI({ baseURL: `${h1url}/v1`, apiKey: 'bench', maxRetries: 0, ...(fetch === undefined ? {} : { fetch }) });
+  const fetchTimes: number[] = [];
   let f0 = 0n;
   const inner: typeof fetch = (input, init) => {
-    fetchOwn.record(Number(process.hrtime.bigint() - f0) / 1e3);
+    fetchTimes.push(Number(process.hrtime.bigint() - f0) / 1e3);
     return fetch(input, init);
   };
-  const wrapped = preflightFetch(inner, { endpoint: 'bedrock-mantle' });
-  const plainOpenai = new OpenAI({ baseURL: `${h1url}/v1`, apiKey: 'bench', maxRetries: 0 });
-  const guardedOpenai = new OpenAI({
-    baseURL: `${h1url}/v1`,
-    apiKey: 'bench',
-    maxRetries: 0,
-    fetch: (input, init) => {
-      f0 = process.hrtime.bigint();
-      return wrapped(input, init);
-    },
+  const probedWrapper = preflightFetch(inner, { endpoint: 'bedrock-mantle' });
+  const probedOpenai = openai((input, init) => {
+    f0 = process.hrtime.bigint();
+    return probedWrapper(input, init);
   });
-  const openai = await compare(
-    () => plainOpenai.chat.completions.create(chatInput),
-    () => guardedOpenai.chat.completions.create(chatInput),
-  );
-  results.push(['OpenAI SDK chat.completions: added per call (measured end to end)', added(openai)]);
-  results.push(['OpenAI SDK chat.completions: the fetch wrapper itself, in the call (median)', share(fetchOwn.median(), openai)]);
+  const chat = (c: OpenAI) => () => c.chat.completions.create(chatInput);
+  const viaFetch = await compare(chat(openai()), chat(openai()), chat(openai(preflightFetch({ endpoint: 'bedrock-mantle' }))));
+  const fetchOwn = await ownTime(chat(probedOpenai), () => fetchTimes);
+  results.push(['OpenAI SDK chat.completions: added per call (measured end to end)', added(viaFetch)]);
+  results.push(['OpenAI SDK chat.completions: the fetch wrapper itself, in the call (median)', share(fetchOwn, viaFetch)]);
   await new Promise<void>((r) => h2.close(() => r()));
   h1.closeAllConnections();
   await new Promise<void>((r) => h1.close(() => r()));

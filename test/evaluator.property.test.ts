@@ -113,6 +113,30 @@ describe('generated evaluator vs json-rules-engine', () => {
     );
   });
 
+  // An evaluator remembers each group's last facts and events: a long-lived one, fed runs of facts that repeat
+  // and change one fact at a time (as an application's requests do), must fire what a fresh one fires each time.
+  const tweakArb = fc.record({ which: fc.constantFrom<keyof Facts>('model', 'region', 'operation', 'capabilities', 'modelForm', 'route', 'signals', 'api'), facts: factsArb });
+  it('a long-lived evaluator fires the same rules as a fresh one, whatever came before', () => {
+    fc.assert(
+      fc.property(factsArb, fc.array(fc.oneof(fc.constant(undefined), tweakArb), { minLength: 1, maxLength: 12 }), (first, steps) => {
+        const shared = compileEvaluator(k.rules);
+        let facts = first;
+        for (const step of [undefined, ...steps]) {
+          if (step !== undefined) facts = { ...facts, [step.which]: step.facts[step.which] };
+          const mine = shared.run(facts).map((e) => e.rule);
+          expect(mine).toEqual(compileEvaluator(k.rules).run(facts).map((e) => e.rule));
+        }
+        // The caller may change its facts object afterwards: what the evaluator remembers must be its own copy.
+        const mutated: Facts = { ...facts, capabilities: [], signals: [] };
+        shared.run(mutated);
+        mutated.capabilities.push(...capIds);
+        mutated.signals.push(...signalIds);
+        expect(shared.run(mutated).map((e) => e.rule)).toEqual(compileEvaluator(k.rules).run(mutated).map((e) => e.rule));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('rejects rules it cannot run with json-rules-engine semantics instead of guessing', () => {
     const bad = (conditions: unknown) => () => compileEvaluator([{ ...k.rules[0]!, conditions } as JreRule]);
     expect(bad({ all: [{ fact: 'endpoint', operator: 'regex', value: 'x' }] })).toThrow(RuleCompileError);

@@ -57,6 +57,8 @@ export interface CompiledRequestTests {
   rules: Array<{ id: string; evaluate: Evaluate }>;
 }
 
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
+
 function getPointer(body: unknown, segments: readonly string[]): unknown {
   let v = body;
   for (const s of segments) {
@@ -87,9 +89,10 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
       return (ctx) => {
         const v = getPointer(ctx.body, segments);
         if (v !== undefined && v !== null) return undefined;
-        // Point at the deepest existing enclosing object.
+        // Point at the deepest enclosing object there is (a null or other value there is not one: an SDK drops
+        // null members, so its request has no such object either).
         let p = parent.length;
-        while (p > 0 && getPointer(ctx.body, parent.slice(0, p)) === undefined) p--;
+        while (p > 0 && !isObject(getPointer(ctx.body, parent.slice(0, p)))) p--;
         return ctx.base + (p === parent.length ? parentPointer : parent.slice(0, p).map((s) => `/${escapeSegment(s)}`).join(''));
       };
     }

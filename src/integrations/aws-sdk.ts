@@ -3,10 +3,11 @@
  *
  *   client.middlewareStack.use(preflightPlugin({ mode: 'error' }));   // or: withPreflight(client, options)
  *
- * The middleware sits at the end of the `build` step: after the command is serialized (so it sees the real URL,
- * headers and body bytes that will be sent) and before `finalizeRequest`, where the SDK retries and signs. A
- * request it stops is never signed, never retried and never sent. Converse, ConverseStream, InvokeModel and
- * InvokeModelWithResponseStream are checked; every other command passes through.
+ * The middleware sits at the end of the `build` step: after the command is serialized (so it sees the real URL and
+ * headers that will be sent) and before `finalizeRequest`, where the SDK retries and signs. A request it stops is
+ * never signed, never retried and never sent. Converse, ConverseStream, InvokeModel and
+ * InvokeModelWithResponseStream are checked; every other command passes through. InvokeModel bodies are read from
+ * the serialized bytes; Converse bodies from the command's input (see `converseBody`).
  *
  * The endpoint and Region come from the request's host (a standard, FIPS, dual-stack or PrivateLink host). For a
  * custom `endpoint` the check cannot place (a proxy, a local server), the endpoint is bedrock-runtime (or the
@@ -14,6 +15,7 @@
  *
  * Nothing here imports the AWS SDK: the types below are the structural subset of @smithy/types it needs.
  */
+import { PreflightInputError } from '../errors.js';
 import type { EndpointId } from '../types.js';
 import { createGuard, parseJsonBody, utf8, type PreflightIntegrationOptions } from './core.js';
 
@@ -21,7 +23,14 @@ export { PreflightError, isPreflightError, findingLine } from './core.js';
 export type { PreflightIntegrationOptions, PreflightMode, PreflightRequestInfo } from './core.js';
 export type { CheckReport, Finding } from '../types.js';
 
-export type AwsSdkPreflightOptions = PreflightIntegrationOptions;
+export interface AwsSdkPreflightOptions extends PreflightIntegrationOptions {
+  /**
+   * What a Converse or ConverseStream check reads as the body: the command's `input` (default), or the bytes the
+   * SDK serialized, parsed (`serialized`: slower; for a client with middleware of its own that rewrites the
+   * serialized body before the build step ends).
+   */
+  converseBody?: 'input' | 'serialized';
+}
 
 /** The parts of a Smithy HttpRequest the middleware reads. */
 interface HttpRequestLike {
@@ -109,6 +118,11 @@ function readBody(body: unknown): unknown {
 
 function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: RegionProvider): PreflightBuildMiddleware {
   const guard = createGuard(options, 'bedrock-preflight/aws-sdk');
+  const converseFromInput = options.converseBody === undefined || options.converseBody === 'input';
+  if (!converseFromInput && options.converseBody !== 'serialized') {
+    throw new PreflightInputError('E_USAGE', `invalid bedrock-preflight/aws-sdk options: converseBody: expected "input" or "serialized"`);
+  }
+  const inputIsBody = converseFromInput ? INPUT_IS_BODY : new Set<string>();
   const runtime: EndpointId = 'bedrock-runtime';
   return (next, context) => {
     const commandName = context.commandName ?? '';
@@ -117,7 +131,7 @@ function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: Regi
       const request = args.request;
       if (!isHttpRequest(request)) return next(args);
       const url = requestUrl(request);
-      let body: unknown = INPUT_IS_BODY.has(commandName) && args.input !== null && typeof args.input === 'object' ? converseBody(args.input) : readBody(request.body);
+      let body: unknown = inputIsBody.has(commandName) && args.input !== null && typeof args.input === 'object' ? converseBody(args.input) : readBody(request.body);
       if (body instanceof Promise) body = await body;
       if (body === undefined) return next(args);
       let region = options.region ?? signingRegion(context);

@@ -2,6 +2,7 @@
  * bedrock-preflight/aws-sdk with the real BedrockRuntimeClient (its default HTTP/2 handler, SigV4 with fake
  * static credentials) against a local h2c server that records what reaches it.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BedrockRuntimeClient,
@@ -219,6 +220,85 @@ describe('aws-sdk: valid requests are sent as the SDK would send them', () => {
   });
 });
 
+describe('aws-sdk: Converse is checked from the command input', () => {
+  // Random Converse inputs through the real client: the report the middleware made from the input equals the
+  // report of the bytes that reached the server (null members, bytes, tools, documents, cache points, key order).
+  const block = fc.oneof(
+    fc.string({ maxLength: 8 }).map((t): ContentBlock => ({ text: t })),
+    fc.constantFrom<ContentBlock>(
+      { cachePoint: { type: 'default' } },
+      { cachePoint: { type: 'default', ttl: '1h' } as never },
+      { image: { format: 'png', source: { bytes: new Uint8Array([137, 80, 78, 71]) } } },
+      { document: { format: 'txt', name: 'notes', source: { bytes: new TextEncoder().encode('hello') } } },
+      { toolUse: { toolUseId: 't1', name: 'lookup', input: { q: 'x' } } },
+      { guardContent: { text: { text: 'check me' } } },
+    ),
+  );
+  const inputArb = fc.record(
+    {
+      modelId: fc.constantFrom(`us.${CLAUDE}`, CLAUDE, 'amazon.nova-lite-v1:0', 'meta.llama3-8b-instruct-v1:0', 'global.anthropic.claude-sonnet-4-5-20250929-v1:0'),
+      messages: fc.array(fc.record({ role: fc.constantFrom('user' as const, 'assistant' as const), content: fc.array(block, { minLength: 1, maxLength: 6 }) }), { minLength: 1, maxLength: 3 }),
+      system: fc.option(fc.array(fc.oneof(fc.constant({ text: 'be brief' }), fc.constant({ cachePoint: { type: 'default' as const } })), { minLength: 1, maxLength: 3 }), { nil: null }),
+      inferenceConfig: fc.option(fc.record({ maxTokens: fc.integer({ min: 1, max: 100 }), temperature: fc.double({ min: 0, max: 1, noNaN: true }), topP: fc.double({ min: 0, max: 1, noNaN: true }) }, { requiredKeys: [] }), { nil: null }),
+      toolConfig: fc.option(
+        fc.record({ tools: fc.array(fc.constantFrom({ toolSpec: { name: 'lookup', inputSchema: { json: { type: 'object' } } } }, { cachePoint: { type: 'default' as const } }), { minLength: 1, maxLength: 3 }) }),
+        { nil: null },
+      ),
+      guardrailConfig: fc.option(fc.constant({ guardrailIdentifier: 'gr-1', guardrailVersion: '1' }), { nil: null }),
+      additionalModelRequestFields: fc.option(fc.dictionary(fc.constantFrom('top_k', 'thinking', 'anthropic_beta'), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }), { nil: null }),
+      requestMetadata: fc.option(fc.constant({ team: 'claims' }), { nil: null }),
+      performanceConfig: fc.option(fc.constant({ latency: 'optimized' as const }), { nil: null }),
+    },
+    { requiredKeys: ['modelId', 'messages'] },
+  );
+
+  it('gives the report of the serialized body the server receives', async () => {
+    const real = createPreflight();
+    const seen: Array<{ input: { url: string; headers?: unknown }; options: unknown; report: CheckReport }> = [];
+    const spy: Preflight = { ...real, check: (i, o) => { const report = real.check(i, o); seen.push({ input: i as never, options: o, report }); return report; } };
+    const c = guarded({ mode: 'warn', onFindings: () => {}, preflight: spy });
+    await fc.assert(
+      fc.asyncProperty(inputArb, async (input) => {
+        server.received.length = 0;
+        seen.length = 0;
+        await c.send(new ConverseCommand(input as never));
+        expect(server.received).toHaveLength(1);
+        expect(seen).toHaveLength(1);
+        const [{ input: envelope, options, report }] = seen as [(typeof seen)[number]];
+        expect(envelope.url).toBe(`${server.url}${server.received[0]!.path}`);
+        const fromBytes = real.check({ ...envelope, body: JSON.parse(server.received[0]!.body.toString('utf8')) }, options as never);
+        expect(report).toEqual(fromBytes);
+      }),
+      { numRuns: 120 },
+    );
+  });
+
+  it("converseBody: 'serialized' reads what the client's own middleware changed in the body", async () => {
+    const addGuardrail = (c: BedrockRuntimeClient) =>
+      c.middlewareStack.add(
+        (next) => async (args) => {
+          const r = (args as { request: { body: Uint8Array } }).request;
+          const body = JSON.parse(new TextDecoder().decode(r.body)) as Record<string, unknown>;
+          r.body = new TextEncoder().encode(JSON.stringify({ ...body, messages: [{ role: 'user', content: fiveCachePoints }] }));
+          return next(args);
+        },
+        { step: 'build', priority: 'high', name: 'rewriteBody' },
+      );
+    const fromInput = client();
+    addGuardrail(fromInput);
+    fromInput.middlewareStack.use(preflightPlugin());
+    await fromInput.send(new ConverseCommand(converse([text('hi')])));
+    expect(server.received).toHaveLength(1);
+    const fromBytes = client();
+    addGuardrail(fromBytes);
+    fromBytes.middlewareStack.use(preflightPlugin({ converseBody: 'serialized' }));
+    const err = await rejection(fromBytes.send(new ConverseCommand(converse([text('hi')]))));
+    expect(err.findings.map((f) => f.subject)).toEqual(['cache-checkpoints']);
+    expect(server.received).toHaveLength(1);
+    expect(() => preflightPlugin({ converseBody: 'bytes' as never })).toThrow(/converseBody/);
+  });
+});
+
 describe('aws-sdk: modes', () => {
   it('warn: sends, and logs each distinct finding once', async () => {
     const lines: string[] = [];
@@ -280,6 +360,17 @@ describe('aws-sdk: modes', () => {
     await plain.send(new ConverseCommand(input));
     expect(regions).toEqual(['eu-west-3', null]);
     expect(server.received[0]!.headers['authorization']).toBe('Bearer bedrock-api-key-example');
+  });
+
+  it('one plugin on clients of different Regions behind the same URL reports each request with its Region', async () => {
+    const regions: Array<string | null> = [];
+    const plugin = preflightPlugin({ mode: 'warn', onFindings: (r) => regions.push(r.region) });
+    const [a, b] = [client('eu-west-1'), client('ap-south-1')];
+    a.middlewareStack.use(plugin);
+    b.middlewareStack.use(plugin);
+    const input = converse([text('x')], { inferenceConfig: {} });
+    for (const c of [a, b, b, a]) await c.send(new ConverseCommand(input));
+    expect(regions).toEqual(['eu-west-1', 'ap-south-1', 'ap-south-1', 'eu-west-1']);
   });
 
   it('invalid options throw a PreflightInputError at once', () => {

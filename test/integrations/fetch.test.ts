@@ -2,6 +2,7 @@
  * bedrock-preflight/fetch with the real OpenAI and Anthropic SDKs (their own request building, headers and retry
  * logic) against a local HTTP server with mantle-like paths (/v1 for OpenAI, /anthropic for Anthropic).
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
@@ -228,6 +229,29 @@ describe('fetch: modes and bodies', () => {
     expect(err.report).toMatchObject({ endpoint: 'bedrock-mantle', region: 'us-east-1' });
     await f('https://bedrock-runtime.us-west-2.amazonaws.com/openai/v1/chat/completions', { method: 'POST', body: JSON.stringify(chat('openai.gpt-oss-120b')) });
     expect(calls).toHaveLength(1);
+  });
+
+  it('a Headers object gives the same report as a record of all its headers (only the names the knowledge tests are read)', async () => {
+    const real = createPreflight();
+    const reports: CheckReport[] = [];
+    const spy: Preflight = { ...real, check: (i, o) => { const r = real.check(i, o); reports.push(r); return r; } };
+    const sent = (): Promise<Response> => Promise.resolve(new Response('{}'));
+    const wrapped = preflightFetch(sent, { endpoint: 'mantle', mode: 'warn', onFindings: () => {}, preflight: spy });
+    const name = fc.constantFrom('Content-Type', 'anthropic-version', 'Anthropic-Beta', 'authorization', 'X-Api-Key', 'OpenAI-Project', 'anthropic-workspace', 'x-amzn-bedrock-guardrailidentifier', 'X-Amzn-Bedrock-Request-Metadata', 'user-agent', 'x-stainless-os', 'accept');
+    const value = fc.constantFrom('application/json', '2023-06-01', 'Bearer bedrock-api-key-abc', 'AWS4-HMAC-SHA256 Credential=x', 'default', 'proj_123', '', 'x');
+    const bodies = [JSON.stringify(message()), JSON.stringify(chat('openai.gpt-oss-120b'))];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 8 }), fc.constantFrom(0, 1), async (pairs, b) => {
+        const headers = new Headers(pairs);
+        const path = b === 0 ? '/anthropic/v1/messages' : '/v1/chat/completions';
+        reports.length = 0;
+        await wrapped(`${server.url}${path}`, { method: 'POST', headers, body: bodies[b] });
+        const all: Record<string, string> = {};
+        headers.forEach((v, k) => (all[k] = v));
+        expect(reports).toEqual([real.check({ method: 'POST', url: `${server.url}${path}`, headers: all, body: JSON.parse(bodies[b]!) }, { endpoint: 'mantle' })]);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('invalid options throw a PreflightInputError at once', () => {
