@@ -22,6 +22,8 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
   // The recommendation depends only on (endpoint, api, capability set): cached under a numeric key.
   const recommendations = new Map<number, CheckReport['recommendation']>();
   const apiCount = k.apis.length + 1;
+  let lastKey = -1;
+  let lastRecommendation: CheckReport['recommendation'] | undefined;
 
   return {
     check(input, options) {
@@ -133,7 +135,7 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
       for (const f of findings) if (f.severity === 'error') valid = false;
 
       const key = (d.mask * apiCount + (facts.api === null ? k.apis.length : detector.apiIndex(facts.api))) * 2 + (facts.endpoint === 'bedrock-runtime' ? 0 : 1);
-      let recommendation = Number.isSafeInteger(key) ? recommendations.get(key) : undefined;
+      let recommendation = key === lastKey ? lastRecommendation : Number.isSafeInteger(key) ? recommendations.get(key) : undefined;
       if (recommendation === undefined) {
         const needs = facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities];
         const rec = recommender.recommend(needs, facts.endpoint);
@@ -141,6 +143,10 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
         Object.freeze(recommendation);
         if (recommendations.size >= 4096) recommendations.clear();
         if (Number.isSafeInteger(key)) recommendations.set(key, recommendation);
+      }
+      if (Number.isSafeInteger(key)) {
+        lastKey = key;
+        lastRecommendation = recommendation;
       }
       return {
         endpoint: facts.endpoint,

@@ -16,12 +16,18 @@ export function redact(text: string): string {
 const seen = new Map<string, string>();
 
 /** `redact` for the few strings that repeat across requests (model ids, Regions): remembered, bounded. */
+let lastText: string | undefined;
+let lastRedacted = '';
+
 export function redactRepeated(text: string): string {
+  if (text === lastText) return lastRedacted;
   let r = seen.get(text);
   if (r === undefined) {
     r = redact(text);
     if (seen.size >= 1024) seen.clear();
     seen.set(text, r);
   }
+  lastText = text;
+  lastRedacted = r;
   return r;
 }

@@ -242,11 +242,18 @@ export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
     return g;
   };
   const [byE, byA, byF, byR] = indexOf as [Map<unknown, number>, Map<unknown, number>, Map<unknown, number>, Map<unknown, number>];
+  // The group of the last run, by the facts it is indexed by: consecutive requests mostly share it.
+  let last: { endpoint: Facts['endpoint']; api: Facts['api']; modelFamily: string | null; region: string | null; group: Group } | undefined;
 
   return {
     ruleCount: rules.length,
     run(facts) {
-      const g = group(byE.get(facts.endpoint) ?? nE - 1, byA.get(facts.api) ?? nA - 1, byF.get(facts.modelFamily) ?? nF - 1, byR.get(facts.region) ?? nR - 1);
+      let g: Group;
+      if (last !== undefined && facts.endpoint === last.endpoint && facts.api === last.api && facts.modelFamily === last.modelFamily && facts.region === last.region) g = last.group;
+      else {
+        g = group(byE.get(facts.endpoint) ?? nE - 1, byA.get(facts.api) ?? nA - 1, byF.get(facts.modelFamily) ?? nF - 1, byR.get(facts.region) ?? nR - 1);
+        last = { endpoint: facts.endpoint, api: facts.api, modelFamily: facts.modelFamily, region: facts.region, group: g };
+      }
       // A run depends on the facts alone (rules are data over fixed operators), and an application sends the
       // same facts request after request: the group remembers its last facts and events. Comparing ten facts
       // reads a few cache lines; running the group's closures reads many, and in an application, between two

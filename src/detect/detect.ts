@@ -106,7 +106,11 @@ interface ApiSignals {
   set: SignalSet;
   tests: CompiledRequestTests | undefined;
   models: Map<string, Leaf[]>;
+  lastModel: string | undefined;
+  lastModelLeaves: Leaf[];
   headerNames: Map<string, HeaderName>;
+  /** Where the API's bodies keep the model id. */
+  modelPointers: ReadonlyArray<{ pointer: string; segments: string[] }>;
 }
 
 interface HostMatcher {
@@ -198,7 +202,7 @@ export function compileDetector(k: Knowledge): Detector {
         for (const b of tests.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
         for (const h of tests.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
       }
-      entry = { set, tests, models: new Map(), headerNames: new Map() };
+      entry = { set, tests, models: new Map(), lastModel: undefined, lastModelLeaves: [], headerNames: new Map(), modelPointers: modelPointers.get(api as ApiId) ?? [] };
       perApi.set(api, entry);
     }
     lastApi = api;
@@ -250,12 +254,15 @@ export function compileDetector(k: Knowledge): Detector {
 
   // Model ids repeat across requests: the model signals that match one are remembered (bounded).
   function modelLeaves(entry: ApiSignals, model: string): Leaf[] {
+    if (model === entry.lastModel) return entry.lastModelLeaves;
     let leaves = entry.models.get(model);
     if (leaves === undefined) {
       leaves = entry.set.model.filter((leaf) => leaf.test(model));
       if (entry.models.size >= 1024) entry.models.clear();
       entry.models.set(model, leaves);
     }
+    entry.lastModel = model;
+    entry.lastModelLeaves = leaves;
     return leaves;
   }
 
@@ -403,7 +410,7 @@ export function compileDetector(k: Knowledge): Detector {
       model = options.model;
       modelPath = undefined;
     } else if (model === null && api !== null && body !== null && typeof body === 'object') {
-      for (const where of modelPointers.get(api)!) {
+      for (const where of signalsFor(api).modelPointers) {
         const v = pointerGet(body, where.segments);
         if (typeof v === 'string') {
           model = v;

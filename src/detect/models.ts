@@ -43,7 +43,11 @@ export function baseModelId(modelIn: string): { base: string | null; form: Model
 export function compileModelClassifier(models: readonly ModelFamily[]): (model: string) => ModelClass {
   const families = models.map((f) => ({ id: f.id, re: new RegExp(f.match) }));
   const cache = new Map<string, ModelClass>();
+  // Applications send one model request after request: the last one is at hand without a lookup.
+  let lastModel: string | undefined;
+  let lastClass: ModelClass | undefined;
   return (model) => {
+    if (model === lastModel) return lastClass!;
     let c = cache.get(model);
     if (c === undefined) {
       const { base, form } = baseModelId(model);
@@ -52,6 +56,8 @@ export function compileModelClassifier(models: readonly ModelFamily[]): (model: 
       if (cache.size >= 1024) cache.clear();
       cache.set(model, c);
     }
+    lastModel = model;
+    lastClass = c;
     return c;
   };
 }
