@@ -86,15 +86,61 @@ export class PreflightError extends Error {
     return value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
-  /** The PreflightError that is `err` or in its chain of `cause`s (as SDKs wrap it), else undefined. */
+  /**
+   * The PreflightError that is `err` or in its chain of `cause`s (as SDKs wrap it), else undefined. An SDK's error
+   * for the synthetic 400 of `blocked: 'respond'` gives the PreflightError it stands for, rebuilt from its body.
+   */
   static from(err: unknown): PreflightError | undefined {
     const seen = new Set<unknown>();
     for (let e = err; e !== null && typeof e === 'object' && !seen.has(e); e = (e as { cause?: unknown }).cause) {
       if (e instanceof PreflightError) return e;
+      const answered = fromBlockedResponse(e);
+      if (answered !== undefined) return answered;
       seen.add(e);
     }
     return undefined;
   }
+}
+
+const BLOCKED_HEADER = 'x-bedrock-preflight';
+
+/**
+ * The JSON body of a synthetic 400. Both SDKs make their error's message from a `message` member: the Anthropic
+ * SDK keeps the whole body as `err.error`, the OpenAI SDK its `error` member, so that is where the findings go.
+ */
+interface BlockedBody {
+  message: string;
+  type: 'error';
+  error: { type: 'invalid_request_error'; message: string; bedrock_preflight: Carried };
+}
+interface Carried {
+  report: CheckReport;
+  findings: Finding[];
+}
+
+/** The synthetic HTTP 400 that `blocked: 'respond'` answers with instead of sending the request. */
+export function blockedResponse(e: PreflightError): Response {
+  const body: BlockedBody = {
+    message: e.message,
+    type: 'error',
+    error: { type: 'invalid_request_error', message: e.message, bedrock_preflight: { report: e.report, findings: e.findings } },
+  };
+  return new Response(JSON.stringify(body), {
+    status: 400,
+    statusText: 'Bad Request',
+    headers: { 'content-type': 'application/json', 'x-should-retry': 'false', [BLOCKED_HEADER]: 'blocked' },
+  });
+}
+
+/** An SDK error made from a synthetic 400 (status, headers and parsed body, as both SDKs keep them). */
+function fromBlockedResponse(e: object): PreflightError | undefined {
+  const { status, headers, error } = e as { status?: unknown; headers?: { get?: unknown }; error?: unknown };
+  if (status !== 400 || headers === null || typeof headers !== 'object' || typeof headers.get !== 'function') return undefined;
+  if ((headers as Headers).get(BLOCKED_HEADER) !== 'blocked' || error === null || typeof error !== 'object') return undefined;
+  const inner = error as { bedrock_preflight?: Partial<Carried>; error?: { bedrock_preflight?: Partial<Carried> } };
+  const carried = inner.bedrock_preflight ?? inner.error?.bedrock_preflight;
+  if (carried === undefined || !Array.isArray(carried.findings) || carried.report === null || typeof carried.report !== 'object') return undefined;
+  return new PreflightError(carried.report, carried.findings);
 }
 
 /** True when `err`, or an error in its chain of `cause`s, is a PreflightError. */

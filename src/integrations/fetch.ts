@@ -11,13 +11,23 @@
  * in place, a Request is cloned, a ReadableStream is teed and one branch sent on).
  */
 import type { CheckOptions } from '../types.js';
-import { createGuard, parseJsonBody, utf8, type PreflightIntegrationOptions } from './core.js';
+import { PreflightInputError } from '../errors.js';
+import { blockedResponse, createGuard, parseJsonBody, PreflightError, utf8, type PreflightIntegrationOptions } from './core.js';
 
 export { PreflightError, isPreflightError, findingLine } from './core.js';
 export type { PreflightIntegrationOptions, PreflightMode, PreflightRequestInfo } from './core.js';
 export type { CheckReport, Finding } from '../types.js';
 
-export type PreflightFetchOptions = PreflightIntegrationOptions;
+export interface PreflightFetchOptions extends PreflightIntegrationOptions {
+  /**
+   * How a stopped request ends (`error` mode). `throw` (default): the fetch call rejects with a PreflightError.
+   * `respond`: it resolves to a synthetic HTTP 400 response that was never sent anywhere, whose JSON body carries
+   * the findings. The OpenAI and Anthropic SDKs retry an error thrown by fetch (with backoff) but not a 400 marked
+   * `x-should-retry: false`: with `respond` they throw their own 400 error at once, and PreflightError.from(err)
+   * still finds the findings.
+   */
+  blocked?: 'throw' | 'respond';
+}
 
 /** The fetch signature the OpenAI and Anthropic SDKs call (and the global `fetch` has). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -77,6 +87,10 @@ export function preflightFetch(a?: FetchLike | PreflightFetchOptions, b?: Prefli
   const fetchImpl = typeof a === 'function' ? a : undefined;
   const options = (typeof a === 'function' || a === undefined ? b : a) ?? {};
   const guard = createGuard(options, 'bedrock-preflight/fetch');
+  if (options.blocked !== undefined && options.blocked !== 'throw' && options.blocked !== 'respond') {
+    throw new PreflightInputError('E_USAGE', 'invalid bedrock-preflight/fetch options: blocked: expected "throw" or "respond"');
+  }
+  const respond = options.blocked === 'respond';
   const send = (input: string | URL | Request, init?: RequestInit): Promise<Response> =>
     fetchImpl !== undefined ? fetchImpl(input, init) : globalThis.fetch(input, init);
   if (guard.mode === 'off') return send;
@@ -88,6 +102,7 @@ export function preflightFetch(a?: FetchLike | PreflightFetchOptions, b?: Prefli
       guard.enforce(headers === undefined ? { method, url, body: prepared.body } : { method, url, headers, body: prepared.body }, target);
     } catch (e) {
       prepared.cancel?.();
+      if (respond && e instanceof PreflightError) return Promise.resolve(blockedResponse(e));
       return Promise.reject(e);
     }
     return send(input, prepared.init);

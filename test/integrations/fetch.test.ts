@@ -60,10 +60,32 @@ describe('fetch with the OpenAI SDK (mantle-like /v1)', () => {
     expect(err.report).toMatchObject({ endpoint: 'bedrock-mantle', api: 'chat-completions', valid: false });
   });
 
-  it('with the SDK default retries, nothing reaches the server either (each retry is checked again)', async () => {
-    const err = await stopped(openai(undefined, { maxRetries: 1 }).chat.completions.create(chat('global.openai.gpt-oss-120b')));
+  it('with the SDK retries, nothing reaches the server either (each retry is checked again)', async () => {
+    let calls = 0;
+    const wrapped = preflightFetch({ endpoint: 'bedrock-mantle' });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: API_KEY, maxRetries: 1, fetch: (i, init) => (calls++, wrapped(i, init)) });
+    const err = await stopped(client.chat.completions.create(chat('global.openai.gpt-oss-120b')));
     expect(err.findings[0]!.subject).toBe('cross-region-inference');
+    expect(calls).toBe(2);
     expect(server.received).toHaveLength(0);
+  });
+
+  it("blocked: 'respond' answers with a 400 the SDK does not retry: its own BadRequestError at once, the findings in it", async () => {
+    let calls = 0;
+    const wrapped = preflightFetch({ endpoint: 'bedrock-mantle', blocked: 'respond' });
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: API_KEY, fetch: (i, init) => (calls++, wrapped(i, init)) }); // default retries
+    const err = await client.chat.completions.create(chat('global.openai.gpt-oss-120b')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).status).toBe(400);
+    expect((err as Error).message).toMatch(/^400 error cross-region-inference at \/body\/model: /);
+    expect(calls).toBe(1);
+    expect(server.received).toHaveLength(0);
+    const pe = await stopped(Promise.reject(err));
+    expect(pe.findings).toEqual([expect.objectContaining({ code: 'capability-unsupported', subject: 'cross-region-inference', path: '/body/model' })]);
+    expect(pe.report).toMatchObject({ endpoint: 'bedrock-mantle', api: 'chat-completions', valid: false });
+    // A valid request is sent as usual.
+    await client.chat.completions.create(chat('openai.gpt-oss-120b'));
+    expect(server.received).toHaveLength(1);
   });
 
   it('a valid request arrives byte for byte as the SDK sends it without the wrapper', async () => {
@@ -110,6 +132,15 @@ describe('fetch with the Anthropic SDK (mantle-like /anthropic)', () => {
     expect(server.received).toHaveLength(0);
     expect(err.findings).toEqual([expect.objectContaining({ code: 'capability-unsupported', subject: 'structured-outputs', path: '/body/output_config/format' })]);
     expect(err.report).toMatchObject({ endpoint: 'bedrock-mantle', api: 'messages', model: 'anthropic.claude-haiku-4-5' });
+  });
+
+  it("blocked: 'respond' gives the SDK's BadRequestError at once, with the findings for PreflightError.from", async () => {
+    const client = new Anthropic({ baseURL: `${server.url}/anthropic`, apiKey: API_KEY, fetch: preflightFetch({ endpoint: 'bedrock-mantle', blocked: 'respond' }) });
+    const err = await client.messages.create(message({ output_config: jsonFormat } as never)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(server.received).toHaveLength(0);
+    const pe = await stopped(Promise.reject(err));
+    expect(pe.findings.map((f) => f.subject)).toEqual(['structured-outputs']);
   });
 
   it('tools[].strict on mantle is stopped: tools-strict', async () => {
@@ -252,6 +283,18 @@ describe('fetch: modes and bodies', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("blocked: 'respond' with a plain fetch resolves to the synthetic 400, which was never sent", async () => {
+    const res = await preflightFetch({ endpoint: 'mantle', blocked: 'respond' })(url(), { method: 'POST', body: invalid() });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-should-retry')).toBe('false');
+    const body = (await res.json()) as { message: string; error: { bedrock_preflight: { findings: Array<{ subject: string }> } } };
+    expect(body.message).toMatch(/^error cross-region-inference at \/body\/model: /);
+    expect(body.error.bedrock_preflight.findings.map((f) => f.subject)).toEqual(['cross-region-inference']);
+    expect(server.received).toHaveLength(0);
+    expect(PreflightError.from({ status: 400, headers: new Headers(), error: body })).toBeUndefined();
+    expect(() => preflightFetch({ blocked: 'swallow' as never })).toThrow(/blocked/);
   });
 
   it('invalid options throw a PreflightInputError at once', () => {
