@@ -423,8 +423,8 @@ export function compileDetector(k: Knowledge): Detector {
     // Capabilities: one walk of the body along the API's signal trie, the headers, the model.
     const found: Array<string | undefined> = new Array(capCount);
     let any = false;
-    const signals_ = signalsFor(api);
-    const { set, tests } = signals_;
+    const apiSignals = signalsFor(api);
+    const { set, tests } = apiSignals;
     let hits: SlotHits = NO_HITS;
     /** `at` is where the leaf matched: the walk's stack (its pointer is built only when kept) or a pointer. */
     const record = (leaf: Leaf, at: ReadonlyArray<string | number> | string | undefined, value?: unknown): void => {
@@ -454,7 +454,7 @@ export function compileDetector(k: Knowledge): Detector {
       for (const name in headers) {
         const raw = (headers as Record<string, unknown>)[name];
         if (!Object.hasOwn(headers, name)) continue;
-        const known = headerName(signals_, name);
+        const known = headerName(apiSignals, name);
         if (headerNames !== undefined) headerNames.add(known.lower);
         const leaves = known.leaves;
         if (leaves === undefined) continue;
@@ -463,7 +463,7 @@ export function compileDetector(k: Knowledge): Detector {
       }
     }
     if (model !== null && set.model.length > 0) {
-      for (const leaf of modelLeaves(signals_, model)) record(leaf, modelPath);
+      for (const leaf of modelLeaves(apiSignals, model)) record(leaf, modelPath);
     }
 
     const capabilities: string[] = [];

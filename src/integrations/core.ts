@@ -183,15 +183,15 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
   const EMPTY: CheckOptions = Object.freeze({});
 
   /**
-   * Per URL (applications send few distinct ones): whether its host is a Bedrock host, and the options of the
-   * last fallback endpoint and Region it was asked with. Looked up by the URL string itself, so a request to a
-   * URL seen before costs one map lookup.
+   * Per URL (applications send few distinct ones): whether its host is a Bedrock host, and the check options
+   * last made for it with the endpoint and Region they were made from. A request to a URL seen before costs one
+   * map lookup.
    */
   interface UrlTarget {
     bedrock: boolean;
     endpoint: EndpointId | undefined;
     region: string | undefined;
-    options: CheckOptions | null;
+    options: CheckOptions | null | undefined;
   }
   const urls = new Map<string, UrlTarget>();
   const hosts = new Map<string, boolean>();
@@ -218,24 +218,19 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
   function target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
     let t = urls.get(url);
     if (t === undefined) {
-      t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: null };
+      t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: undefined };
       if (urls.size >= 256) urls.clear();
       urls.set(url, t);
-      t.options = optionsFor(t, fallbackEndpoint, fallbackRegion);
-    } else if (!t.bedrock && (t.endpoint !== (endpoint ?? fallbackEndpoint) || t.region !== (options.region ?? fallbackRegion))) {
-      t.options = optionsFor(t, fallbackEndpoint, fallbackRegion);
     }
-    return t.options;
-  }
-
-  function optionsFor(t: UrlTarget, fallbackEndpoint: EndpointId | undefined, fallbackRegion: string | undefined): CheckOptions | null {
     if (t.bedrock) return EMPTY;
     const e = endpoint ?? fallbackEndpoint;
     const region = options.region ?? fallbackRegion;
-    t.endpoint = e;
-    t.region = region;
-    if (e === undefined) return null;
-    return Object.freeze(region === undefined ? { endpoint: e } : { endpoint: e, region });
+    if (t.options === undefined || t.endpoint !== e || t.region !== region) {
+      t.endpoint = e;
+      t.region = region;
+      t.options = e === undefined ? null : Object.freeze(region === undefined ? { endpoint: e } : { endpoint: e, region });
+    }
+    return t.options;
   }
 
   const relevant = headerNamesOf(preflight.knowledge);
