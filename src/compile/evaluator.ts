@@ -266,8 +266,8 @@ export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
         if (r.test(facts)) out.push(r.event);
       }
       g.lastFacts = copyFacts(facts);
-      g.lastEvents = Object.freeze(out);
-      return g.lastEvents;
+      g.lastEvents = out;
+      return out;
     },
   };
 }
@@ -300,6 +300,8 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+const NONE: never[] = [];
+
 /** A copy the caller cannot change afterwards (facts are the caller's object). */
 function copyFacts(f: Facts): Facts {
   return {
@@ -308,10 +310,10 @@ function copyFacts(f: Facts): Facts {
     model: f.model,
     region: f.region,
     operation: f.operation,
-    capabilities: [...f.capabilities],
+    capabilities: f.capabilities.length === 0 ? NONE : [...f.capabilities],
     modelFamily: f.modelFamily,
     modelForm: f.modelForm,
     route: f.route,
-    signals: [...f.signals],
+    signals: f.signals.length === 0 ? NONE : [...f.signals],
   };
 }
