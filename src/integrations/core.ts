@@ -136,7 +136,13 @@ export function blockedResponse(e: PreflightError): Response {
 function fromBlockedResponse(e: object): PreflightError | undefined {
   const { status, headers, error } = e as { status?: unknown; headers?: { get?: unknown }; error?: unknown };
   if (status !== 400 || headers === null || typeof headers !== 'object' || typeof headers.get !== 'function') return undefined;
-  if ((headers as Headers).get(BLOCKED_HEADER) !== 'blocked' || error === null || typeof error !== 'object') return undefined;
+  let marked: unknown;
+  try {
+    marked = (headers as Headers).get(BLOCKED_HEADER);
+  } catch {
+    return undefined; // not a Headers after all: not ours
+  }
+  if (marked !== 'blocked' || error === null || typeof error !== 'object') return undefined;
   const inner = error as { bedrock_preflight?: Partial<Carried>; error?: { bedrock_preflight?: Partial<Carried> } };
   const carried = inner.bedrock_preflight ?? inner.error?.bedrock_preflight;
   if (carried === undefined || !Array.isArray(carried.findings) || carried.report === null || typeof carried.report !== 'object') return undefined;

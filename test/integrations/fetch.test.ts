@@ -294,6 +294,9 @@ describe('fetch: modes and bodies', () => {
     expect(body.error.bedrock_preflight.findings.map((f) => f.subject)).toEqual(['cross-region-inference']);
     expect(server.received).toHaveLength(0);
     expect(PreflightError.from({ status: 400, headers: new Headers(), error: body })).toBeUndefined();
+    const hostile = { status: 400, headers: { get: () => { throw new Error('boom'); } }, error: body };
+    expect(PreflightError.from(hostile)).toBeUndefined();
+    expect(PreflightError.from({ status: 400, headers: new Headers({ 'x-bedrock-preflight': 'blocked' }), error: body })?.findings.map((f) => f.subject)).toEqual(['cross-region-inference']);
     expect(() => preflightFetch({ blocked: 'swallow' as never })).toThrow(/blocked/);
   });
 
