@@ -5,7 +5,7 @@
  */
 import { PreflightInputError } from '../errors.js';
 import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
-import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, ownProperty, pointerOf, trieIsEmpty, walkTrie, type Leaf, type SignalSet } from './signals.js';
+import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, pointerOf, trieIsEmpty, valueAt, walkTrie, type Leaf, type SignalSet } from './signals.js';
 import type { TrieNode } from './signals.js';
 import { modelClassifierFor } from './models.js';
 import { compileRequestTests, NO_HITS, pointerAt, type CompiledRequestTests, type SlotHits, type TestContext, type Where } from './request-tests.js';
@@ -155,15 +155,6 @@ function decode(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-function pointerGet(body: unknown, segments: readonly string[]): unknown {
-  let v: unknown = body;
-  for (const seg of segments) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = ownProperty(v, seg);
-  }
-  return v;
 }
 
 export function compileDetector(k: Knowledge): Detector {
@@ -411,7 +402,7 @@ export function compileDetector(k: Knowledge): Detector {
       modelPath = undefined;
     } else if (model === null && api !== null && body !== null && typeof body === 'object') {
       for (const where of signalsFor(api).modelPointers) {
-        const v = pointerGet(body, where.segments);
+        const v = valueAt(body, where.segments);
         if (typeof v === 'string') {
           model = v;
           modelPath = base + where.pointer;

@@ -4,7 +4,7 @@
  * counts, orders, combinations) are evaluated from what the walk recorded.
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
-import { compileValueTest, escapeSegment, ownProperty, pointerOf, type Leaf } from './signals.js';
+import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf } from './signals.js';
 
 /**
  * Where a hit was: a JSON Pointer, or the segments of one below the body (a copy of the walk's stack). Pointers
@@ -59,18 +59,6 @@ export interface CompiledRequestTests {
 
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
 
-function getPointer(body: unknown, segments: readonly string[]): unknown {
-  let v = body;
-  for (const s of segments) {
-    if (v === null || typeof v !== 'object') return undefined;
-    if (Array.isArray(v)) {
-      if (!/^(0|[1-9][0-9]*)$/.test(s)) return undefined;
-      v = v[Number(s)];
-    } else v = ownProperty(v, s);
-  }
-  return v;
-}
-
 export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId, capIndexBase: number, capIndex: ReadonlyMap<string, number>): CompiledRequestTests {
   const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, rules: [] };
   const newSlot = (keepAll: boolean, test = compileValueTest({})): Leaf => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test });
@@ -87,12 +75,12 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
       const parent = segments.slice(0, -1);
       const parentPointer = parent.map(escapeSegment).map((s) => `/${s}`).join('');
       return (ctx) => {
-        const v = getPointer(ctx.body, segments);
+        const v = valueAt(ctx.body, segments);
         if (v !== undefined && v !== null) return undefined;
         // Point at the deepest enclosing object there is (a null or other value there is not one: an SDK drops
         // null members, so its request has no such object either).
         let p = parent.length;
-        while (p > 0 && !isObject(getPointer(ctx.body, parent.slice(0, p)))) p--;
+        while (p > 0 && !isObject(valueAt(ctx.body, parent.slice(0, p)))) p--;
         return ctx.base + (p === parent.length ? parentPointer : parent.slice(0, p).map((s) => `/${escapeSegment(s)}`).join(''));
       };
     }

@@ -134,6 +134,19 @@ export function ownProperty(obj: object, key: string): unknown {
   return undefined;
 }
 
+/** The value at a plain pointer's segments (array elements by canonical index, own properties), else undefined. */
+export function valueAt(body: unknown, segments: readonly string[]): unknown {
+  let v = body;
+  for (const s of segments) {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (Array.isArray(v)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(s)) return undefined;
+      v = v[Number(s)];
+    } else v = ownProperty(v, s);
+  }
+  return v;
+}
+
 /** Per recursion depth: the matched children of one object, kept in the trie's order (reused, no allocation). */
 interface Matches {
   positions: number[];
@@ -143,8 +156,8 @@ const matchesAt: Matches[] = [];
 
 /**
  * Walks `value` along the trie and calls `hit` for each matching leaf with the walk's stack (the segments of the
- * match, valid during the call: `pointerOf` turns them into a pointer when the hit is kept). Depth is bounded by the trie, not by the input. Named children are
- * visited in the trie's order whatever the order of the object's keys (a capability's evidence is its first
+ * match, valid during the call: `pointerOf` turns them into a pointer when the hit is kept). Depth is bounded by
+ * the trie, not by the input. Named children are visited in the trie's order whatever the order of the object's keys (a capability's evidence is its first
  * signal in that order); only own enumerable properties count, as only those are serialized.
  */
 export function walkTrie(
