@@ -6,6 +6,8 @@
  *    (target < 5 %), with two plain clients compared to each other as the noise floor. The same for the fetch
  *    wrapper under the OpenAI SDK (local HTTP/1.1 server). The integration's own time inside a call is taken on
  *    separate, probed clients; the check alone in a hot loop too.
+ *    The integrations are imported from the build (dist/), as an application gets them; `npm run bench` builds
+ *    first.
  * 2. serve: the CLI's `serve` in a child process, loaded from this process with autocannon over loopback (5 s,
  *    10 connections, a mix of /v1/check documents): requests/s, p99 latency, errors (target 0), and the server's
  *    resident memory before and after.
@@ -19,9 +21,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import OpenAI from 'openai';
-import { preflightMiddlewareOptions, preflightPlugin } from '../src/integrations/aws-sdk.js';
-import { preflightFetch } from '../src/integrations/fetch.js';
-import { createPreflight } from '../src/index.js';
+import { preflightMiddlewareOptions, preflightPlugin } from '../dist/aws-sdk.js';
+import { preflightFetch } from '../dist/fetch.js';
+import { createPreflight } from '../dist/index.js';
 import { prompt } from './requests.js';
 
 const root = join(import.meta.dirname, '..');
@@ -61,25 +63,29 @@ async function listen(server: http.Server | http2.Http2Server): Promise<string> 
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const converseInput: ConverseCommandInput = {
+// Each call asks a different question, as an application's requests differ in their text: nothing of one
+// request's body is the same object or string as the last one's.
+let asked = 0;
+const question = () => `Summarise the policy in two sentences (question ${++asked}).`;
+const converseInput = (): ConverseCommandInput => ({
   modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
   system: [{ text: prompt(4) }, { cachePoint: { type: 'default' } }],
   messages: [
     { role: 'user', content: [{ text: prompt(3) }] },
     { role: 'assistant', content: [{ text: prompt(2) }] },
-    { role: 'user', content: [{ text: 'Summarise the policy in two sentences.' }] },
+    { role: 'user', content: [{ text: question() }] },
   ],
   inferenceConfig: { maxTokens: 512, temperature: 0.2 },
   guardrailConfig: { guardrailIdentifier: 'q1w2e3r4t5', guardrailVersion: '2' },
-};
-const chatInput = {
+});
+const chatInput = () => ({
   model: 'openai.gpt-oss-120b',
   messages: [
     { role: 'system' as const, content: prompt(4) },
-    { role: 'user' as const, content: prompt(3) },
+    { role: 'user' as const, content: `${prompt(3)} ${question()}` },
   ],
   max_completion_tokens: 512,
-};
+});
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -138,10 +144,10 @@ function checkAlone(): { converse: number; chat: number } {
     for (let i = 0; i < n; i++) f();
     return Number(process.hrtime.bigint() - t) / 1e3 / n;
   };
-  const { modelId, ...converseBody } = converseInput;
+  const { modelId, ...converseBody } = converseInput();
   const converseText = JSON.stringify(converseBody);
   const converseUrl = `https://bedrock-runtime.us-east-1.amazonaws.com/model/${encodeURIComponent(modelId!)}/converse`;
-  const chatText = JSON.stringify(chatInput);
+  const chatText = JSON.stringify(chatInput());
   return {
     converse: time(() => preflight.check({ method: 'POST', url: converseUrl, headers: { 'content-type': 'application/json' }, body: JSON.parse(converseText) })),
     chat: time(() => preflight.check({ method: 'POST', url: 'http://127.0.0.1:1/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: JSON.parse(chatText) }, { endpoint: 'bedrock-mantle' })),
@@ -243,7 +249,7 @@ async function main(): Promise<void> {
     toMiddleware: preflightMiddlewareOptions.name,
     name: 'benchAfter',
   });
-  const converse = (c: BedrockRuntimeClient) => () => c.send(new ConverseCommand(converseInput));
+  const converse = (c: BedrockRuntimeClient) => () => c.send(new ConverseCommand(converseInput()));
   const sdk = await compare(converse(plainA), converse(plainB), converse(guardedClient));
   const sdkOwn = await ownTime(converse(probedClient), () => sdkTimes);
   for (const c of [plainA, plainB, guardedClient, probedClient]) c.destroy();
@@ -268,7 +274,7 @@ async function main(): Promise<void> {
     f0 = process.hrtime.bigint();
     return probedWrapper(input, init);
   });
-  const chat = (c: OpenAI) => () => c.chat.completions.create(chatInput);
+  const chat = (c: OpenAI) => () => c.chat.completions.create(chatInput());
   const viaFetch = await compare(chat(openai()), chat(openai()), chat(openai(preflightFetch({ endpoint: 'bedrock-mantle' }))));
   const fetchOwn = await ownTime(chat(probedOpenai), () => fetchTimes);
   results.push(['OpenAI SDK chat.completions: added per call (measured end to end)', added(viaFetch)]);

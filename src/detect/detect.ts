@@ -8,6 +8,7 @@ import type { ApiDef, ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Kno
 import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, pointerOf, trieIsEmpty, valueAt, walkTrie, type Leaf, type SignalSet } from './signals.js';
 import type { TrieNode } from './signals.js';
 import { modelClassifierFor } from './models.js';
+import { compileReadPlan, type ReadPlan } from './skim.js';
 import { compileRequestTests, NO_HITS, pointerAt, type CompiledRequestTests, type SlotHits, type TestContext, type Where } from './request-tests.js';
 
 /** How the API was determined, for the report's findings. */
@@ -43,6 +44,11 @@ export interface Detector {
   /** Resolves an endpoint id or alias (`runtime`, `mantle`); undefined when unknown. */
   endpointId(name: string): EndpointId | undefined;
   apiId(name: string): ApiId | undefined;
+  /**
+   * The read plan of requests to `url` when its path names the API (see skim.ts), else undefined: then the
+   * check reads the body's shape as a whole.
+   */
+  readPlan(url: string): ReadPlan | undefined;
 }
 
 const FROM_PATH: ApiSource = Object.freeze({ kind: 'path' });
@@ -111,6 +117,8 @@ interface ApiSignals {
   headerNames: Map<string, HeaderName>;
   /** Where the API's bodies keep the model id. */
   modelPointers: ReadonlyArray<{ pointer: string; segments: string[] }>;
+  /** The read plan (see skim.ts), made on first use; null when there is none. */
+  plan: ReadPlan | null | undefined;
 }
 
 interface HostMatcher {
@@ -193,7 +201,7 @@ export function compileDetector(k: Knowledge): Detector {
         for (const b of tests.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
         for (const h of tests.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
       }
-      entry = { set, tests, models: new Map(), lastModel: undefined, lastModelLeaves: [], headerNames: new Map(), modelPointers: modelPointers.get(api as ApiId) ?? [] };
+      entry = { set, tests, models: new Map(), lastModel: undefined, lastModelLeaves: [], headerNames: new Map(), modelPointers: modelPointers.get(api as ApiId) ?? [], plan: undefined };
       perApi.set(api, entry);
     }
     lastApi = api;
@@ -316,6 +324,30 @@ export function compileDetector(k: Knowledge): Detector {
     if (urlCache.size >= 512) urlCache.clear();
     urlCache.set(url, u);
     return u;
+  }
+
+  function readPlan(url: string): ReadPlan | undefined {
+    let api: ApiId | null;
+    try {
+      api = urlFacts(url).api;
+    } catch (e) {
+      if (e instanceof PreflightInputError) return undefined;
+      throw e;
+    }
+    if (api === null) return undefined;
+    const entry = signalsFor(api);
+    if (entry.plan === undefined) {
+      const { set, tests } = entry;
+      entry.plan =
+        compileReadPlan(
+          set.body,
+          entry.modelPointers.map((m) => m.segments),
+          tests?.absentPointers ?? [],
+          set.headers,
+          tests?.absentHeaders ?? [],
+        ) ?? null;
+    }
+    return entry.plan ?? undefined;
   }
 
   function detect(input: unknown, options: CheckOptions = {}): Detection {
@@ -502,7 +534,7 @@ export function compileDetector(k: Knowledge): Detector {
     return { facts, evidence, apiSource, apiPath, isEnvelope, mask, unrecognizedPath, modelPath, otherOperation: other, signalEvidence };
   }
 
-  return { detect, endpointId, apiId, apiIndex: (a) => apiIndex.get(a)! };
+  return { detect, endpointId, apiId, readPlan, apiIndex: (a) => apiIndex.get(a)! };
 }
 
 function parseBodyString(text: string): unknown {

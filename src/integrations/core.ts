@@ -6,7 +6,8 @@
 import * as z from 'zod/mini';
 import { splitUrl } from '../detect/detect.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { createPreflight, type Preflight } from '../preflight.js';
+import { bodyReadingKey, headerReadingKey, type ReadPlan } from '../detect/skim.js';
+import { createPreflight, readPlanOf, type Preflight } from '../preflight.js';
 import { redact } from '../redact.js';
 import type { CheckOptions, CheckReport, EndpointId, Finding, Knowledge, RequestTest, Severity } from '../types.js';
 
@@ -163,8 +164,21 @@ export interface Guard {
   target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null;
   /** The request's headers as the check reads them (a plain record), from a record, a `Headers` or header pairs. */
   headers(h: unknown): Record<string, string> | undefined;
+  /**
+   * For a request to `url` (whose target was just asked for) with the JSON body text `text` and headers `h`:
+   * `true` when a request with the same reading key (see detect/skim.ts) was checked clean before, so this one
+   * needs no check; else a ticket for `enforce` to remember the key by if this one is clean; undefined when the
+   * request has no reading key (its path does not name the API, or its headers are not a `Headers` or none).
+   */
+  known(url: string, text: string, h: unknown): true | ReadingTicket | undefined;
   /** Checks one request; throws PreflightError when it must not be sent, reports findings otherwise. */
-  enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, options: CheckOptions): CheckReport | undefined;
+  enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, options: CheckOptions, ticket?: ReadingTicket): CheckReport | undefined;
+}
+
+/** A request's reading key, and the target it was read for. */
+export interface ReadingTicket {
+  readonly key: string;
+  readonly target: object;
 }
 
 export function createGuard(options: PreflightIntegrationOptions = {}, what = 'bedrock-preflight'): Guard {
@@ -198,8 +212,17 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     endpoint: EndpointId | undefined;
     region: string | undefined;
     options: CheckOptions | null | undefined;
+    /** The read plan of the URL (null: none), made on first use. */
+    plan: ReadPlan | null | undefined;
+    /**
+     * Reading keys of requests to this URL that were checked with these options and had no finding to stop or
+     * report: a request with one of them gets the same report, so it is sent without a check.
+     */
+    clean: Set<string>;
   }
   const urls = new Map<string, UrlTarget>();
+  let lastTargetUrl: string | undefined;
+  let lastTarget: UrlTarget | undefined;
   const hosts = new Map<string, boolean>();
 
   /** Whether the check recognises the host of `url` as a Bedrock host; asked once per host. */
@@ -224,10 +247,12 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
   function target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
     let t = urls.get(url);
     if (t === undefined) {
-      t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: undefined };
+      t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: undefined, plan: undefined, clean: new Set() };
       if (urls.size >= 256) urls.clear();
       urls.set(url, t);
     }
+    lastTargetUrl = url;
+    lastTarget = t;
     if (t.bedrock) return EMPTY;
     const e = endpoint ?? fallbackEndpoint;
     const region = options.region ?? fallbackRegion;
@@ -235,6 +260,7 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
       t.endpoint = e;
       t.region = region;
       t.options = e === undefined ? null : Object.freeze(region === undefined ? { endpoint: e } : { endpoint: e, region });
+      t.clean.clear();
     }
     return t.options;
   }
@@ -265,6 +291,31 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     return h as Record<string, string>; // a plain record, as fetch and the AWS SDK take it
   }
 
+  const UNREAD = 'U';
+  function known(url: string, text: string, h: unknown): true | ReadingTicket | undefined {
+    const t = url === lastTargetUrl ? lastTarget : urls.get(url);
+    if (t === undefined) return undefined;
+    if (t.plan === undefined) t.plan = readPlanOf(preflight, url) ?? null;
+    const plan = t.plan;
+    if (plan === null) return undefined;
+    let headerKey: string;
+    if (h === undefined || h === null) headerKey = UNREAD;
+    else if (typeof Headers !== 'undefined' && h instanceof Headers) headerKey = headerReadingKey(plan, (name) => h.get(name));
+    else return undefined;
+    const bodyKey = bodyReadingKey(plan, text);
+    if (bodyKey === undefined) return undefined;
+    const key = bodyKey + '\u0003' + headerKey;
+    return t.clean.has(key) ? true : { key, target: t };
+  }
+
+  function remember(ticket: ReadingTicket, r: CheckReport, checkOptions: CheckOptions): void {
+    const t = ticket.target as UrlTarget;
+    if (t.options !== checkOptions && !(t.bedrock && checkOptions === EMPTY)) return;
+    for (const f of r.findings) if (RANK[f.severity] <= RANK.warning) return;
+    if (t.clean.size >= 256) t.clean.clear();
+    t.clean.add(ticket.key);
+  }
+
   function report(r: CheckReport, below: number, info: PreflightRequestInfo): void {
     if (onFindings !== undefined) {
       for (const f of r.findings) {
@@ -285,7 +336,7 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     }
   }
 
-  function enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, checkOptions: CheckOptions): CheckReport | undefined {
+  function enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, checkOptions: CheckOptions, ticket?: ReadingTicket): CheckReport | undefined {
     let r: CheckReport;
     try {
       r = preflight.check(envelope, checkOptions);
@@ -294,6 +345,7 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
       if (isPreflightInputError(e)) return undefined;
       throw e;
     }
+    if (ticket !== undefined) remember(ticket, r, checkOptions);
     if (r.findings.length === 0) return r;
     if (mode === 'error') {
       let blocking: Finding[] | undefined;
@@ -304,7 +356,7 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     return r;
   }
 
-  return { mode, target, headers, enforce };
+  return { mode, target, headers, known, enforce };
 }
 
 /** The lower-cased header names the knowledge tests (capability signals and request-rule tests). */
