@@ -176,6 +176,43 @@ describe('fetch with the Anthropic SDK (mantle-like /anthropic)', () => {
   });
 });
 
+describe('fetch: requests that read like one checked clean before', () => {
+  it('are sent without a check; a request that differs where the check reads is checked (and stopped)', async () => {
+    const preflight = createPreflight({ knowledge: createPreflight().knowledge });
+    const check = vi.spyOn(preflight, 'check');
+    // A spied check is not the check the read plan was made for: this preflight gets no shortcut at all.
+    const spied = openai({ endpoint: 'mantle', preflight });
+    await spied.chat.completions.create(chat('openai.gpt-oss-120b'));
+    await spied.chat.completions.create(chat('openai.gpt-oss-120b', { messages: [{ role: 'user', content: 'other text' }] }));
+    expect(check).toHaveBeenCalledTimes(3); // once to learn the host is not a Bedrock host, then each request
+
+    const client = openai({ endpoint: 'mantle', preflight: createPreflight({ knowledge: preflight.knowledge }) });
+    for (const text of ['one', 'two', 'three']) await client.chat.completions.create(chat('openai.gpt-oss-120b', { messages: [{ role: 'user', content: text }] }));
+    expect(server.received).toHaveLength(5);
+    const err = await stopped(client.chat.completions.create(chat('global.openai.gpt-oss-120b', { messages: [{ role: 'user', content: 'one' }] })));
+    expect(err.findings[0]).toMatchObject({ subject: 'cross-region-inference' });
+    expect(server.received).toHaveLength(5);
+    // Each one arrived as sent.
+    expect(server.received.slice(2).map((r) => (JSON.parse(r.body.toString("utf8")) as { messages: Array<{ content: string }> }).messages[0]!.content)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('a request with a warning is not remembered: onFindings hears of every one', async () => {
+    const reports: CheckReport[] = [];
+    const client = openai({ endpoint: 'mantle', mode: 'warn', onFindings: (r) => reports.push(r) });
+    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'openai.gpt-oss-120b', messages: [{ role: 'user', content: `no max tokens ${i}` }] });
+    expect(reports).toHaveLength(3);
+    expect(server.received).toHaveLength(3);
+  });
+
+  it('the same body with other headers is read again: a request with a project header on runtime is stopped', async () => {
+    const client = openai({ endpoint: 'runtime' });
+    await client.chat.completions.create(chat('openai.gpt-oss-120b'));
+    const err = await stopped(client.chat.completions.create(chat('openai.gpt-oss-120b'), { headers: { 'OpenAI-Project': 'proj_1' } }));
+    expect(err.findings.map((f) => f.subject)).toContain('projects');
+    expect(server.received).toHaveLength(1);
+  });
+});
+
 describe('fetch: modes and bodies', () => {
   const url = () => `${server.url}/v1/chat/completions`;
   const invalid = () => JSON.stringify(chat('global.openai.gpt-oss-120b'));
