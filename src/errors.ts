@@ -23,6 +23,8 @@ export interface SourcePosition {
  * An error the user can act on: a code, the file it concerns and, for parse errors, the position.
  * `toString()` is the one line the command line prints.
  */
+const BRAND = Symbol.for('bedrock-preflight.PreflightInputError');
+
 export class PreflightInputError extends Error {
   override readonly name = 'PreflightInputError';
   readonly code: PreflightErrorCode;
@@ -39,6 +41,15 @@ export class PreflightInputError extends Error {
     this.code = code;
     this.file = options.file;
     this.position = options.position;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * True for a PreflightInputError from any copy of this package: the ESM and CommonJS builds each have one, and
+   * an application may make its preflight with one and hand it to an integration loaded with the other.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
   /** `file:line:column: message` (as much of the location as is known). */

@@ -301,13 +301,24 @@ export function bodyReadingKey(plan: ReadPlan, text: string): string | undefined
 /** The header part of the reading key: for each name the plan reads, absent, or present with its tests' outcomes. */
 export function headerReadingKey(plan: ReadPlan, get: (name: string) => string | null): string {
   let key = '';
-  for (const h of plan.headers) {
-    const v = get(h.name);
-    if (v === null) key += '-';
-    else {
-      key += '+';
-      for (const leaf of h.leaves) key += leaf.test(v) ? '1' : '0';
-    }
-  }
+  for (const h of plan.headers) key += headerPart(h.leaves, get(h.name));
+  return key;
+}
+
+function headerPart(leaves: readonly Leaf[], v: string | null | undefined): string {
+  if (v === null || v === undefined) return '-';
+  let part = '+';
+  for (const leaf of leaves) part += leaf.test(v) ? '1' : '0';
+  return part;
+}
+
+/**
+ * headerReadingKey of a `Headers`. Asked for each name, not read in one forEach pass: the pass is cheaper in a
+ * hot loop but costs twice as much inside an application, where the code it runs is not in the CPU's caches.
+ */
+export function headersReadingKey(plan: ReadPlan, headers: Headers): string {
+  let key = '';
+  const list = plan.headers;
+  for (let n = 0; n < list.length; n++) key += headerPart(list[n]!.leaves, headers.get(list[n]!.name));
   return key;
 }

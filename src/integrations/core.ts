@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { splitUrl } from '../detect/detect.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { bodyReadingKey, headerReadingKey, type ReadPlan } from '../detect/skim.js';
+import { bodyReadingKey, headersReadingKey, type ReadPlan } from '../detect/skim.js';
 import { createPreflight, readPlanOf, type Preflight } from '../preflight.js';
 import { redact } from '../redact.js';
 import type { CheckOptions, CheckReport, EndpointId, Finding, Knowledge, RequestTest, Severity } from '../types.js';
@@ -300,7 +300,7 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     if (plan === null) return undefined;
     let headerKey: string;
     if (h === undefined || h === null) headerKey = UNREAD;
-    else if (typeof Headers !== 'undefined' && h instanceof Headers) headerKey = headerReadingKey(plan, (name) => h.get(name));
+    else if (typeof Headers !== 'undefined' && h instanceof Headers) headerKey = headersReadingKey(plan, h);
     else return undefined;
     const bodyKey = bodyReadingKey(plan, text);
     if (bodyKey === undefined) return undefined;
