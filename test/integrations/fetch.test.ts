@@ -2,6 +2,7 @@
  * bedrock-preflight/fetch with the real OpenAI and Anthropic SDKs (their own request building, headers and retry
  * logic) against a local HTTP server with mantle-like paths (/v1 for OpenAI, /anthropic for Anthropic).
  */
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import OpenAI from 'openai';
@@ -209,6 +210,18 @@ describe('fetch: requests that read like one checked clean before', () => {
     await client.chat.completions.create(chat('openai.gpt-oss-120b'));
     const err = await stopped(client.chat.completions.create(chat('openai.gpt-oss-120b'), { headers: { 'OpenAI-Project': 'proj_1' } }));
     expect(err.findings.map((f) => f.subject)).toContain('projects');
+    expect(server.received).toHaveLength(1);
+  });
+});
+
+describe('fetch: the ESM and CommonJS copies of the package', () => {
+  it('a preflight made with the CommonJS build works in this wrapper: its input errors are recognised', async () => {
+    const cjs = createRequire(import.meta.url)('../../dist/index.cjs') as typeof import('../../src/index.js');
+    expect(new cjs.PreflightInputError('E_USAGE', 'x')).toBeInstanceOf(PreflightInputError);
+    const f = preflightFetch({ endpoint: 'mantle', preflight: cjs.createPreflight({ knowledge: cjs.builtInKnowledge }) });
+    const err = await f(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(chat('global.openai.gpt-oss-120b')) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreflightError);
+    await f(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(chat('openai.gpt-oss-120b')) });
     expect(server.received).toHaveLength(1);
   });
 });
