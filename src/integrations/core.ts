@@ -245,7 +245,8 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
   }
 
   function target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
-    let t = urls.get(url);
+    // Applications send runs of requests to one URL: the last one's entry is at hand without hashing the URL.
+    let t = url === lastTargetUrl ? lastTarget : urls.get(url);
     if (t === undefined) {
       t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: undefined, plan: undefined, clean: new Set() };
       if (urls.size >= 256) urls.clear();
