@@ -124,21 +124,36 @@ function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: Regi
   }
   const inputIsBody = converseFromInput ? INPUT_IS_BODY : new Set<string>();
   const runtime: EndpointId = 'bedrock-runtime';
-  return (next, context) => {
+  return <Args extends { input: object; request?: unknown }, Out>(next: (args: Args) => Promise<Out>, context: PreflightMiddlewareContext): ((args: Args) => Promise<Out>) => {
     const commandName = context.commandName ?? '';
     if (guard.mode === 'off' || !CHECKED_COMMANDS.has(commandName)) return next;
-    return async (args) => {
-      const request = args.request;
-      if (!isHttpRequest(request)) return next(args);
-      const url = requestUrl(request);
-      let body: unknown = inputIsBody.has(commandName) && args.input !== null && typeof args.input === 'object' ? converseBody(args.input) : readBody(request.body);
-      if (body instanceof Promise) body = await body;
-      if (body === undefined) return next(args);
-      let region = options.region ?? signingRegion(context);
-      if (region === undefined && regionProvider !== undefined) region = await regionProvider();
+    // Not an async function: in the usual case (a Converse input, a signing Region) the check runs and the
+    // request is handed on in the same tick, and the SDK's promise is returned as it is, without the extra
+    // promise and microtask turns of an async wrapper.
+    const checkThenNext = (args: Args, url: string, body: unknown, region: string | undefined): Promise<Out> => {
       const target = guard.target(url, runtime, region)!;
-      guard.enforce({ method: request.method, url, headers: request.headers, body }, target);
+      guard.enforce({ method: (args.request as HttpRequestLike).method, url, headers: (args.request as HttpRequestLike).headers, body }, target);
       return next(args);
+    };
+    const withBody = (args: Args, url: string, body: unknown): Promise<Out> => {
+      if (body === undefined) return next(args);
+      const region = options.region ?? signingRegion(context);
+      if (region === undefined && regionProvider !== undefined) {
+        return Promise.resolve(regionProvider()).then((r) => checkThenNext(args, url, body, r));
+      }
+      return checkThenNext(args, url, body, region);
+    };
+    return (args) => {
+      try {
+        const request = args.request;
+        if (!isHttpRequest(request)) return next(args);
+        const url = requestUrl(request);
+        const body: unknown = inputIsBody.has(commandName) && args.input !== null && typeof args.input === 'object' ? converseBody(args.input) : readBody(request.body);
+        if (body instanceof Promise) return body.then((b: unknown) => withBody(args, url, b));
+        return withBody(args, url, body);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     };
   };
 }
