@@ -197,10 +197,8 @@ function visit(node: PlanNode): void {
   out += typeChar(c);
   const container = c === 123 || c === 91;
   const walks = container && (node.children.size > 0 || node.any !== undefined);
-  if (walks) {
-    if (c === 123) walkObject(node);
-    else walkArray(node);
-  } else skipValue();
+  if (walks) walk(node, c === 123);
+  else skipValue();
   if (node.leaves.length > 0) {
     const value = container ? (c === 123 ? OBJECT_PLACEHOLDER : ARRAY_PLACEHOLDER) : scalarAt(start, i);
     for (let l = 0; l < node.leaves.length; l++) out += node.leaves[l]!.test(value) ? '1' : '0';
@@ -208,68 +206,46 @@ function visit(node: PlanNode): void {
   if (node.raw) out += SEP + s.slice(start, i);
 }
 
-function walkObject(node: PlanNode): void {
-  i++;
-  ws();
-  if (s.charCodeAt(i) === 125) {
-    i++;
-    out += END;
-    return;
+/** The value at `i` read on `named` and on `*` (either may be absent), under `label`; skipped when off the plan. */
+function placed(named: PlanNode | undefined, any: PlanNode | undefined, label: string | number): void {
+  if (named === undefined && any === undefined) return skipValue();
+  out += SEP + label;
+  const at = i;
+  if (named !== undefined) visit(named);
+  if (any !== undefined) {
+    out += '*';
+    i = at;
+    visit(any);
   }
-  for (;;) {
-    if (s.charCodeAt(i) !== 34) throw NOT_JSON;
-    const keyStart = i;
-    skipString();
-    const keyEnd = i;
-    ws();
-    if (s.charCodeAt(i) !== 58) throw NOT_JSON;
-    i++;
-    ws();
-    const named = node.children.get(stringAt(keyStart, keyEnd));
-    if (named === undefined && node.any === undefined) skipValue();
-    else {
-      out += SEP + s.slice(keyStart, keyEnd);
-      const at = i;
-      if (named !== undefined) visit(named);
-      if (node.any !== undefined) {
-        out += '*';
-        i = at;
-        visit(node.any);
-      }
-    }
-    ws();
-    const d = s.charCodeAt(i++);
-    if (d === 125) break;
-    if (d !== 44) throw NOT_JSON;
-    ws();
-  }
-  out += END;
 }
 
-function walkArray(node: PlanNode): void {
+/** At an object's or array's opening bracket: reads its members or elements along `node` and moves past it. */
+function walk(node: PlanNode, isObject: boolean): void {
+  const close = isObject ? 125 : 93;
   i++;
   ws();
-  if (s.charCodeAt(i) === 93) {
+  if (s.charCodeAt(i) === close) {
     i++;
     out += END;
     return;
   }
   for (let index = 0; ; index++) {
-    const named = node.byIndex?.get(index);
-    if (named === undefined && node.any === undefined) skipValue();
-    else {
-      out += SEP + index;
-      const at = i;
-      if (named !== undefined) visit(named);
-      if (node.any !== undefined) {
-        out += '*';
-        i = at;
-        visit(node.any);
-      }
-    }
+    if (isObject) {
+      if (s.charCodeAt(i) !== 34) throw NOT_JSON;
+      const keyStart = i;
+      skipString();
+      const keyEnd = i;
+      ws();
+      if (s.charCodeAt(i) !== 58) throw NOT_JSON;
+      i++;
+      ws();
+      const named = node.children.get(stringAt(keyStart, keyEnd));
+      if (named === undefined && node.any === undefined) skipValue(); // off the plan: no label to copy
+      else placed(named, node.any, s.slice(keyStart, keyEnd));
+    } else placed(node.byIndex?.get(index), node.any, index);
     ws();
     const d = s.charCodeAt(i++);
-    if (d === 93) break;
+    if (d === close) break;
     if (d !== 44) throw NOT_JSON;
     ws();
   }

@@ -11,6 +11,7 @@ import { builtInKnowledge, createPreflight, type CheckReport } from '../../src/i
 import { createGuard, type ReadingTicket } from '../../src/integrations/core.js';
 import { bodyReadingKey, type PlanNode, type ReadPlan } from '../../src/detect/skim.js';
 import { readPlanOf } from '../../src/preflight.js';
+import { prng } from '../lint/fixtures.js';
 
 const preflight = createPreflight();
 
@@ -43,19 +44,8 @@ const PROSE = ['Paragraph one: returns within 30 days.', 'line\nbreak "quoted" \
 /** A JSON value as a tree whose objects are member lists (so duplicates and key spellings survive). */
 type Tree = null | boolean | number | string | { array: Tree[] } | { members: Array<[string, Tree]> };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generate(plan: ReadPlan, seed: number): Tree {
-  const rnd = mulberry32(seed);
+  const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const scalar = (): Tree => {
     const r = rnd();
@@ -130,7 +120,7 @@ function mutateOnPlan(t: Tree, plan: ReadPlan, rnd: () => number): Tree {
 }
 
 function headersFor(plan: ReadPlan, seed: number): Headers | undefined {
-  const rnd = mulberry32(seed ^ 0x5bd1e995);
+  const rnd = prng(seed ^ 0x5bd1e995);
   if (rnd() < 0.1) return undefined;
   const h = new Headers({ 'content-type': 'application/json', 'user-agent': `test/${seed}` });
   const values = ['Bearer abc', 'bearer ABSKxyz', 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/x', 'ABSKQmVk', 'proj_1', 'x', ...POOL.slice(0, 40)];
@@ -165,10 +155,10 @@ describe('reading keys', () => {
         fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed, wseed) => {
           const tree = generate(plan!, seed);
           const h = headersFor(plan!, seed);
-          const rnd = mulberry32(wseed);
+          const rnd = prng(wseed);
           const variants = [tree, rewriteOffPlan(tree, plan!.root, rnd), mutateOnPlan(tree, plan!, rnd), mutateOnPlan(tree, plan!, rnd)];
           for (const variant of variants) {
-            const text = write(variant, mulberry32(wseed));
+            const text = write(variant, prng(wseed));
             const { key } = ticket(url, text, h);
             const report = fullReport(url, text, h);
             const before = seen.get(key);
@@ -193,7 +183,7 @@ describe('reading keys', () => {
         const tree = generate(plan, seed);
         const plain = (t: Tree): string => write(t, () => 0.99); // no whitespace, no escapes
         const a = bodyReadingKey(plan, plain(tree));
-        const b = bodyReadingKey(plan, plain(rewriteOffPlan(tree, plan.root, mulberry32(seed))));
+        const b = bodyReadingKey(plan, plain(rewriteOffPlan(tree, plan.root, prng(seed))));
         expect(a).toBeDefined();
         expect(b).toBe(a);
       }),
@@ -209,7 +199,7 @@ describe('reading keys', () => {
         const isObject = v !== null && typeof v === 'object' && !Array.isArray(v);
         expect(bodyReadingKey(plan, text) !== undefined).toBe(isObject);
         // Cut or corrupted texts: an answer or undefined, never an exception.
-        const rnd = mulberry32(seed);
+        const rnd = prng(seed);
         const cut = text.slice(0, Math.floor(rnd() * text.length));
         const at = Math.floor(rnd() * text.length);
         const corrupted = text.slice(0, at) + '"{[\\,:]}'[Math.floor(rnd() * 8)] + text.slice(at + 1);
