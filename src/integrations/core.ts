@@ -244,9 +244,11 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     return known;
   }
 
+  // Applications send runs of requests to one URL: the last one's entry is at hand without hashing the URL.
+  const entryOf = (url: string): UrlTarget | undefined => (url === lastTargetUrl ? lastTarget : urls.get(url));
+
   function target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
-    // Applications send runs of requests to one URL: the last one's entry is at hand without hashing the URL.
-    let t = url === lastTargetUrl ? lastTarget : urls.get(url);
+    let t = entryOf(url);
     if (t === undefined) {
       t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: undefined, plan: undefined, clean: new Set() };
       if (urls.size >= 256) urls.clear();
@@ -294,7 +296,7 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
 
   const UNREAD = 'U';
   function known(url: string, text: string, h: unknown): true | ReadingTicket | undefined {
-    const t = url === lastTargetUrl ? lastTarget : urls.get(url);
+    const t = entryOf(url);
     if (t === undefined) return undefined;
     if (t.plan === undefined) t.plan = readPlanOf(preflight, url) ?? null;
     const plan = t.plan;
