@@ -1,6 +1,6 @@
 /**
- * The reading key of a request: what the check reads of a JSON body text and of its headers, for one API, as a
- * string, without parsing the body. Two requests to the same URL with the same reading key get the same report
+ * The reading key of a request: what the check reads of a JSON body text and of its headers, for one API, without
+ * parsing the body. Two requests to the same URL with the same reading key get the same report
  * (the check is a pure function of what it reads), so an integration that found one clean can send the other at
  * once. This is what keeps pre-flight cheap inside an application: most requests differ only in prompt text,
  * which the check never reads.
@@ -9,7 +9,8 @@
  * pointers where it keeps the model id, and the pointers of absent-key tests. For each place on the plan the key
  * holds the JSON type of the value there, the outcome of each leaf's test, and, where the check keeps the value
  * itself (the model id, every-hit tests), its JSON text. Everything off the plan is skipped: strings are jumped
- * over with indexOf, never copied or decoded.
+ * over with indexOf, never copied or decoded. The body's key is built as 16-bit codes in a reused buffer; an
+ * integration looks it up in its ReadingKeys as it is, and copies it out only to remember it.
  *
  * Text that is not JSON may still give a key: only the structure is followed, not validated. That cannot change
  * a decision: such a body is not checked at all (the full path finds it is not JSON and sends it), and a key is
@@ -26,15 +27,22 @@ export interface PlanNode {
   leaves: Leaf[];
   /** The check keeps the value itself (model id, every-hit tests): the key holds its JSON text. */
   raw: boolean;
+  /** This node's number among its parent's named children. */
+  ordinal: number;
+  /** The named children's names and nodes, in the plan's order (read without making a string of each key). */
+  names: string[];
+  kids: PlanNode[];
 }
 
 export interface ReadPlan {
   root: PlanNode;
   /** Lower-cased header names the check reads, each with the leaves testing its value (none: only presence). */
   headers: ReadonlyArray<{ name: string; leaves: Leaf[] }>;
+  /** The same, by lower-cased name. */
+  headerLeaves: ReadonlyMap<string, Leaf[]>;
 }
 
-const newNode = (): PlanNode => ({ children: new Map(), byIndex: undefined, any: undefined, leaves: [], raw: false });
+const newNode = (ordinal = 0): PlanNode => ({ children: new Map(), byIndex: undefined, any: undefined, leaves: [], raw: false, ordinal, names: [], kids: [] });
 
 const CANONICAL_INDEX = /^(0|[1-9][0-9]{0,8})$/;
 
@@ -42,8 +50,10 @@ function child(node: PlanNode, segment: string): PlanNode {
   if (segment === '*') return (node.any ??= newNode());
   let next = node.children.get(segment);
   if (next === undefined) {
-    next = newNode();
+    next = newNode(node.children.size);
     node.children.set(segment, next);
+    node.names.push(segment);
+    node.kids.push(next);
     if (CANONICAL_INDEX.test(segment)) (node.byIndex ??= new Map()).set(Number(segment), next);
   }
   return next;
@@ -86,29 +96,87 @@ export function compileReadPlan(
   const names = new Map<string, Leaf[]>();
   for (const [name, leaves] of headers) names.set(name, leaves);
   for (const name of absentHeaders) if (!names.has(name)) names.set(name, []);
-  return { root, headers: [...names].map(([name, leaves]) => ({ name, leaves })) };
+  return { root, headers: [...names].map(([name, leaves]) => ({ name, leaves })), headerLeaves: names };
 }
 
-// One skim at a time (it is synchronous): the text, the position and the key being built.
+// One skim at a time (it is synchronous): the text and the position in it, and the key being built, as 16-bit
+// codes in a buffer that is reused (a key is copied out of it only to be kept; see ReadingKeys).
 let s = '';
 let i = 0;
-let out = '';
+let codes = new Uint16Array(512);
+let n = 0;
+/** The first backslash at or after escapeFrom (s.length: none). See escapedIn. */
+let escapeFrom = 0;
+let nextEscape = -1;
 
 /** Bails out of a skim: the text does not have the structure of a JSON object. */
 class NotJson {}
 const NOT_JSON = new NotJson();
 
-const SEP = '\u0001';
-const END = '\u0002';
+// The codes. Given the plan, a key reads back unambiguously: each value starts with its type; a container read
+// along the plan lists its members or elements and ends with END; a member named on the plan is its child's
+// number, a member read by `*` is KEPT_NAME with the name's length, an element is ELEMENT (every element is read)
+// or AT with its index; a second reading of the same value by `*` starts with BY_ANY; each leaf adds FALSE or
+// TRUE; a kept value adds KEPT with its text (its length, then its code units, as for KEPT_NAME's name).
+const T_OBJECT = 1;
+const T_ARRAY = 2;
+const T_STRING = 3;
+const T_TRUE = 4;
+const T_FALSE = 5;
+const T_NULL = 6;
+const T_NUMBER = 7;
+const END = 8;
+const KEPT_NAME = 9;
+const ELEMENT = 10;
+const AT = 11;
+const BY_ANY = 12;
+const FALSE = 13;
+const TRUE = 14;
+const KEPT = 15;
+/** The first child number (children are numbered in the plan's order). */
+const CHILD = 16;
 const OBJECT_PLACEHOLDER: object = Object.freeze({});
 const ARRAY_PLACEHOLDER: object = Object.freeze([]);
 
-function ws(): void {
-  for (;;) {
-    const c = s.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-    else return;
+function put(code: number): void {
+  if (n === codes.length) {
+    const more = new Uint16Array(codes.length * 2);
+    more.set(codes);
+    codes = more;
   }
+  codes[n++] = code;
+}
+
+/** The text at [start, end): its length, then its code units. */
+function keep(start: number, end: number): void {
+  putCount(end - start);
+  for (let k = start; k < end; k++) put(s.charCodeAt(k));
+}
+
+/** A length or index as two 16-bit codes. */
+function putCount(count: number): void {
+  put(count & 0xffff);
+  put(count >>> 16);
+}
+
+/**
+ * Whether the text has a backslash in [from, to). The first backslash at or after a position is searched for
+ * once and reused while later questions start between the two (a skim moves forward but for re-reading a value).
+ */
+function escapedIn(from: number, to: number): boolean {
+  if (from < escapeFrom || nextEscape < from) {
+    const b = s.indexOf('\\', from);
+    escapeFrom = from;
+    nextEscape = b < 0 ? s.length : b;
+  }
+  return nextEscape < to;
+}
+
+/** Moves past whitespace; the code at the new position (NaN at the end). */
+function ws(): number {
+  let c = s.charCodeAt(i);
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++i);
+  return c;
 }
 
 /** At an opening quote: moves past the closing one (a quote preceded by an even run of backslashes). */
@@ -117,6 +185,10 @@ function skipString(): void {
   for (;;) {
     const q = s.indexOf('"', from);
     if (q < 0) throw NOT_JSON;
+    if (!escapedIn(from, q)) {
+      i = q + 1;
+      return;
+    }
     let b = q - 1;
     while (s.charCodeAt(b) === 92) b--;
     if ((q - 1 - b) % 2 === 0) {
@@ -128,8 +200,7 @@ function skipString(): void {
 }
 
 /** Moves past one value of any kind, following only its brackets and strings. */
-function skipValue(): void {
-  const c = s.charCodeAt(i);
+function skipValue(c: number): void {
   if (c === 34) return skipString();
   if (c === 123 || c === 91) {
     let depth = 0;
@@ -160,125 +231,261 @@ function skipValue(): void {
 
 /** The decoded string of the string token at [start, end). */
 function stringAt(start: number, end: number): string {
-  for (let j = start + 1; j < end - 1; j++) {
-    if (s.charCodeAt(j) === 92) {
-      try {
-        return JSON.parse(s.slice(start, end)) as string;
-      } catch {
-        throw NOT_JSON;
-      }
-    }
-  }
-  return s.slice(start + 1, end - 1);
-}
-
-/** The value of the scalar token at [start, end), as JSON.parse gives it. */
-function scalarAt(start: number, end: number): unknown {
-  const c = s.charCodeAt(start);
-  if (c === 34) return stringAt(start, end);
-  const token = s.slice(start, end);
-  if (token === 'true') return true;
-  if (token === 'false') return false;
-  if (token === 'null') return null;
+  if (!escapedIn(start + 1, end - 1)) return s.slice(start + 1, end - 1);
   try {
-    return JSON.parse(token) as unknown;
+    return JSON.parse(s.slice(start, end)) as string;
   } catch {
     throw NOT_JSON;
   }
 }
 
-const typeChar = (c: number): string => (c === 123 ? 'o' : c === 91 ? 'a' : c === 34 ? 's' : c === 116 ? 't' : c === 102 ? 'f' : c === 110 ? 'n' : '#');
+/** The value of the scalar token at [start, end), as JSON.parse gives it. */
+function scalarAt(c: number, start: number, end: number): unknown {
+  if (c === 34) return stringAt(start, end);
+  if (c === 116) return true;
+  if (c === 102) return false;
+  if (c === 110) return null;
+  // For a JSON number token, Number gives what JSON.parse does. A token that is not one makes the text no JSON:
+  // whatever its key, such a body is sent unchecked either way (see the top of this file).
+  return Number(s.slice(start, end));
+}
 
-/** At a value (after whitespace): appends its reading along `node` to the key and moves past it. */
-function visit(node: PlanNode): void {
-  const start = i;
-  const c = s.charCodeAt(i);
+function typeCode(c: number): number {
+  switch (c) {
+    case 123:
+      return T_OBJECT;
+    case 91:
+      return T_ARRAY;
+    case 34:
+      return T_STRING;
+    case 116:
+      return T_TRUE;
+    case 102:
+      return T_FALSE;
+    case 110:
+      return T_NULL;
+    default:
+      return T_NUMBER;
+  }
+}
+
+/** At a value whose first code is `c`: adds its reading along `node` to the key and moves past it. */
+function visit(node: PlanNode, c: number): void {
   if (c !== c) throw NOT_JSON;
-  out += typeChar(c);
-  const container = c === 123 || c === 91;
-  const walks = container && (node.children.size > 0 || node.any !== undefined);
-  if (walks) walk(node, c === 123);
-  else skipValue();
-  if (node.leaves.length > 0) {
-    const value = container ? (c === 123 ? OBJECT_PLACEHOLDER : ARRAY_PLACEHOLDER) : scalarAt(start, i);
-    for (let l = 0; l < node.leaves.length; l++) out += node.leaves[l]!.test(value) ? '1' : '0';
+  const start = i;
+  put(typeCode(c));
+  if (c === 123 || c === 91) {
+    if (node.children.size > 0 || node.any !== undefined) {
+      if (c === 123) walkObject(node);
+      else walkArray(node);
+    } else skipValue(c);
+  } else skipValue(c);
+  const leaves = node.leaves;
+  if (leaves.length > 0) {
+    const value = c === 123 ? OBJECT_PLACEHOLDER : c === 91 ? ARRAY_PLACEHOLDER : scalarAt(c, start, i);
+    for (let l = 0; l < leaves.length; l++) put(leaves[l]!.test(value) ? TRUE : FALSE);
   }
-  if (node.raw) out += SEP + s.slice(start, i);
-}
-
-/** The value at `i` read on `named` and on `*` (either may be absent), under `label`; skipped when off the plan. */
-function placed(named: PlanNode | undefined, any: PlanNode | undefined, label: string | number): void {
-  if (named === undefined && any === undefined) return skipValue();
-  out += SEP + label;
-  const at = i;
-  if (named !== undefined) visit(named);
-  if (any !== undefined) {
-    out += '*';
-    i = at;
-    visit(any);
+  if (node.raw) {
+    put(KEPT);
+    keep(start, i);
   }
 }
 
-/** At an object's or array's opening bracket: reads its members or elements along `node` and moves past it. */
-function walk(node: PlanNode, isObject: boolean): void {
-  const close = isObject ? 125 : 93;
+/** The named child of `node` for the member name token at [start, end), if any. */
+function memberNode(node: PlanNode, start: number, end: number): PlanNode | undefined {
+  if (escapedIn(start + 1, end - 1)) return node.children.get(stringAt(start, end));
+  const length = end - start - 2;
+  const names = node.names;
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    if (name.length !== length) continue;
+    let j = 0;
+    while (j < length && name.charCodeAt(j) === s.charCodeAt(start + 1 + j)) j++;
+    if (j === length) return node.kids[k];
+  }
+  return undefined;
+}
+
+/** At an object's opening brace: reads its members along `node` and moves past it. */
+function walkObject(node: PlanNode): void {
   i++;
-  ws();
-  if (s.charCodeAt(i) === close) {
+  let c = ws();
+  if (c === 125) {
     i++;
-    out += END;
+    put(END);
     return;
   }
-  for (let index = 0; ; index++) {
-    if (isObject) {
-      if (s.charCodeAt(i) !== 34) throw NOT_JSON;
-      const keyStart = i;
-      skipString();
-      const keyEnd = i;
-      ws();
-      if (s.charCodeAt(i) !== 58) throw NOT_JSON;
-      i++;
-      ws();
-      const named = node.children.get(stringAt(keyStart, keyEnd));
-      if (named === undefined && node.any === undefined) skipValue(); // off the plan: no label to copy
-      else placed(named, node.any, s.slice(keyStart, keyEnd));
-    } else placed(node.byIndex?.get(index), node.any, index);
-    ws();
-    const d = s.charCodeAt(i++);
-    if (d === close) break;
-    if (d !== 44) throw NOT_JSON;
-    ws();
+  const any = node.any;
+  for (;;) {
+    if (c !== 34) throw NOT_JSON;
+    const keyStart = i;
+    skipString();
+    const keyEnd = i;
+    if (ws() !== 58) throw NOT_JSON;
+    i++;
+    c = ws();
+    const named = memberNode(node, keyStart, keyEnd);
+    if (named !== undefined) {
+      put(CHILD + named.ordinal);
+      if (any === undefined) visit(named, c);
+      else {
+        const at = i;
+        visit(named, c);
+        put(BY_ANY);
+        i = at;
+        visit(any, c);
+      }
+    } else if (any !== undefined) {
+      put(KEPT_NAME);
+      keep(keyStart, keyEnd);
+      visit(any, c);
+    } else skipValue(c); // off the plan
+    c = ws();
+    i++;
+    if (c === 125) break;
+    if (c !== 44) throw NOT_JSON;
+    c = ws();
   }
-  out += END;
+  put(END);
+}
+
+/** At an array's opening bracket: reads its elements along `node` and moves past it. */
+function walkArray(node: PlanNode): void {
+  i++;
+  let c = ws();
+  if (c === 93) {
+    i++;
+    put(END);
+    return;
+  }
+  const any = node.any;
+  const byIndex = node.byIndex;
+  for (let index = 0; ; index++) {
+    const named = byIndex?.get(index);
+    if (named !== undefined) {
+      put(AT);
+      putCount(index);
+      const at = i;
+      visit(named, c);
+      if (any !== undefined) {
+        put(BY_ANY);
+        i = at;
+        visit(any, c);
+      }
+    } else if (any !== undefined) {
+      if (byIndex === undefined) put(ELEMENT);
+      else {
+        put(AT);
+        putCount(index);
+      }
+      visit(any, c);
+    } else skipValue(c);
+    c = ws();
+    i++;
+    if (c === 93) break;
+    if (c !== 44) throw NOT_JSON;
+    c = ws();
+  }
+  put(END);
+}
+
+/** The codes of the last skim as a string, in slices small enough to be spread as arguments. */
+function codesText(): string {
+  let text = '';
+  for (let from = 0; from < n; from += 4096) text += String.fromCharCode.apply(null, codes.subarray(from, Math.min(n, from + 4096)) as unknown as number[]);
+  return text;
 }
 
 /**
- * The body part of the reading key of `text` along `plan`, or undefined when the text is not a JSON object as
- * far as the skim follows it.
+ * Skims `text` along `plan`: true when it reads as a JSON object, and then its reading key is the last skim's
+ * (see ReadingKeys.hasLast and lastKey); false when it does not.
  */
-export function bodyReadingKey(plan: ReadPlan, text: string): string | undefined {
+export function skimBody(plan: ReadPlan, text: string): boolean {
   s = text;
   i = 0;
-  out = '';
+  n = 0;
+  escapeFrom = 0;
+  nextEscape = -1;
   try {
+    if (ws() !== 123) return false;
+    visit(plan.root, 123);
     ws();
-    if (s.charCodeAt(i) !== 123) return undefined;
-    visit(plan.root);
-    ws();
-    return i === s.length ? out : undefined;
+    return i === s.length;
   } catch (e) {
-    if (e === NOT_JSON || e instanceof RangeError) return undefined;
+    if (e === NOT_JSON || e instanceof RangeError) return false;
     throw e;
   } finally {
     s = '';
   }
 }
 
-/** The header part of the reading key: for each name the plan reads, absent, or present with its tests' outcomes. */
-export function headerReadingKey(plan: ReadPlan, get: (name: string) => string | null): string {
-  let key = '';
-  for (const h of plan.headers) key += headerPart(h.leaves, get(h.name));
-  return key;
+/**
+ * The body part of the reading key of `text` along `plan` as one string, or undefined when the text is not a JSON
+ * object as far as the skim follows it. Two texts have the same string exactly when ReadingKeys takes their keys
+ * for the same (it compares the same codes without making this string).
+ */
+export function bodyReadingKey(plan: ReadPlan, text: string): string | undefined {
+  return skimBody(plan, text) ? codesText() : undefined;
+}
+
+/** A reading key held apart from the skim: the body's codes and the header part. */
+export interface ReadingKey {
+  readonly hash: number;
+  readonly codes: Uint16Array;
+  readonly headers: string;
+}
+
+/** The hash of the last skim's key with header part `headers` (FNV-1a over the codes and the header part's length). */
+function lastHash(headers: string): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < n; k++) h = Math.imul(h ^ codes[k]!, 0x01000193);
+  return Math.imul(h ^ headers.length, 0x01000193) >>> 0;
+}
+
+/** The last skim's key with header part `headers`, copied out of the skim's buffers (to be kept). */
+export function lastKey(headers: string): ReadingKey {
+  return { hash: lastHash(headers), codes: codes.slice(0, n), headers };
+}
+
+/**
+ * A bounded set of reading keys. Keys are found by their hash and then compared in full, so two keys are the same
+ * only when everything they hold is: the set never takes one request for another.
+ */
+export class ReadingKeys {
+  private readonly buckets = new Map<number, ReadingKey[]>();
+  private count = 0;
+
+  constructor(private readonly limit = 256) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Whether the last skim's key, with header part `headers`, is in the set (nothing is copied or made). */
+  hasLast(headers: string): boolean {
+    const bucket = this.buckets.get(lastHash(headers));
+    if (bucket === undefined) return false;
+    for (const key of bucket) {
+      if (key.codes.length !== n || key.headers !== headers) continue;
+      let k = 0;
+      while (k < n && key.codes[k] === codes[k]) k++;
+      if (k === n) return true;
+    }
+    return false;
+  }
+
+  add(key: ReadingKey): void {
+    if (this.count >= this.limit) this.clear();
+    const bucket = this.buckets.get(key.hash);
+    if (bucket === undefined) this.buckets.set(key.hash, [key]);
+    else bucket.push(key);
+    this.count++;
+  }
+
+  clear(): void {
+    this.buckets.clear();
+    this.count = 0;
+  }
 }
 
 function headerPart(leaves: readonly Leaf[], v: string | null | undefined): string {
@@ -296,5 +503,28 @@ export function headersReadingKey(plan: ReadPlan, headers: Headers): string {
   let key = '';
   const list = plan.headers;
   for (let n = 0; n < list.length; n++) key += headerPart(list[n]!.leaves, headers.get(list[n]!.name));
+  return key;
+}
+
+const SEP = '\u0001';
+
+/**
+ * The header part of the reading key of a plain record of headers (as the AWS SDK builds a request), read as the
+ * check reads one: every own member, by its lower-cased name, an array by its first value. For each member the
+ * plan reads, the key holds its name as written, the type of its value and its tests' outcomes.
+ */
+export function recordHeadersReadingKey(plan: ReadPlan, headers: object): string {
+  let key = 'R';
+  const byName = plan.headerLeaves;
+  if (byName.size === 0) return key;
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const leaves = byName.get(name.toLowerCase());
+    if (leaves === undefined) continue;
+    const raw: unknown = (headers as Record<string, unknown>)[name];
+    const value: unknown = Array.isArray(raw) ? raw[0] : raw;
+    key += SEP + name + SEP + (typeof value === 'string' ? 's' : value === null ? 'n' : typeof value);
+    for (const leaf of leaves) key += leaf.test(value) ? '1' : '0';
+  }
   return key;
 }

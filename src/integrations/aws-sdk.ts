@@ -6,8 +6,10 @@
  * The middleware sits at the end of the `build` step: after the command is serialized (so it sees the real URL and
  * headers that will be sent) and before `finalizeRequest`, where the SDK retries and signs. A request it stops is
  * never signed, never retried and never sent. Converse, ConverseStream, InvokeModel and
- * InvokeModelWithResponseStream are checked; every other command passes through. InvokeModel bodies are read from
- * the serialized bytes; Converse bodies from the command's input (see `converseBody`).
+ * InvokeModelWithResponseStream are checked; every other command passes through. The body checked is the one the
+ * SDK serialized, as it will be sent. Its reading key (see detect/skim.ts) is taken first: a request that reads like
+ * one checked clean before to the same URL is sent without a check, which is what most requests of an application
+ * are (they differ in prompt text, which the check does not read).
  *
  * The endpoint and Region come from the request's host (a standard, FIPS, dual-stack or PrivateLink host). For a
  * custom `endpoint` the check cannot place (a proxy, a local server), the endpoint is bedrock-runtime (or the
@@ -17,7 +19,7 @@
  */
 import { PreflightInputError } from '../errors.js';
 import type { EndpointId } from '../types.js';
-import { createGuard, parseJsonBody, utf8, type PreflightIntegrationOptions } from './core.js';
+import { createGuard, parseJsonBody, utf8, type PreflightIntegrationOptions, type ReadingTicket } from './core.js';
 
 export { PreflightError, isPreflightError, findingLine } from './core.js';
 export type { PreflightIntegrationOptions, PreflightMode, PreflightRequestInfo } from './core.js';
@@ -25,9 +27,9 @@ export type { CheckReport, Finding } from '../types.js';
 
 export interface AwsSdkPreflightOptions extends PreflightIntegrationOptions {
   /**
-   * What a Converse or ConverseStream check reads as the body: the command's `input` (default), or the bytes the
-   * SDK serialized, parsed (`serialized`: slower; for a client with middleware of its own that rewrites the
-   * serialized body before the build step ends).
+   * What a Converse or ConverseStream check reads as the body: the text the SDK serialized (`serialized`, the
+   * default: what is sent), or the command's `input` object as given (`input`: members the SDK does not model, and
+   * so drops, are checked too; every request is checked in full, without reading keys).
    */
   converseBody?: 'input' | 'serialized';
 }
@@ -96,61 +98,74 @@ function signingRegion(context: PreflightMiddlewareContext): string | undefined 
 }
 
 /**
- * The body a Converse or ConverseStream input serializes to, as far as the check reads it: every member but
- * `modelId` (which is in the URL), under the same names. Reading the input object spares decoding and parsing
- * the bytes the SDK has just serialized. Where the two can differ, they agree for the check: the SDK leaves out
- * null members (the check treats null as absent) and sends bytes as base64 text (the check only asks whether
- * they are there). Members the SDK does not model are checked as given, although it drops them.
+ * The body a Converse or ConverseStream input serializes to, as far as the check reads it (`converseBody:
+ * 'input'`): every member but `modelId` (which is in the URL), under the same names. Where the two can differ,
+ * they agree for the check: the SDK leaves out null members (the check treats null as absent) and sends bytes as
+ * base64 text (the check only asks whether they are there). Members the SDK does not model are checked as given,
+ * although it drops them.
  */
 function converseBody(input: object): Record<string, unknown> {
   const { modelId: _, ...body } = input as Record<string, unknown>;
   return body;
 }
 
-/** The JSON body of a serialized request; undefined when it cannot be read without consuming it (a stream). */
-function readBody(body: unknown): unknown {
-  if (typeof body === 'string') return parseJsonBody(body);
-  if (ArrayBuffer.isView(body)) return parseJsonBody(utf8(body));
-  if (body instanceof ArrayBuffer) return parseJsonBody(utf8(new Uint8Array(body)));
-  if (typeof Blob !== 'undefined' && body instanceof Blob) return body.text().then(parseJsonBody);
+/** The text of a serialized body; undefined when it cannot be read without consuming it (a stream). */
+function bodyText(body: unknown): string | Promise<string> | undefined {
+  if (typeof body === 'string') return body;
+  if (ArrayBuffer.isView(body)) return utf8(body);
+  if (body instanceof ArrayBuffer) return utf8(new Uint8Array(body));
+  if (typeof Blob !== 'undefined' && body instanceof Blob) return body.text();
   return undefined;
 }
 
 function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: RegionProvider): PreflightBuildMiddleware {
   const guard = createGuard(options, 'bedrock-preflight/aws-sdk');
-  const converseFromInput = options.converseBody === undefined || options.converseBody === 'input';
-  if (!converseFromInput && options.converseBody !== 'serialized') {
-    throw new PreflightInputError('E_USAGE', `invalid bedrock-preflight/aws-sdk options: converseBody: expected "input" or "serialized"`);
+  const converseFromInput = options.converseBody === 'input';
+  if (!converseFromInput && options.converseBody !== undefined && options.converseBody !== 'serialized') {
+    throw new PreflightInputError('E_USAGE', `invalid bedrock-preflight/aws-sdk options: converseBody: expected "serialized" or "input"`);
   }
-  const inputIsBody = converseFromInput ? INPUT_IS_BODY : new Set<string>();
   const runtime: EndpointId = 'bedrock-runtime';
   return <Args extends { input: object; request?: unknown }, Out>(next: (args: Args) => Promise<Out>, context: PreflightMiddlewareContext): ((args: Args) => Promise<Out>) => {
     const commandName = context.commandName ?? '';
     if (guard.mode === 'off' || !CHECKED_COMMANDS.has(commandName)) return next;
-    // Not an async function: in the usual case (a Converse input, a signing Region) the check runs and the
-    // request is handed on in the same tick, and the SDK's promise is returned as it is, without the extra
-    // promise and microtask turns of an async wrapper.
-    const checkThenNext = (args: Args, url: string, body: unknown, region: string | undefined): Promise<Out> => {
+    const inputIsBody = converseFromInput && INPUT_IS_BODY.has(commandName);
+    // Not async functions: in the usual case (a text body, a signing Region) the check runs and the request is
+    // handed on in the same tick, and the SDK's promise is returned as it is, without the extra promise and
+    // microtask turns of an async wrapper.
+    const checkThenNext = (args: Args, request: HttpRequestLike, url: string, text: string | undefined, region: string | undefined): Promise<Out> => {
       const target = guard.target(url, runtime, region)!;
-      guard.enforce({ method: (args.request as HttpRequestLike).method, url, headers: (args.request as HttpRequestLike).headers, body }, target);
+      let body: unknown;
+      let ticket: ReadingTicket | undefined;
+      if (text === undefined) body = converseBody(args.input);
+      else {
+        // A request that reads like one checked clean before is sent at once.
+        const known = guard.known(url, text, request.headers);
+        if (known === true) return next(args);
+        ticket = known;
+        body = parseJsonBody(text);
+        if (body === undefined) return next(args); // not a JSON object: the service will judge it
+      }
+      guard.enforce({ method: request.method, url, headers: request.headers, body }, target, ticket);
       return next(args);
     };
-    const withBody = (args: Args, url: string, body: unknown): Promise<Out> => {
-      if (body === undefined) return next(args);
+    /** `text` undefined: the body is the command's input. */
+    const withText = (args: Args, request: HttpRequestLike, url: string, text: string | undefined): Promise<Out> => {
       const region = options.region ?? signingRegion(context);
       if (region === undefined && regionProvider !== undefined) {
-        return Promise.resolve(regionProvider()).then((r) => checkThenNext(args, url, body, r));
+        return Promise.resolve(regionProvider()).then((r) => checkThenNext(args, request, url, text, r));
       }
-      return checkThenNext(args, url, body, region);
+      return checkThenNext(args, request, url, text, region);
     };
     return (args) => {
       try {
         const request = args.request;
         if (!isHttpRequest(request)) return next(args);
         const url = requestUrl(request);
-        const body: unknown = inputIsBody.has(commandName) && args.input !== null && typeof args.input === 'object' ? converseBody(args.input) : readBody(request.body);
-        if (body instanceof Promise) return body.then((b: unknown) => withBody(args, url, b));
-        return withBody(args, url, body);
+        if (inputIsBody && args.input !== null && typeof args.input === 'object') return withText(args, request, url, undefined);
+        const text = bodyText(request.body);
+        if (text === undefined) return next(args);
+        if (typeof text !== 'string') return text.then((t) => withText(args, request, url, t));
+        return withText(args, request, url, text);
       } catch (e) {
         return Promise.reject(e);
       }

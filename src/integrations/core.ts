@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { splitUrl } from '../detect/detect.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { bodyReadingKey, headersReadingKey, type ReadPlan } from '../detect/skim.js';
+import { headersReadingKey, lastKey, ReadingKeys, recordHeadersReadingKey, skimBody, type ReadingKey, type ReadPlan } from '../detect/skim.js';
 import { createPreflight, readPlanOf, type Preflight } from '../preflight.js';
 import { redact } from '../redact.js';
 import type { CheckOptions, CheckReport, EndpointId, Finding, Knowledge, RequestTest, Severity } from '../types.js';
@@ -168,7 +168,8 @@ export interface Guard {
    * For a request to `url` (whose target was just asked for) with the JSON body text `text` and headers `h`:
    * `true` when a request with the same reading key (see detect/skim.ts) was checked clean before, so this one
    * needs no check; else a ticket for `enforce` to remember the key by if this one is clean; undefined when the
-   * request has no reading key (its path does not name the API, or its headers are not a `Headers` or none).
+   * request has no reading key (its path does not name the API, or its headers are none of: a `Headers`, a plain
+   * record, absent).
    */
   known(url: string, text: string, h: unknown): true | ReadingTicket | undefined;
   /** Checks one request; throws PreflightError when it must not be sent, reports findings otherwise. */
@@ -177,7 +178,7 @@ export interface Guard {
 
 /** A request's reading key, and the target it was read for. */
 export interface ReadingTicket {
-  readonly key: string;
+  readonly key: ReadingKey;
   readonly target: object;
 }
 
@@ -218,7 +219,7 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
      * Reading keys of requests to this URL that were checked with these options and had no finding to stop or
      * report: a request with one of them gets the same report, so it is sent without a check.
      */
-    clean: Set<string>;
+    clean: ReadingKeys;
   }
   const urls = new Map<string, UrlTarget>();
   let lastTargetUrl: string | undefined;
@@ -250,7 +251,7 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
   function target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
     let t = entryOf(url);
     if (t === undefined) {
-      t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: undefined, plan: undefined, clean: new Set() };
+      t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: undefined, plan: undefined, clean: new ReadingKeys() };
       if (urls.size >= 256) urls.clear();
       urls.set(url, t);
     }
@@ -303,19 +304,18 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
     if (plan === null) return undefined;
     let headerKey: string;
     if (h === undefined || h === null) headerKey = UNREAD;
+    else if (typeof h !== 'object') return undefined;
     else if (typeof Headers !== 'undefined' && h instanceof Headers) headerKey = headersReadingKey(plan, h);
+    else if (isPlainRecord(h)) headerKey = recordHeadersReadingKey(plan, h);
     else return undefined;
-    const bodyKey = bodyReadingKey(plan, text);
-    if (bodyKey === undefined) return undefined;
-    const key = bodyKey + '\u0003' + headerKey;
-    return t.clean.has(key) ? true : { key, target: t };
+    if (!skimBody(plan, text)) return undefined;
+    return t.clean.hasLast(headerKey) ? true : { key: lastKey(headerKey), target: t };
   }
 
   function remember(ticket: ReadingTicket, r: CheckReport, checkOptions: CheckOptions): void {
     const t = ticket.target as UrlTarget;
     if (t.options !== checkOptions && !(t.bedrock && checkOptions === EMPTY)) return;
     for (const f of r.findings) if (RANK[f.severity] <= RANK.warning) return;
-    if (t.clean.size >= 256) t.clean.clear();
     t.clean.add(ticket.key);
   }
 
@@ -360,6 +360,12 @@ export function createGuard(options: PreflightIntegrationOptions = {}, what = 'b
   }
 
   return { mode, target, headers, known, enforce };
+}
+
+/** An object whose own members are its headers (not header pairs, a Map or another iterable). */
+function isPlainRecord(h: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(h);
+  return (proto === Object.prototype || proto === null) && !(Symbol.iterator in h);
 }
 
 /** The lower-cased header names the knowledge tests (capability signals and request-rule tests). */

@@ -220,9 +220,9 @@ describe('aws-sdk: valid requests are sent as the SDK would send them', () => {
   });
 });
 
-describe('aws-sdk: Converse is checked from the command input', () => {
-  // Random Converse inputs through the real client: the report the middleware made from the input equals the
-  // report of the bytes that reached the server (null members, bytes, tools, documents, cache points, key order).
+describe('aws-sdk: the Converse body checked is what the server receives', () => {
+  // Random Converse inputs through the real client: the report the middleware made (from the serialized text, or
+  // with converseBody: 'input' from the input object) equals the report of the bytes that reached the server (null members, bytes, tools, documents, cache points, key order).
   const block = fc.oneof(
     fc.string({ maxLength: 8 }).map((t): ContentBlock => ({ text: t })),
     fc.constantFrom<ContentBlock>(
@@ -252,11 +252,11 @@ describe('aws-sdk: Converse is checked from the command input', () => {
     { requiredKeys: ['modelId', 'messages'] },
   );
 
-  it('gives the report of the serialized body the server receives', async () => {
+  it.each(['serialized', 'input'] as const)('converseBody: %s gives the report of the serialized body the server receives', async (converseBody) => {
     const real = createPreflight();
     const seen: Array<{ input: { url: string; headers?: unknown }; options: unknown; report: CheckReport }> = [];
     const spy: Preflight = { ...real, check: (i, o) => { const report = real.check(i, o); seen.push({ input: i as never, options: o, report }); return report; } };
-    const c = guarded({ mode: 'warn', onFindings: () => {}, preflight: spy });
+    const c = guarded({ mode: 'warn', onFindings: () => {}, preflight: spy, converseBody });
     await fc.assert(
       fc.asyncProperty(inputArb, async (input) => {
         server.received.length = 0;
@@ -273,7 +273,7 @@ describe('aws-sdk: Converse is checked from the command input', () => {
     );
   });
 
-  it("converseBody: 'serialized' reads what the client's own middleware changed in the body", async () => {
+  it("reads what the client's own middleware changed in the body (converseBody: 'input' does not)", async () => {
     const addGuardrail = (c: BedrockRuntimeClient) =>
       c.middlewareStack.add(
         (next) => async (args) => {
@@ -286,16 +286,75 @@ describe('aws-sdk: Converse is checked from the command input', () => {
       );
     const fromInput = client();
     addGuardrail(fromInput);
-    fromInput.middlewareStack.use(preflightPlugin());
+    fromInput.middlewareStack.use(preflightPlugin({ converseBody: 'input' }));
     await fromInput.send(new ConverseCommand(converse([text('hi')])));
     expect(server.received).toHaveLength(1);
     const fromBytes = client();
     addGuardrail(fromBytes);
-    fromBytes.middlewareStack.use(preflightPlugin({ converseBody: 'serialized' }));
+    fromBytes.middlewareStack.use(preflightPlugin());
     const err = await rejection(fromBytes.send(new ConverseCommand(converse([text('hi')]))));
     expect(err.findings.map((f) => f.subject)).toEqual(['cache-checkpoints']);
     expect(server.received).toHaveLength(1);
     expect(() => preflightPlugin({ converseBody: 'bytes' as never })).toThrow(/converseBody/);
+  });
+});
+
+describe('aws-sdk: requests that read like one checked clean before', () => {
+  /**
+   * How many times the text of each request body that reached the server was parsed in this process before it
+   * got there (the recorder parses each body it receives once, to pick its reply; that parse is not counted).
+   */
+  function parsesOfSentBodies(run: () => Promise<void>): Promise<number[]> {
+    const texts: string[] = [];
+    const parse = vi.spyOn(JSON, 'parse');
+    return run()
+      .then(() => {
+        for (const r of server.received) texts.push(r.body.toString('utf8'));
+        return texts.map((t) => parse.mock.calls.filter(([arg]) => arg === t).length - 1);
+      })
+      .finally(() => parse.mockRestore());
+  }
+
+  it('are sent without a check; one that differs where the check reads is checked and stopped', async () => {
+    const c = guarded();
+    const parses = await parsesOfSentBodies(async () => {
+      for (const t of ['one', 'two', 'three']) await c.send(new ConverseCommand(converse([text(t), cachePoint])));
+    });
+    // The first body was parsed to be checked; the next two read like it and were not parsed at all.
+    expect(parses).toEqual([1, 0, 0]);
+    expect(server.received.map((r) => (JSON.parse(r.body.toString('utf8')) as { messages: Array<{ content: Array<{ text?: string }> }> }).messages[0]!.content[0]!.text)).toEqual(['one', 'two', 'three']);
+    const err = await rejection(c.send(new ConverseCommand(converse([text('one'), ...fiveCachePoints]))));
+    expect(err.findings.map((f) => f.subject)).toEqual(['cache-checkpoints']);
+    expect(server.received).toHaveLength(3);
+  });
+
+  it('InvokeModel byte bodies too; a request with a warning is not remembered (onFindings hears of each)', async () => {
+    const reports: CheckReport[] = [];
+    const c = guarded({ mode: 'warn', onFindings: (r) => reports.push(r) });
+    const invoke = (body: string) => c.send(new InvokeModelCommand({ modelId: CLAUDE, body: new TextEncoder().encode(body), contentType: 'application/json' }));
+    const parses = await parsesOfSentBodies(async () => {
+      for (const t of ['a', 'b']) await invoke(claudeBody({ messages: [{ role: 'user', content: t }] }));
+      for (const t of ['c', 'd']) await invoke(claudeBody({ anthropic_version: undefined, messages: [{ role: 'user', content: t }] }));
+    });
+    expect(parses).toEqual([1, 0, 1, 1]);
+    expect(reports.map((r) => r.findings.map((f) => f.subject))).toEqual([['anthropic-version'], ['anthropic-version']]);
+  });
+
+  it('the same body with a header the check reads is read again', async () => {
+    const reports: CheckReport[] = [];
+    const c = guarded({ mode: 'warn', onFindings: (r) => reports.push(r) });
+    await c.send(new ConverseCommand(converse([text('hi')])));
+    const beta = new ConverseCommand(converse([text('hi')]));
+    beta.middlewareStack.add(
+      (next) => (args) => {
+        (args as { request: { headers: Record<string, string> } }).request.headers['Anthropic-Beta'] = 'context-1m-2025-08-07';
+        return next(args);
+      },
+      { step: 'build', priority: 'high', name: 'betaHeader' },
+    );
+    await c.send(beta);
+    expect(reports.map((r) => r.findings.map((f) => `${f.subject} ${f.path}`))).toEqual([['anthropic-beta-header /headers/Anthropic-Beta']]);
+    expect(server.received).toHaveLength(2);
   });
 });
 

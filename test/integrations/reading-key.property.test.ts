@@ -2,14 +2,15 @@
  * The reading key (src/detect/skim.ts) lets the integrations send a request without a check when one with the
  * same key was checked clean. That is sound only if the same key always means the same report: tested here on
  * generated bodies and headers along each API's read plan (small value domains, so that keys collide often),
- * written as JSON text with escaped keys, duplicate members and any whitespace. Also: every JSON object text has
- * a key, text off the plan (prompts) does not change it, and no text makes the skim throw.
+ * written as JSON text with escaped keys, duplicate members and any whitespace, with headers as a `Headers` or as a
+ * plain record (names in any case). Also: every JSON object text has a key, text off the plan (prompts) does not
+ * change it, no text makes the skim throw, and the key set tells keys apart in full, not by their hash.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { builtInKnowledge, createPreflight, type CheckReport } from '../../src/index.js';
-import { createGuard, type ReadingTicket } from '../../src/integrations/core.js';
-import { bodyReadingKey, type PlanNode, type ReadPlan } from '../../src/detect/skim.js';
+import { createGuard, PreflightError, type ReadingTicket } from '../../src/integrations/core.js';
+import { bodyReadingKey, lastKey, ReadingKeys, skimBody, type PlanNode, type ReadingKey, type ReadPlan } from '../../src/detect/skim.js';
 import { readPlanOf } from '../../src/preflight.js';
 import { prng } from '../lint/fixtures.js';
 
@@ -128,7 +129,24 @@ function headersFor(plan: ReadPlan, seed: number): Headers | undefined {
   return h;
 }
 
-function ticket(url: string, text: string, h: Headers | undefined): ReadingTicket {
+/**
+ * The same headers as a plain record, as the AWS SDK builds a request: names in lower or title case, now and then
+ * a value given as an array (the check reads its first element). Few spellings, so that keys still collide.
+ */
+function recordOf(h: Headers | undefined, rnd: () => number): Record<string, unknown> | undefined {
+  if (h === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  h.forEach((value, name) => {
+    const spelled = rnd() < 0.5 ? name : name.replace(/(^|-)([a-z])/g, (_, dash: string, ch: string) => dash + ch.toUpperCase());
+    out[spelled] = rnd() < 0.25 ? [value, 'second'] : value;
+  });
+  return out;
+}
+
+/** A reading key as a string: two keys are the same for ReadingKeys exactly when their strings are. */
+const keyText = (t: ReadingTicket): string => `${String.fromCharCode(...t.key.codes)}\u0003${t.key.headers}`;
+
+function ticket(url: string, text: string, h: Headers | Record<string, unknown> | undefined): ReadingTicket {
   const guard = createGuard({ mode: 'warn', onFindings: () => {} });
   guard.target(url);
   const t = guard.known(url, text, h);
@@ -137,7 +155,7 @@ function ticket(url: string, text: string, h: Headers | undefined): ReadingTicke
 }
 
 const guardForHeaders = createGuard();
-function fullReport(url: string, text: string, h: Headers | undefined): string {
+function fullReport(url: string, text: string, h: Headers | Record<string, unknown> | undefined): string {
   const headers = guardForHeaders.headers(h);
   const body = JSON.parse(text) as unknown;
   const r: CheckReport = preflight.check(headers === undefined ? { method: 'POST', url, body } : { method: 'POST', url, headers, body });
@@ -159,8 +177,9 @@ describe('reading keys', () => {
           const variants = [tree, rewriteOffPlan(tree, plan!.root, rnd), mutateOnPlan(tree, plan!, rnd), mutateOnPlan(tree, plan!, rnd)];
           for (const variant of variants) {
             const text = write(variant, prng(wseed));
-            const { key } = ticket(url, text, h);
-            const report = fullReport(url, text, h);
+            const given = rnd() < 0.5 ? h : recordOf(h, rnd);
+            const key = keyText(ticket(url, text, given));
+            const report = fullReport(url, text, given);
             const before = seen.get(key);
             if (before !== undefined) {
               collisions++;
@@ -213,5 +232,75 @@ describe('reading keys', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('ReadingKeys', () => {
+  const plan = readPlanOf(preflight, URLS[0]!)!; // chat completions: the model id is kept in the key
+  const keyOf = (text: string, headers: string): ReadingKey => {
+    expect(skimBody(plan, text)).toBe(true);
+    return lastKey(headers);
+  };
+  const has = (keys: ReadingKeys, text: string, headers: string): boolean => skimBody(plan, text) && keys.hasLast(headers);
+
+  it('keys that share a hash are told apart by what they hold (codes, header part)', () => {
+    // Header parts of one length hash alike: the second is found in the same bucket and compared in full.
+    const keys = new ReadingKeys();
+    const body = '{"model":"openai.gpt-oss-120b"}';
+    keys.add(keyOf(body, '+0'));
+    expect(keyOf(body, '+1').hash).toBe(keyOf(body, '+0').hash);
+    expect(has(keys, body, '+0')).toBe(true);
+    expect(has(keys, body, '+1')).toBe(false);
+    // Two bodies of one length whose codes hash alike (found by search: a 32-bit hash has such pairs among some
+    // 10^5 keys).
+    const first = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let n = 1_000_000; pair === undefined && n < 9_000_000; n++) {
+      const text = `{"model":"m${n}"}`;
+      skimBody(plan, text);
+      const { hash } = lastKey('-');
+      const seen = first.get(hash);
+      if (seen === undefined) first.set(hash, text);
+      else pair = [seen, text];
+    }
+    expect(pair).toBeDefined();
+    const [a, b] = pair!;
+    const collide = new ReadingKeys();
+    collide.add(keyOf(a, '-'));
+    expect(has(collide, a, '-')).toBe(true);
+    expect(has(collide, b, '-')).toBe(false);
+    collide.add(keyOf(b, '-'));
+    expect(has(collide, b, '-')).toBe(true);
+    expect(collide.size).toBe(2);
+  });
+
+  it('is bounded: past its limit it starts again', () => {
+    const keys = new ReadingKeys(3);
+    for (const m of ['a', 'b', 'c']) keys.add(keyOf(`{"model":"${m}"}`, '-'));
+    expect(keys.size).toBe(3);
+    keys.add(keyOf('{"model":"d"}', '-'));
+    expect(keys.size).toBe(1);
+    expect(has(keys, '{"model":"a"}', '-')).toBe(false);
+    expect(has(keys, '{"model":"d"}', '-')).toBe(true);
+  });
+});
+
+describe('reading keys of plain-record headers (as the AWS SDK builds a request)', () => {
+  it('read as the check reads them: by lower-cased name, an array by its first value', () => {
+    const url = URLS[3]!; // chat completions on bedrock-runtime, which has no projects
+    const guard = createGuard();
+    const body = JSON.stringify({ model: 'openai.gpt-oss-120b', messages: [{ role: 'user', content: 'hi' }], max_tokens: 10 });
+    const send = (headers: Record<string, unknown>): 'checked' | 'sent unchecked' => {
+      const target = guard.target(url)!;
+      const t = guard.known(url, body, headers);
+      if (t === true) return 'sent unchecked';
+      guard.enforce({ method: 'POST', url, headers, body: JSON.parse(body) as unknown }, target, t);
+      return 'checked';
+    };
+    expect(send({ 'OpenAI-Project': ['default'] })).toBe('checked');
+    expect(send({ 'OpenAI-Project': ['default'] })).toBe('sent unchecked');
+    expect(send({ 'openai-project': 'default' })).toBe('checked');
+    expect(() => send({ 'OpenAI-Project': ['proj_1'] })).toThrow(PreflightError);
+    expect(() => send({ 'OPENAI-PROJECT': 'proj_1' })).toThrow(PreflightError);
   });
 });
