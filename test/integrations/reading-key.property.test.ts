@@ -23,6 +23,8 @@ const URLS = [
   'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/chat/completions',
   'https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke',
   'https://bedrock-runtime.eu-west-1.amazonaws.com/model/us.amazon.nova-pro-v1%3A0/converse',
+  // Claude on Converse: rules that test places below the top level (inferenceConfig.maxTokens).
+  'https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse',
 ];
 
 /** Every string the knowledge tests values against (signal and rule values, prefixes), and some model ids. */
@@ -102,9 +104,13 @@ function rewriteOffPlan(t: Tree, node: PlanNode | undefined, rnd: () => number):
   };
 }
 
-/** The same tree with one scalar on the plan (a tested or kept value, or a place typed) replaced by another. */
+/**
+ * The same tree with one scalar on the plan (a tested or kept value, or a place typed) replaced by another, or
+ * (one time in two) one member on the plan removed.
+ */
 function mutateOnPlan(t: Tree, plan: ReadPlan, rnd: () => number): Tree {
   const places: Array<(v: Tree) => void> = [];
+  const removals: Array<() => void> = [];
   const visit = (v: Tree, node: PlanNode | undefined, set: (v: Tree) => void): void => {
     if (node === undefined) return;
     if (v === null || typeof v !== 'object') {
@@ -112,11 +118,15 @@ function mutateOnPlan(t: Tree, plan: ReadPlan, rnd: () => number): Tree {
       return;
     }
     if ('array' in v) v.array.forEach((x, i) => visit(x, node.byIndex?.get(i) ?? node.any, (y) => (v.array[i] = y)));
-    else v.members.forEach((m, i) => visit(m[1], node.children.get(m[0]) ?? node.any, (y) => (v.members[i] = [m[0], y])));
+    else {
+      v.members.forEach((m, i) => visit(m[1], node.children.get(m[0]) ?? node.any, (y) => (v.members[i] = [m[0], y])));
+      for (const m of v.members) if (node.children.has(m[0])) removals.push(() => v.members.splice(v.members.indexOf(m), 1));
+    }
   };
   const copy = structuredClone(t);
   visit(copy, plan.root, () => {});
-  if (places.length > 0) places[Math.floor(rnd() * places.length)]!(rnd() < 0.8 ? POOL[Math.floor(rnd() * POOL.length)]! : rnd() < 0.5 ? null : 1);
+  if (removals.length > 0 && rnd() < 0.5) removals[Math.floor(rnd() * removals.length)]!();
+  else if (places.length > 0) places[Math.floor(rnd() * places.length)]!(rnd() < 0.8 ? POOL[Math.floor(rnd() * POOL.length)]! : rnd() < 0.5 ? null : 1);
   return copy;
 }
 
