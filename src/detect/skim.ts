@@ -289,9 +289,34 @@ function scalarAt(c: number, start: number, end: number): unknown {
   if (c === 116) return true;
   if (c === 102) return false;
   if (c === 110) return null;
-  // For a JSON number token, Number gives what JSON.parse does. A token that is not one makes the text no JSON:
-  // whatever its key, such a body is sent unchecked either way (see the top of this file).
-  return Number(s.slice(start, end));
+  return numberAt(start, end);
+}
+
+/**
+ * The value of the number token at [start, end), as JSON.parse gives it. A decimal of up to 15 digits is read
+ * digit by digit: its digits and its power of ten are exact doubles, so their quotient is the correctly rounded
+ * value. Anything else goes to Number, which reads a JSON number as JSON.parse does (a token that is no JSON
+ * number makes the text no JSON: whatever its key, such a body is sent unchecked either way; see the top).
+ */
+function numberAt(start: number, end: number): number {
+  let k = start;
+  const negative = s.charCodeAt(k) === 45;
+  if (negative) k++;
+  let value = 0;
+  let scale = 1;
+  let digits = 0;
+  let point = false;
+  for (; k < end; k++) {
+    const d = s.charCodeAt(k);
+    if (d >= 48 && d <= 57) {
+      value = value * 10 + (d - 48);
+      digits++;
+      if (point) scale *= 10;
+    } else if (d === 46 && !point) point = true;
+    else return Number(s.slice(start, end));
+  }
+  if (digits === 0 || digits > 15) return Number(s.slice(start, end));
+  return negative ? -(value / scale) : value / scale;
 }
 
 function typeCode(c: number): number {

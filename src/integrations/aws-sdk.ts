@@ -90,6 +90,22 @@ function requestUrl(r: HttpRequestLike): string {
   return `${scheme}//${r.hostname}${r.port === undefined ? '' : `:${r.port}`}${r.path}`;
 }
 
+/** requestUrl, remembering the last request's parts: a client sends runs of requests to one URL. */
+function lastUrlCache(): (r: HttpRequestLike) => string {
+  let protocol = '';
+  let hostname = '';
+  let port: number | undefined;
+  let path = '';
+  let url = '';
+  return (r) => {
+    if (r.path !== path || r.hostname !== hostname || r.port !== port || r.protocol !== protocol) {
+      url = requestUrl(r);
+      ({ protocol, hostname, port, path } = r);
+    }
+    return url;
+  };
+}
+
 /** The signing Region the SDK selected for this request (SigV4), if any. */
 function signingRegion(context: PreflightMiddlewareContext): string | undefined {
   const smithy = context['__smithy_context'] as { selectedHttpAuthScheme?: { httpAuthOption?: { signingProperties?: { region?: unknown } } } } | undefined;
@@ -125,6 +141,7 @@ function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: Regi
     throw new PreflightInputError('E_USAGE', `invalid bedrock-preflight/aws-sdk options: converseBody: expected "serialized" or "input"`);
   }
   const runtime: EndpointId = 'bedrock-runtime';
+  const urlOf = lastUrlCache();
   return <Args extends { input: object; request?: unknown }, Out>(next: (args: Args) => Promise<Out>, context: PreflightMiddlewareContext): ((args: Args) => Promise<Out>) => {
     const commandName = context.commandName ?? '';
     if (guard.mode === 'off' || !CHECKED_COMMANDS.has(commandName)) return next;
@@ -160,7 +177,7 @@ function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: Regi
       try {
         const request = args.request;
         if (!isHttpRequest(request)) return next(args);
-        const url = requestUrl(request);
+        const url = urlOf(request);
         if (inputIsBody && args.input !== null && typeof args.input === 'object') return withText(args, request, url, undefined);
         const text = bodyText(request.body);
         if (text === undefined) return next(args);

@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { builtInKnowledge, createPreflight, type CheckReport } from '../../src/index.js';
 import { createGuard, PreflightError, type ReadingTicket } from '../../src/integrations/core.js';
-import { bodyReadingKey, lastKey, ReadingKeys, skimBody, type PlanNode, type ReadingKey, type ReadPlan } from '../../src/detect/skim.js';
+import { bodyReadingKey, compileReadPlan, lastKey, ReadingKeys, skimBody, type PlanNode, type ReadingKey, type ReadPlan } from '../../src/detect/skim.js';
+import { addToTrie, newTrieNode } from '../../src/detect/signals.js';
 import { readPlanOf } from '../../src/preflight.js';
 import { prng } from '../lint/fixtures.js';
 
@@ -312,5 +313,34 @@ describe('reading keys of plain-record headers (as the AWS SDK builds a request)
     expect(send({ 'openai-project': 'default' })).toBe('checked');
     expect(() => send({ 'OpenAI-Project': ['proj_1'] })).toThrow(PreflightError);
     expect(() => send({ 'OPENAI-PROJECT': 'proj_1' })).toThrow(PreflightError);
+  });
+});
+
+describe('values the skim hands to tests', () => {
+  it('are what JSON.parse gives: numbers of any spelling, strings with escapes', () => {
+    const seen: unknown[] = [];
+    const root = newTrieNode();
+    addToTrie(root, '/v', { id: 'probe', index: 0, test: (v) => (seen.push(v), true) });
+    const plan = compileReadPlan(root, [], [], new Map(), [])!;
+    const number = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(Number),
+      fc.tuple(fc.integer({ min: 0, max: 10 ** 9 }), fc.integer({ min: 0, max: 10 ** 9 })).map(([a, b]) => Number(`${a}.${b}`)),
+    );
+    fc.assert(
+      fc.property(fc.oneof(number, fc.string({ unit: 'binary' })), fc.constantFrom('.5', '.25e1', 'e2', 'E-1', '.0001'), (v, suffix) => {
+        // As JSON.stringify writes it; a number also with three decimals, and an integer with a fraction or exponent.
+        const text = JSON.stringify(v);
+        const texts = [text];
+        if (typeof v === 'number') texts.push(v.toFixed(3), ...(/^-?[0-9]+$/.test(text) ? [text + suffix] : []));
+        for (const t of texts) {
+          seen.length = 0;
+          expect(skimBody(plan, `{"v":${t}}`)).toBe(true);
+          expect(seen).toEqual([JSON.parse(t)]);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
