@@ -109,7 +109,10 @@ export function compileReadPlan(
   const names = new Map<string, Leaf[]>();
   for (const [name, leaves] of headers) names.set(name, leaves);
   for (const name of absentHeaders) if (!names.has(name)) names.set(name, []);
-  return { root, ...flatten(root), headers: [...names].map(([name, leaves]) => ({ name, leaves })), headerLeaves: names };
+  const flat = flatten(root);
+  // A child's number is one 16-bit code (CHILD + its number): a node with more children has no plan.
+  for (let k = 1; k < flat.nodes.length; k += 8) if (CHILD + flat.nodes[k]! > 0xffff) return undefined;
+  return { root, ...flat, headers: [...names].map(([name, leaves]) => ({ name, leaves })), headerLeaves: names };
 }
 
 /** The flat records of the tree at `root` (see ReadPlan). */
