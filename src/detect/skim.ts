@@ -386,18 +386,45 @@ function memberChild(k: number, start: number, end: number): number {
   return -1;
 }
 
+/** Past an opening bracket: the first code of the first entry; -1, past the closing bracket, when it is empty. */
+function opened(close: number): number {
+  i++;
+  const c = ws();
+  if (c !== close) return c;
+  i++;
+  put(END);
+  return -1;
+}
+
+/** After an entry: the first code of the next; -1, past the closing bracket, after the last. */
+function nextEntry(close: number): number {
+  const c = ws();
+  i++;
+  if (c === close) {
+    put(END);
+    return -1;
+  }
+  if (c !== 44) throw NOT_JSON;
+  return ws();
+}
+
+/** The value at the position (first code `c`) read along node `named`, then again along `any` (either may be -1). */
+function visitBoth(named: number, any: number, c: number): void {
+  if (named >= 0) {
+    const at = i;
+    visit(named, c);
+    if (any < 0) return;
+    put(BY_ANY);
+    i = at;
+  }
+  visit(any, c);
+}
+
 /** At an object's opening brace: reads its members along node `k` and moves past it. */
 function walkObject(k: number): void {
-  i++;
-  let c = ws();
-  if (c === 125) {
-    i++;
-    put(END);
-    return;
-  }
   const any = N[k * 8 + 2]!;
   const first = N[k * 8]!;
-  for (;;) {
+  for (let c = opened(125); c !== -1; c = nextEntry(125)) {
     if (c !== 34) throw NOT_JSON;
     const keyStart = i;
     skipString();
@@ -408,27 +435,13 @@ function walkObject(k: number): void {
     const j = memberChild(k, keyStart, keyEnd);
     if (j >= 0) {
       put(CHILD + (j - first));
-      const named = C[j * 4 + 2]!;
-      if (any < 0) visit(named, c);
-      else {
-        const at = i;
-        visit(named, c);
-        put(BY_ANY);
-        i = at;
-        visit(any, c);
-      }
+      visitBoth(C[j * 4 + 2]!, any, c);
     } else if (any >= 0) {
       put(KEPT_NAME);
       keep(keyStart, keyEnd);
       visit(any, c);
     } else skipValue(c); // off the plan
-    c = ws();
-    i++;
-    if (c === 125) break;
-    if (c !== 44) throw NOT_JSON;
-    c = ws();
   }
-  put(END);
 }
 
 /** The node of node `k`'s child at array index `index`; -1 when none. */
@@ -441,42 +454,21 @@ function elementChild(k: number, index: number): number {
 
 /** At an array's opening bracket: reads its elements along node `k` and moves past it. */
 function walkArray(k: number): void {
-  i++;
-  let c = ws();
-  if (c === 93) {
-    i++;
-    put(END);
-    return;
-  }
   const any = N[k * 8 + 2]!;
   const byIndex = N[k * 8 + 3] === 1;
-  for (let index = 0; ; index++) {
+  let index = 0;
+  for (let c = opened(93); c !== -1; c = nextEntry(93), index++) {
     const named = byIndex ? elementChild(k, index) : -1;
-    if (named >= 0) {
+    if (named < 0 && any < 0) {
+      skipValue(c); // off the plan
+      continue;
+    }
+    if (byIndex) {
       put(AT);
       putCount(index);
-      const at = i;
-      visit(named, c);
-      if (any >= 0) {
-        put(BY_ANY);
-        i = at;
-        visit(any, c);
-      }
-    } else if (any >= 0) {
-      if (!byIndex) put(ELEMENT);
-      else {
-        put(AT);
-        putCount(index);
-      }
-      visit(any, c);
-    } else skipValue(c);
-    c = ws();
-    i++;
-    if (c === 93) break;
-    if (c !== 44) throw NOT_JSON;
-    c = ws();
+    } else put(ELEMENT);
+    visitBoth(named, any, c);
   }
-  put(END);
 }
 
 /** The codes of the last skim as a string, in slices small enough to be spread as arguments. */
