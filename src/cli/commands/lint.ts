@@ -36,6 +36,7 @@ ${CONFIG_FLAGS_HELP}
 
 Exit codes: 2 if a file could not be read, parsed or given an endpoint (every file is still reported);
 else 1 for an error finding or more warnings than --max-warnings; else 0.`,
+  examples: ['bedrock-preflight lint examples/', "bedrock-preflight lint 'requests/**/*.json' --endpoint mantle --format github", 'bedrock-preflight lint traffic.jsonl --format sarif > lint.sarif'],
   options: { ...REQUEST, ...CONFIG_OPTIONS, 'max-warnings': { type: 'string' } },
   formats: ['stylish', 'json', 'sarif', 'junit', 'github'],
   run(ctx) {
