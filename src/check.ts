@@ -19,6 +19,18 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
   const templates = new Map(k.findings.map((f) => [f.code, f.template]));
   const apis = new Map(k.apis.map((a) => [a.id, a]));
   const template = (code: FindingCode): string => templates.get(code) ?? code;
+  const inferencePaths = [...new Set(k.apis.flatMap((a) => a.operations.map((o) => o.path)))].join(', ');
+  const unknownPath = k.findings.find((f) => f.code === 'path-unknown');
+  /** An envelope whose URL path names no operation, and whose body names no API: nothing can route it. */
+  const unknownPathFinding = (path: string, endpoint: string): Finding => ({
+    code: 'path-unknown',
+    subject: 'api',
+    severity: 'error',
+    message: fillTemplate(template('path-unknown'), { value: redact(path), endpoint, paths: inferencePaths, where: ' (at /body)' }),
+    path: '/url',
+    ...(unknownPath?.source !== undefined ? { source: unknownPath.source } : {}),
+    ...(unknownPath?.confidence !== undefined ? { confidence: unknownPath.confidence } : {}),
+  });
   // The recommendation depends only on (endpoint, api, capability set): cached under a numeric key.
   const recommendations = new Map<number, CheckReport['recommendation']>();
   const apiCount = k.apis.length + 1;
@@ -98,6 +110,8 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
             source: other.source,
           });
         }
+      } else if (facts.api === null && d.unrecognizedPath !== undefined) {
+        findings.push(unknownPathFinding(d.unrecognizedPath, facts.endpoint));
       } else if (facts.api === null) {
         findings.push({
           code: 'api-undetermined',
@@ -117,7 +131,7 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
           source: api.source,
         });
       }
-      if (d.unrecognizedPath !== undefined) {
+      if (d.unrecognizedPath !== undefined && facts.api !== null) {
         findings.push({
           code: 'path-unrecognized',
           subject: facts.api ?? 'api',

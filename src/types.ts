@@ -36,6 +36,7 @@ export type FindingCode =
   | 'api-undetermined'
   | 'api-inferred'
   | 'path-unrecognized'
+  | 'path-unknown'
   /** Request-shape rules (rules/requests.yaml) name their own codes. */
   | `field-${string}`
   | `header-${string}`

@@ -111,7 +111,7 @@ describe('check', () => {
 describe('exit code 2: the tool could not do its job', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['a missing file', ['check', 'nope.json'], /nope\.json: cannot read file/],
-    ['a bare body without --endpoint', ['check', 'examples/mantle-responses-background.yaml'], /pass --endpoint/],
+    ['a bare body without --endpoint', ['check', file('bare.yaml', 'model: openai.gpt-oss-120b\ninput: hi\n')], /pass --endpoint/],
     ['an unknown endpoint', ['check', 'examples/mantle-responses-background.yaml', '--endpoint', 'bedrock'], /unknown endpoint "bedrock"/],
     ['an unknown api', ['check', 'examples/mantle-responses-background.yaml', '--endpoint', 'mantle', '--api', 'completions'], /unknown api "completions"/],
     ['an unknown flag', ['check', 'examples/runtime-invoke-claude.json', '--verbose'], /--verbose/],

@@ -55,6 +55,8 @@ export function limitsFrom(values: Context['values']): Partial<InputLimits> {
 export interface Command {
   summary: string;
   usage: string;
+  /** Command lines a newcomer can paste (from the repository's root), shown by `help <command>`. */
+  examples: readonly string[];
   options: ParseArgsConfig['options'];
   formats: readonly Format[];
   /** Returns the exit code (a long-running command, such as serve, resolves it when it stops). */
@@ -107,6 +109,12 @@ export function withFile<T>(file: string, f: () => T): T {
   }
 }
 
+
+/** What `help <command>` and `<command> --help` print: summary, usage, examples, the flags every command takes. */
+export function commandHelp(command: Command): string {
+  const examples = command.examples.map((e) => `  ${e}`).join('\n');
+  return `${command.summary}\n\nUsage: ${command.usage}\n\nExamples:\n${examples}\n\nOptions for every command:\n${HELP_FLAGS}\n`;
+}
 
 export const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
 

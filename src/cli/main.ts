@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { createPreflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { COMMON, HELP_FLAGS, REQUEST, REQUEST_FLAGS, json, limitsFrom, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
+import { COMMON, HELP_FLAGS, commandHelp, REQUEST, REQUEST_FLAGS, json, limitsFrom, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
 import { EXTRA_COMMANDS } from './commands/index.js';
 import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
 import { formatMatrixHtml, formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
@@ -23,6 +23,7 @@ const BUILT_IN: Record<string, Command> = {
   check: {
     summary: 'validate one proposed request (HTTP envelope or bare body, JSON or YAML; - reads stdin)',
     usage: `bedrock-preflight check <file|-> [options]\n\n${REQUEST_FLAGS}\n${CONFIG_FLAGS_HELP}\n  --format text|json`,
+    examples: ['bedrock-preflight check examples/mantle-messages-structured-output.json', 'bedrock-preflight check body.json --endpoint mantle --api messages --format json'],
     options: { ...REQUEST, ...CONFIG_OPTIONS },
     formats: ['text', 'json'],
     run({ positionals, values, format, io, color, preflight }) {
@@ -47,6 +48,7 @@ const BUILT_IN: Record<string, Command> = {
   recommend: {
     summary: 'recommend an endpoint for a set of needs (--needs a,b) or for a request file',
     usage: `bedrock-preflight recommend --needs id,id,…  |  bedrock-preflight recommend <file|-> [options]\n\n  --needs LIST     apis and capabilities, comma-separated\n${REQUEST_FLAGS}\n  --format text|json`,
+    examples: ['bedrock-preflight recommend --needs responses,guardrails', 'bedrock-preflight recommend examples/runtime-converse-guardrails.json --format json'],
     options: { ...REQUEST, needs: { type: 'string' } },
     formats: ['text', 'json'],
     run({ positionals, values, format, io, color, preflight }) {
@@ -67,6 +69,7 @@ const BUILT_IN: Record<string, Command> = {
   matrix: {
     summary: 'print the capability matrix (text, md, html or json)',
     usage: 'bedrock-preflight matrix [--format text|md|html|json] [--check FILE]\n\n  --check FILE     exit 1 (with a one-line summary) when FILE differs from what "matrix --format md" (html for a\n                   .html file) prints now, 0 when it is the same, 2 when it cannot be read; never writes',
+    examples: ['bedrock-preflight matrix', 'bedrock-preflight matrix --format md > ENDPOINTS.md', 'bedrock-preflight matrix --check ENDPOINTS.md'],
     options: { check: { type: 'string' } },
     formats: ['text', 'md', 'html', 'json'],
     run({ values, format, io, color, preflight }) {
@@ -88,6 +91,7 @@ const BUILT_IN: Record<string, Command> = {
   rules: {
     summary: 'print the compiled json-rules-engine rules',
     usage: 'bedrock-preflight rules [--format text|json]',
+    examples: ['bedrock-preflight rules --format json > rules.json'],
     options: {},
     formats: ['text', 'json'],
     run({ format, io, color, preflight }) {
@@ -98,6 +102,7 @@ const BUILT_IN: Record<string, Command> = {
   explain: {
     summary: 'explain an endpoint, api, capability, matrix row, rule or finding code, with sources and dates',
     usage: 'bedrock-preflight explain <id> [--format text|json]',
+    examples: ['bedrock-preflight explain guardrails', 'bedrock-preflight explain bedrock-mantle --format json'],
     options: {},
     formats: ['text', 'json'],
     run({ positionals, format, io, color, preflight }) {
@@ -132,7 +137,7 @@ ${HELP_FLAGS}
 
 Exit codes: 0 no error finding; 1 an error finding (recommend: no single endpoint meets every need);
 2 the tool could not do its job (bad flag, unreadable or malformed input, unknown id).
-Run "bedrock-preflight <command> --help" for a command's options.
+Run "bedrock-preflight help <command>" (or "<command> --help") for a command's options and examples.
 `;
 }
 
@@ -152,6 +157,7 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   };
   try {
     const [name, ...args] = argv;
+    if (name === 'help' && args.length > 0) return commandHelpFor(args, io, fail);
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       io.stdout(mainHelp());
       return name === undefined ? 2 : 0;
@@ -170,6 +176,17 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
   }
 }
 
+/** `help <command>`: that command's help, as `<command> --help` prints it. */
+function commandHelpFor(args: readonly string[], io: CliIo, fail: (e: unknown) => number): number | Promise<number> {
+  const [name, ...rest] = args as [string, ...string[]];
+  if (rest.length > 0) throw usage(`help takes one command; got also ${rest.join(' ')}`);
+  const builtIn = BUILT_IN[name];
+  if (builtIn) return runCommand(builtIn, name, ['--help'], io, fail);
+  const lazy = EXTRA_COMMANDS[name];
+  if (!lazy) throw usage(`unknown command "${name}" (expected one of: ${COMMAND_NAMES.join(', ')})`);
+  return lazy.load().then((command) => runCommand(command, name, ['--help'], io, fail), fail);
+}
+
 function runCommand(command: Command, name: string, args: readonly string[], io: CliIo, fail: (e: unknown) => number): number | Promise<number> {
   try {
     let parsed: ReturnType<typeof parseArgs>;
@@ -180,7 +197,7 @@ function runCommand(command: Command, name: string, args: readonly string[], io:
     }
     const values = parsed.values as Context['values'];
     if (values['help'] === true) {
-      io.stdout(`${command.summary}\n\nUsage: ${command.usage}\n\nOptions for every command:\n${HELP_FLAGS}\n`);
+      io.stdout(commandHelp(command));
       return 0;
     }
     const formatRaw = (values['format'] as string | undefined) ?? command.formats[0]!;

@@ -30,6 +30,7 @@ export function formatLintGithub(result: LintResult): string {
     if (e.error !== undefined) {
       out.push(annotation('error', { file, line: e.errorLine, col: e.errorColumn, title: `could not be linted (${e.errorCode ?? 'E_INPUT_READ'})` }, e.error));
     }
+    if (e.skipped !== undefined) out.push(annotation('notice', { file, title: 'not linted (not a request)' }, e.skipped));
     for (const f of e.findings) {
       out.push(annotation(COMMAND[f.severity], { file, line: f.line, col: f.column, title: `${f.code} (${f.subject})` }, f.message));
     }

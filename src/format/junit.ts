@@ -50,9 +50,10 @@ function suite(e: LintEntry): { xml: string; tests: number; failures: number; er
     const name = `${f.line}:${f.column} ${f.severity} ${f.code} (${f.subject})`;
     cases.push(`    <testcase${attrs({ classname: e.file, name, file: e.file, line: f.line })}>\n      <skipped${attrs({ message: `suppressed: ${f.suppressed.reason}` })}/>\n    </testcase>`);
   }
+  if (e.skipped !== undefined) cases.push(`    <testcase${attrs({ classname: e.file, name: 'not linted', file: e.file })}>\n      <skipped${attrs({ message: e.skipped })}/>\n    </testcase>`);
   if (cases.length === 0) cases.push(`    <testcase${attrs({ classname: e.file, name: 'no problems', file: e.file })}/>`);
   const tests = cases.length;
-  const skipped = e.suppressed?.length ?? 0;
+  const skipped = (e.suppressed?.length ?? 0) + (e.skipped !== undefined ? 1 : 0);
   const xml = `  <testsuite${attrs({ name: e.file, tests, failures, errors, skipped })}>\n${cases.join('\n')}\n  </testsuite>`;
   return { xml, tests, failures, errors, skipped };
 }

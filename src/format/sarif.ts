@@ -87,6 +87,10 @@ export function formatLintSarif(result: LintResult, o: SarifOptions): string {
       results.push({ ruleId: id, ruleIndex: index, level: 'error', message: { text: e.error }, locations: [{ physicalLocation }] });
       notifications.push({ level: 'error', message: { text: e.error }, locations: [{ physicalLocation }], descriptor: { id } });
     }
+    if (e.skipped !== undefined) {
+      const physicalLocation = { artifactLocation, region: { startLine: 1, startColumn: 1 } };
+      notifications.push({ level: 'note', message: { text: `not linted: ${e.skipped}` }, locations: [{ physicalLocation }], descriptor: { id: 'not-a-request' } });
+    }
     // Suppressed findings are results too, with a SARIF suppression (viewers show them as dismissed).
     const findings: Array<LintFinding | LintSuppressedFinding> = e.suppressed ? [...e.findings, ...e.suppressed] : e.findings;
     for (const f of findings) {

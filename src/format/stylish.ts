@@ -44,6 +44,15 @@ function rowsOf(e: LintEntry): Row[] {
   return rows;
 }
 
+/** Files that were not linted because they are not requests, each with why, after the files with problems. */
+function skippedLines(result: LintResult, c: Colors): string[] {
+  const skipped = result.files.filter((e) => e.skipped !== undefined);
+  if (skipped.length === 0) return [];
+  const w = Math.max(...skipped.map((e) => e.file.length));
+  const rows = skipped.map((e) => `  ${e.file.padEnd(w)}  ${c.dim(e.skipped!)}`);
+  return [c.dim(`Skipped (not requests; --strict makes these errors):`), ...rows, ''];
+}
+
 export function formatLintStylish(result: LintResult, o: StylishOptions): string {
   const c = createColors(o.color);
   const out: string[] = [];
@@ -59,11 +68,13 @@ export function formatLintStylish(result: LintResult, o: StylishOptions): string
     });
     out.push('');
   }
+  out.push(...skippedLines(result, c));
   const n = result.counts;
   const problems = n.errors + n.warnings + n.infos;
   const parts = [problems === 0 ? 'no problems' : `${plural(problems, 'problem')} (${plural(n.errors, 'error')}, ${plural(n.warnings, 'warning')}, ${n.infos} info)`];
   if (n.suppressed > 0) parts.push(`${n.suppressed} suppressed`);
   if (n.fileErrors > 0) parts.push(`${plural(n.fileErrors, 'file')} could not be linted`);
+  if (n.skipped > 0) parts.push(`${n.skipped} skipped (not requests)`);
   const summary = `${parts.join('; ')} in ${plural(n.files, 'file')}`;
   if (n.errors > 0 || n.fileErrors > 0) out.push(c.bold(c.red(`✖ ${summary}`)));
   else if (n.warnings > 0) out.push(c.bold(c.yellow(`⚠ ${summary}`)));

@@ -23,6 +23,8 @@ export interface LintTarget {
   file: string;
   /** The path to read: absolute, or '-' for stdin. */
   path: string;
+  /** Reached by walking a folder or expanding a glob, rather than named as it is. */
+  found: boolean;
 }
 
 export interface ExpandedPaths {
@@ -38,14 +40,14 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
   const targets: LintTarget[] = [];
   const problems: ExpandedPaths['problems'] = [];
   const seen = new Set<string>();
-  const add = (file: string, path: string): void => {
+  const add = (file: string, path: string, found = true): void => {
     if (seen.has(path)) return;
     seen.add(path);
-    targets.push({ file, path });
+    targets.push({ file, path, found });
   };
   for (const arg of paths) {
     if (arg === '-') {
-      add(STDIN_NAME, '-');
+      add(STDIN_NAME, '-', false);
       continue;
     }
     const abs = resolve(cwd, arg);
@@ -76,7 +78,7 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
       if (found.length === 0) problems.push({ file: arg, error: new PreflightInputError('E_INPUT_READ', 'no files match this pattern') });
       for (const f of found) add(absolute ? f : normalize(f), resolve(cwd, f));
     } else {
-      add(normalize(arg), abs);
+      add(normalize(arg), abs, false);
     }
   }
   targets.sort(byFile);

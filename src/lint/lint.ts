@@ -14,6 +14,7 @@ import type { CheckOptions, EndpointId, Finding } from '../types.js';
 import type { ApplyPolicy, SuppressedFinding } from '../config/types.js';
 import { endpointMapper } from './endpoints.js';
 import { byFile, expandPaths, type LintTarget } from './files.js';
+import { notARequest, requestFieldsOf } from './kinds.js';
 import type { LintCounts, LintEntry, LintFinding, LintOptions, LintPosition, LintResult } from './types.js';
 
 const byPosition = (a: LintFinding, b: LintFinding): number => a.line - b.line || a.column - b.column;
@@ -50,6 +51,9 @@ interface Run {
   applyPolicy: ApplyPolicy | undefined;
   parseOptions: { limits?: Partial<InputLimits> };
   limits: Partial<InputLimits> | undefined;
+  /** Top-level fields that mark a request body, from the knowledge. */
+  requestFields: ReadonlySet<string>;
+  strict: boolean;
 }
 
 /** One file being linted: its entry and its first problem. */
@@ -108,6 +112,12 @@ function checkDocument(run: Run, s: FileState, parsed: ParsedInput): void {
   if (suppressed) place(suppressed, parsed, (s.entry.suppressed ??= []));
 }
 
+/** A file that is not a request: listed with why, or with --strict an error. */
+function skip(run: Run, s: FileState, why: string): void {
+  if (run.strict) fail(s, 'E_INPUT_SHAPE', `not linted: ${why} (--strict)`, { line: 1, column: 1 });
+  else s.entry.skipped = why;
+}
+
 function lintFile(run: Run, target: LintTarget): LintEntry {
   const s: FileState = { target, entry: { file: target.file, findings: [] }, problem: undefined, problems: 0, mapped: null };
   try {
@@ -120,7 +130,10 @@ function lintFile(run: Run, target: LintTarget): LintEntry {
         else if (l.error) fail(s, l.error.code, l.error.message, l.error.position ?? { line: l.line, column: 1 });
       }
     } else {
-      checkDocument(run, s, parseInput(text, target.file, run.parseOptions));
+      const parsed = parseInput(text, target.file, run.parseOptions);
+      const why = notARequest(parsed.value, text, target.found, run.requestFields);
+      if (why === undefined) checkDocument(run, s, parsed);
+      else skip(run, s, why);
     }
   } catch (e) {
     if (!isPreflightInputError(e)) throw e;
@@ -170,6 +183,8 @@ export function lint(paths: readonly string[], options: LintOptions = {}): LintR
     applyPolicy: options.applyPolicy,
     parseOptions: options.limits ? { limits: options.limits } : {},
     limits: options.limits,
+    requestFields: requestFieldsOf(preflight.knowledge),
+    strict: options.strict === true,
   };
 
   const { targets, problems } = expandPaths(paths, cwd);
@@ -182,7 +197,7 @@ export function lint(paths: readonly string[], options: LintOptions = {}): LintR
 }
 
 export function countLint(files: readonly LintEntry[]): LintCounts {
-  const counts: LintCounts = { files: files.length, errors: 0, warnings: 0, infos: 0, suppressed: 0, fileErrors: 0 };
+  const counts: LintCounts = { files: files.length, errors: 0, warnings: 0, infos: 0, suppressed: 0, fileErrors: 0, skipped: 0 };
   for (const e of files) {
     for (const f of e.findings) {
       if (f.severity === 'error') counts.errors++;
@@ -191,6 +206,7 @@ export function countLint(files: readonly LintEntry[]): LintCounts {
     }
     counts.suppressed += e.suppressed?.length ?? 0;
     if (e.error !== undefined) counts.fileErrors++;
+    if (e.skipped !== undefined) counts.skipped++;
   }
   return counts;
 }

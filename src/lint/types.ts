@@ -24,6 +24,8 @@ export interface LintEntry {
   findings: LintFinding[];
   /** Findings the config's policy suppressed (present only when there are some). */
   suppressed?: LintSuppressedFinding[];
+  /** Set when the file is not a request and was not linted: why (this tool's configuration, a rule pack, …). */
+  skipped?: string;
   /** Set when the file (or, in JSON Lines, a line of it) could not be read, parsed or given an endpoint. */
   error?: string;
   errorCode?: PreflightErrorCode;
@@ -40,6 +42,8 @@ export interface LintCounts {
   suppressed: number;
   /** Entries with `error`. */
   fileErrors: number;
+  /** Entries with `skipped`. */
+  skipped: number;
 }
 
 export interface LintResult {
@@ -61,6 +65,8 @@ export interface LintOptions {
   model?: string;
   region?: string;
   limits?: Partial<InputLimits>;
+  /** A file that is not a request is an error (exit 2) instead of being skipped. */
+  strict?: boolean;
   /** Where relative paths and globs are resolved (default: process.cwd()). */
   cwd?: string;
   /** A compiled preflight to use (default: createPreflight with the config's knowledge, or the built-in one); with a config, build it from config.knowledge. */

@@ -26,6 +26,11 @@ function diff(f: CaseFailure, c: ReturnType<typeof createColors>): string[] {
   return out;
 }
 
+function givenFindings(findings: readonly string[], c: ReturnType<typeof createColors>): string[] {
+  if (findings.length === 0) return [c.dim('    the check gave no findings')];
+  return [c.dim('    the check gave:'), ...findings.map((f) => `      ${f}`)];
+}
+
 export function formatRulePackText(r: RulePackResult, o: { color: boolean }): string {
   const c = createColors(o.color);
   const out: string[] = [];
@@ -46,6 +51,8 @@ export function formatRulePackText(r: RulePackResult, o: { color: boolean }): st
     out.push(`  ${c.red('✖')} ${x.name}${own}  ${c.dim(`${x.file}:${x.line}:${x.column}`)}`);
     if (x.failures.some((f) => f.missing !== undefined || f.expected !== undefined)) out.push(c.dim(`    ${c.red('- expected')}  ${c.green('+ actual')}`));
     for (const f of x.failures) out.push(...diff(f, c));
+    // A case whose findings were not compared one by one still shows which findings the check gave.
+    if (x.findings !== undefined && !x.failures.some((f) => f.key === 'findings')) out.push(...givenFindings(x.findings, c));
   }
   out.push('');
   const summary = `${r.passed} passed, ${r.failed} failed`;

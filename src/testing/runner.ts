@@ -80,6 +80,8 @@ export interface CaseResult {
   config: string | null;
   ok: boolean;
   failures: CaseFailure[];
+  /** For a failed case, every finding the check gave (`severity code subject path`), so a diff shows its cause. */
+  findings?: string[];
 }
 
 export interface RulePackResult {
@@ -187,8 +189,9 @@ export function runRulePack(target: string, options: RulePackOptions = {}): Rule
         throw e;
       }
       const requestFile = c.file !== undefined ? resolve(config?.root ?? dir, c.file) : caseAbs;
-      const failures = runCase(c, config, plain, requestFile, inScope);
-      results.push({ file: doc.file, line: pos.line, column: pos.column, name: c.name, config: config?.file ?? null, ok: failures.length === 0, failures });
+      const { failures, findings } = runCase(c, config, plain, requestFile, inScope);
+      const ok = failures.length === 0;
+      results.push({ file: doc.file, line: pos.line, column: pos.column, name: c.name, config: config?.file ?? null, ok, failures, ...(ok ? {} : { findings }) });
     });
   }
   const failed = results.filter((r) => !r.ok).length;
@@ -243,17 +246,28 @@ export const summarizePattern = (p: FindingPattern): string => {
   return parts.join(' ');
 };
 
-function runCase(c: RulePackCase, config: ResolvedConfig | undefined, plain: ReturnType<typeof createPreflight>, file: string, inScope: (f: Finding) => boolean): CaseFailure[] {
-  const e = c.expect;
-  const failures: CaseFailure[] = [];
+interface CaseRun {
+  failures: CaseFailure[];
+  /** The findings the check gave, summarised; none when the check failed with an input error. */
+  findings: string[];
+}
+
+function runCase(c: RulePackCase, config: ResolvedConfig | undefined, plain: ReturnType<typeof createPreflight>, file: string, inScope: (f: Finding) => boolean): CaseRun {
   let report: CheckReport & { suppressed: SuppressedFinding[] };
   try {
     report = config ? checkWithConfig(config, c.input, c.options, file) : { ...plain.check(c.input, c.options), suppressed: [] };
   } catch (err) {
     if (!isPreflightInputError(err)) throw err;
-    if (e.error === err.code) return [];
-    return [{ key: 'error', message: `check failed with ${err.code}: ${err.message}`, ...(e.error !== undefined ? { expected: e.error } : {}), actual: err.code }];
+    const e = c.expect;
+    if (e.error === err.code) return { failures: [], findings: [] };
+    return { failures: [{ key: 'error', message: `check failed with ${err.code}: ${err.message}`, ...(e.error !== undefined ? { expected: e.error } : {}), actual: err.code }], findings: [] };
   }
+  return { failures: compareReport(c.expect, report, inScope), findings: report.findings.map(summarizeFinding) };
+}
+
+/** Every difference between what a case expects and the report the check gave. */
+function compareReport(e: RulePackCase['expect'], report: CheckReport & { suppressed: SuppressedFinding[] }, inScope: (f: Finding) => boolean): CaseFailure[] {
+  const failures: CaseFailure[] = [];
   if (e.error !== undefined) failures.push({ key: 'error', message: `expected check to fail with ${e.error}, but it gave a report`, expected: e.error, actual: null });
 
   for (const key of ['valid', 'endpoint', 'api', 'model', 'region'] as const) {

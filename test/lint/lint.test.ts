@@ -240,7 +240,7 @@ describe('lint: policy and exit codes', () => {
     expect(exitCodeOfLint(warn, w)).toBe(0);
     expect(exitCodeOfLint(warn, w - 1)).toBe(1);
     expect(exitCodeOfLint(lint(['.'], { cwd: fx.dir, config: configFor(fx.dir) }))).toBe(2);
-    expect(exitCodeOfLint({ counts: { files: 1, errors: 1, warnings: 0, infos: 0, suppressed: 0, fileErrors: 0 } })).toBe(1);
+    expect(exitCodeOfLint({ counts: { files: 1, errors: 1, warnings: 0, infos: 0, suppressed: 0, fileErrors: 0, skipped: 0 } })).toBe(1);
   });
 
   it('uses the config knowledge through createPreflight and accepts a given preflight', () => {

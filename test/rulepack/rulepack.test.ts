@@ -129,6 +129,32 @@ describe('runRulePack', () => {
     expect(text.trimEnd().split('\n').at(-1)).toBe('✖ 1 passed, 3 failed');
   });
 
+  it('shows the findings the check gave when a case fails on valid alone', () => {
+    const dir = folder({
+      'cases.yaml': `config: null
+cases:
+  - name: guardrails on mantle are fine (wrongly)
+    input:
+      url: https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions
+      headers: { X-Amzn-Bedrock-GuardrailIdentifier: gr-1 }
+      body: { model: openai.gpt-oss-120b, messages: [ { role: user, content: hi } ] }
+    expect: { valid: true }
+`,
+    });
+    const r = runRulePack('.', { cwd: dir });
+    const [only] = r.results;
+    expect(only!.ok).toBe(false);
+    // What made it invalid: the check's own error findings, each as severity, code, subject and path.
+    const errors = only!.findings!.filter((f) => f.startsWith('error '));
+    expect(errors.length).toBeGreaterThan(0);
+    const text = formatRulePackText(r, { color: false });
+    expect(text).toContain('    valid: valid differs\n    - true\n    + false\n    the check gave:\n');
+    for (const f of only!.findings!) expect(text).toContain(`      ${f}\n`);
+    const cli = run(['test', 'cases.yaml', '--format', 'json'], dir);
+    expect(cli.code).toBe(1);
+    expect(JSON.parse(cli.stdout).results[0].findings).toEqual(only!.findings);
+  });
+
   it('runs a case under no configuration (config: null) or a named one', () => {
     const dir = folder({
       'other.yaml': OVERLAY.replace('severity: error', 'severity: warning'),

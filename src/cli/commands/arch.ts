@@ -20,6 +20,7 @@ export const archCommand: Command = {
   endpoint. --format html prints one self-contained page. Exit 0 all ok, 1 a workload fails, 2 invalid input.
 ${CONFIG_FLAGS_HELP}
   --format text|md|html|json`,
+  examples: ['bedrock-preflight arch examples/arch/architecture.yaml', 'bedrock-preflight arch examples/arch/architecture.yaml --format html > decision.html'],
   options: { ...CONFIG_OPTIONS },
   formats: ['text', 'md', 'html', 'json'],
   run({ positionals, values, format, io, color }) {

@@ -23,12 +23,16 @@ export const lintCommand: Command = {
   Directories are searched for *.json, *.yaml, *.yml, *.jsonl and *.ndjson (not in node_modules, dot-folders or dot-files);
   quote globs so that the shell leaves them alone. *.jsonl / *.ndjson files hold one request per line.
   The endpoint of each request: --endpoint, else the envelope's URL, else the config's endpoints mapping.
+  Files that are not requests are skipped and listed with the reason: this tool's configurations, rule packs and
+  architecture files (by the schema they declare or their top-level keys), and, in a folder or glob, files with
+  no url and no field of any API's request body (package.json, workflows).
 
   --endpoint E     bedrock-runtime | bedrock-mantle (or runtime | mantle), for every request
   --api A          invoke-model | converse | chat-completions | responses | messages, for every request
   --model M        model id, for every request
   --region R       Region, for every request
   --max-warnings N exit 1 when there are more than N warnings
+  --strict         a file that is not a request is an error (exit 2) instead of being skipped
   --max-bytes N    largest file accepted, in bytes (default 10485760)
   --max-depth N    deepest nesting of objects and arrays accepted (default 200)
   --format stylish|json|sarif|junit|github
@@ -36,7 +40,8 @@ ${CONFIG_FLAGS_HELP}
 
 Exit codes: 2 if a file could not be read, parsed or given an endpoint (every file is still reported);
 else 1 for an error finding or more warnings than --max-warnings; else 0.`,
-  options: { ...REQUEST, ...CONFIG_OPTIONS, 'max-warnings': { type: 'string' } },
+  examples: ['bedrock-preflight lint examples/', "bedrock-preflight lint 'requests/**/*.json' --endpoint mantle --format github", 'bedrock-preflight lint traffic.jsonl --format sarif > lint.sarif'],
+  options: { ...REQUEST, ...CONFIG_OPTIONS, 'max-warnings': { type: 'string' }, strict: { type: 'boolean' } },
   formats: ['stylish', 'json', 'sarif', 'junit', 'github'],
   run(ctx) {
     if (ctx.positionals.length === 0) throw usage('lint needs at least one file, directory or glob');
@@ -65,7 +70,7 @@ function runLint(
     }
     const cwd = process.cwd();
     maxWarnings ??= config?.maxWarnings;
-    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
+    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), strict: values['strict'] === true, cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
     switch (format) {
       case 'json':
         // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).

@@ -25,6 +25,7 @@ export const serve: Command = {
   POST /v1/recommend   { "needs": [...] } or { "request": {...} }
   GET  /healthz        { "status": "ok" }
 Stops on SIGTERM or SIGINT after in-flight requests finish (exit code 0).`,
+  examples: ['bedrock-preflight serve --port 8787', "curl -s localhost:8787/v1/check -d @examples/mantle-messages-structured-output.json"],
   options: {
     port: { type: 'string' },
     host: { type: 'string' },

@@ -15,6 +15,7 @@ export const testCommand: Command = {
   overlays. Cases run under the pack's .bedrock-preflight.yaml unless the file or the case names another "config"
   (null for none). Exit 0 all pass, 1 a case fails, 2 a pack file is invalid.
   --format text|json`,
+  examples: ['bedrock-preflight test examples/policy', 'bedrock-preflight test examples/policy/tests/guardrails.yaml --format json'],
   options: {},
   formats: ['text', 'json'],
   run({ positionals, format, io, color }) {
