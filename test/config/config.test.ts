@@ -50,7 +50,7 @@ function thrown(f: () => unknown): PreflightInputError {
 
 const runtimeResponses = {
   url: 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/responses',
-  body: { model: 'openai.gpt-oss-120b-1:0', input: 'Plan the migration.', max_output_tokens: 2000 },
+  body: { model: 'openai.gpt-5.4', input: 'Plan the migration.', max_output_tokens: 2000 },
 };
 const converse = (extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) => ({
   url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse',
