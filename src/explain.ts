@@ -125,7 +125,10 @@ export function explain(k: Knowledge, idIn: string): Explanation {
       label: `${reqRule.code} (${reqRule.subject}), ${reqRule.severity}, ${reqRule.confidence}`,
       summary: `${reqRule.message.replace(/\{where\}/g, '')} Instead: ${reqRule.fix}`,
       cells: [],
-      notes: reqRule.note ? [{ about: reqRule.id, says: reqRule.note, source: reqRule.source, asOf: reqRule.asOf }] : [],
+      notes: [
+        ...(reqRule.note ? [{ about: reqRule.id, says: reqRule.note, source: reqRule.source, asOf: reqRule.asOf }] : []),
+        ...(reqRule.serviceError ? [{ about: 'service error', says: `The service answers such a request with: ${reqRule.serviceError}`, source: reqRule.source, asOf: reqRule.asOf }] : []),
+      ],
       rules: [`request/${reqRule.id}`],
       requestRule: reqRule,
     };

@@ -36,6 +36,8 @@ export type FindingCode =
   | 'api-undetermined'
   | 'api-inferred'
   | 'path-unrecognized'
+  | 'model-end-of-life'
+  | 'model-legacy'
   /** Request-shape rules (rules/requests.yaml) name their own codes. */
   | `field-${string}`
   | `header-${string}`
@@ -260,12 +262,21 @@ export interface RequestTest {
   default?: string;
   capability?: string;
   all?: RequestTest[];
+  any?: RequestTest[];
+  /** Holds while the current date (UTC, YYYY-MM-DD) is on or after `from` and before `before`. */
+  today?: { from?: string; before?: string };
   equals?: string | number | boolean;
   oneOf?: Array<string | number | boolean>;
   noneOf?: Array<string | number | boolean>;
   startsWith?: string | string[];
   matches?: string;
   ignoreCase?: boolean;
+  /** With body: the value is a number greater than this. */
+  above?: number;
+  /** With body: the value is a number less than this. */
+  below?: number;
+  /** With body: the value is an empty string, array or object. */
+  empty?: boolean;
 }
 
 export interface RequestRuleDef extends Sourced {
@@ -283,6 +294,8 @@ export interface RequestRuleDef extends Sourced {
   message: string;
   fix: string;
   note?: string;
+  /** The service's own error text for a request the rule catches, as quoted in the source. */
+  serviceError?: string;
 }
 
 export interface Knowledge {
