@@ -236,6 +236,8 @@ export interface ModelFamily {
   structuredOutputs?: ModelFeature;
   promptCaching?: ModelFeature;
   temperatureOrTopP?: ModelFeature;
+  /** bedrock-runtime serves the family on demand only through an inference profile (implies profileOnly there). */
+  profileRequired?: Sourced & { confidence: Confidence; serviceError?: string; note?: string };
   notes?: Note[];
 }
 
