@@ -289,6 +289,8 @@ export interface RequestRuleDef extends Sourced {
   apis: ApiId[];
   operations?: string[];
   routes?: string[];
+  /** Not for requests to these Regions. */
+  exceptRegions?: string[];
   models?: { families?: string[]; familyMatches?: string; feature?: ModelFeatureName };
   when?: RequestTest;
   severity: Severity;

@@ -297,6 +297,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
     all.push(r.apis.length === 1 ? eq('api', r.apis[0]) : { fact: 'api', operator: 'in', value: r.apis });
     if (r.operations) all.push({ fact: 'operation', operator: 'in', value: r.operations });
     if (r.routes) all.push({ fact: 'route', operator: 'in', value: r.routes });
+    if (r.exceptRegions) all.push({ fact: 'region', operator: 'notIn', value: r.exceptRegions });
     if (r.models) all.push({ fact: 'modelFamily', operator: 'in', value: familiesOf(k.models, r.models, r.endpoints) });
     if (r.when) all.push({ fact: 'signals', operator: 'contains', value: r.id });
     rules.push(
