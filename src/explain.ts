@@ -191,7 +191,7 @@ function explainModel(k: Knowledge, id: string): Explanation {
   }
   const profile = family.profileRequired;
   const profileNotes = profile
-    ? [{ about: 'inference profile only', says: `bedrock-runtime serves ${family.label} on demand only through an inference profile [${profile.confidence}]${profile.serviceError ? `; a base id gets: ${profile.serviceError}` : ''}`, source: profile.source, asOf: profile.asOf }]
+    ? [{ about: 'inference profile only', says: `bedrock-runtime serves ${family.label} on demand only through an inference profile${profile.regions ? ` in ${profile.regions.join(', ')}` : ''} [${profile.confidence}]${profile.serviceError ? `; a base id gets: ${profile.serviceError}` : ''}`, source: profile.source, asOf: profile.asOf }]
     : [];
   const features = (['structuredOutputs', 'promptCaching', 'temperatureOrTopP'] as const)
     .filter((f) => family[f] !== undefined)

@@ -237,7 +237,7 @@ export interface ModelFamily {
   promptCaching?: ModelFeature;
   temperatureOrTopP?: ModelFeature;
   /** bedrock-runtime serves the family on demand only through an inference profile (implies profileOnly there). */
-  profileRequired?: Sourced & { confidence: Confidence; serviceError?: string; note?: string };
+  profileRequired?: Sourced & { confidence: Confidence; serviceError?: string; regions?: string[]; note?: string };
   notes?: Note[];
 }
 

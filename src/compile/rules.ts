@@ -184,7 +184,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
       const profile = e === 'bedrock-runtime' ? f.profileRequired : undefined;
       if (served.profileOnly === true || profile !== undefined) {
         rules.push(
-          rule(`${e}/model/${f.id}/profile`, [...base, eq('modelForm', 'base')], modelParams('model-profile-required', f, e, profile ?? served, {
+          rule(`${e}/model/${f.id}/profile`, [...base, { fact: 'api', operator: 'notEqual', value: null }, eq('modelForm', 'base'), ...(profile?.regions ? [{ fact: 'region', operator: 'in', value: profile.regions }] : [])], modelParams('model-profile-required', f, e, profile ?? served, {
             fix: 'use a geographic or global inference profile id (for example us.<model id> or global.<model id>) or its ARN.',
           })),
         );
