@@ -3,13 +3,15 @@
  * dated tests, and the rules of rules/requests.yaml that use them, with the date passed in rather than read
  * from the clock.
  */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 import { compileRequestTests, utcToday, NO_HITS, type TestContext } from '../src/detect/request-tests.js';
 import { explain } from '../src/explain.js';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
-import { loadRulesFile } from '../src/knowledge/load.js';
+import { KnowledgeError, loadRulesFile } from '../src/knowledge/load.js';
 import type { RequestRuleDef, RequestTest } from '../src/types.js';
 
 const root = join(import.meta.dirname, '..');
@@ -130,5 +132,28 @@ describe('real failures', () => {
       expect(e.summary, f.id).toContain('inference profile only');
       expect(e.notes.some((n) => n.source === f.profileRequired!.source), f.id).toBe(true);
     }
+  });
+});
+
+describe('the loader refuses misplaced test keys', () => {
+  /** The loader's problems after `edit` is applied to rules/requests.yaml in a copy of rules/. */
+  const problemsAfter = (edit: (text: string) => string): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-request-tests-'));
+    cpSync(join(root, 'rules'), dir, { recursive: true });
+    const file = join(dir, 'requests.yaml');
+    writeFileSync(file, edit(readFileSync(file, 'utf8')));
+    try {
+      loadKnowledge(dir, join(root, 'schemas'), dir);
+      return [];
+    } catch (e) {
+      return (e as KnowledgeError).problems.map((p) => p.message);
+    }
+  };
+
+  it('a number bound outside a body test, and a header test inside any', () => {
+    expect(problemsAfter((t) => t.replace("when: { today: { from: '2026-04-28' } }", "when: { today: { from: '2026-04-28' }, above: 3 }"))).toContain('above, below and empty go with body');
+    expect(problemsAfter((t) => t.replace('{ body: /toolConfig/toolChoice/any }, { body: /toolConfig/toolChoice/tool }', '{ header: x-example }, { body: /toolConfig/toolChoice/tool }'))).toContain(
+      'header tests are not supported inside any',
+    );
   });
 });
