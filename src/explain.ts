@@ -125,7 +125,10 @@ export function explain(k: Knowledge, idIn: string): Explanation {
       label: `${reqRule.code} (${reqRule.subject}), ${reqRule.severity}, ${reqRule.confidence}`,
       summary: `${reqRule.message.replace(/\{where\}/g, '')} Instead: ${reqRule.fix}`,
       cells: [],
-      notes: reqRule.note ? [{ about: reqRule.id, says: reqRule.note, source: reqRule.source, asOf: reqRule.asOf }] : [],
+      notes: [
+        ...(reqRule.note ? [{ about: reqRule.id, says: reqRule.note, source: reqRule.source, asOf: reqRule.asOf }] : []),
+        ...(reqRule.serviceError ? [{ about: 'service error', says: `The service answers such a request with: ${reqRule.serviceError}`, source: reqRule.source, asOf: reqRule.asOf }] : []),
+      ],
       rules: [`request/${reqRule.id}`],
       requestRule: reqRule,
     };
@@ -184,8 +187,12 @@ function explainModel(k: Knowledge, id: string): Explanation {
     const s = family.endpoints[e];
     served[e] = s;
     if (s === 'unknown') lines.push(`${e}: unknown`);
-    else lines.push(`${e}: ${s.apis.length ? s.apis.join(', ') : 'not served'}${s.route ? ` (route ${s.route})` : ''}${s.profileOnly ? ' (inference profile only)' : ''} [${s.confidence}]`);
+    else lines.push(`${e}: ${s.apis.length ? s.apis.join(', ') : 'not served'}${s.route ? ` (route ${s.route})` : ''}${s.profileOnly || (e === 'bedrock-runtime' && family.profileRequired) ? ' (inference profile only)' : ''} [${s.confidence}]`);
   }
+  const profile = family.profileRequired;
+  const profileNotes = profile
+    ? [{ about: 'inference profile only', says: `bedrock-runtime serves ${family.label} on demand only through an inference profile${profile.regions ? ` in ${profile.regions.join(', ')}` : ''} [${profile.confidence}]${profile.serviceError ? `; a base id gets: ${profile.serviceError}` : ''}`, source: profile.source, asOf: profile.asOf }]
+    : [];
   const features = (['structuredOutputs', 'promptCaching', 'temperatureOrTopP'] as const)
     .filter((f) => family[f] !== undefined)
     .map((f) => ({ feature: f, ...family[f]! }));
@@ -195,7 +202,7 @@ function explainModel(k: Knowledge, id: string): Explanation {
     label: family.label,
     summary: `${id} is ${forms[form]} of the family ${family.id} (${family.label}). ${lines.join('; ')}.`,
     cells: [],
-    notes: (family.notes ?? []).map((n) => ({ ...n, about: family.label })),
+    notes: [...(family.notes ?? []).map((n) => ({ ...n, about: family.label })), ...profileNotes],
     rules: k.rules.filter((r) => r.name.includes(`/model/${family.id}`)).map((r) => r.name),
     model: { form, base, family: family.id, served, features, notes: family.notes ?? [] },
   };

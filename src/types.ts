@@ -37,6 +37,8 @@ export type FindingCode =
   | 'api-inferred'
   | 'path-unrecognized'
   | 'path-unknown'
+  | 'model-end-of-life'
+  | 'model-legacy'
   /** Request-shape rules (rules/requests.yaml) name their own codes. */
   | `field-${string}`
   | `header-${string}`
@@ -235,6 +237,8 @@ export interface ModelFamily {
   structuredOutputs?: ModelFeature;
   promptCaching?: ModelFeature;
   temperatureOrTopP?: ModelFeature;
+  /** bedrock-runtime serves the family on demand only through an inference profile (implies profileOnly there). */
+  profileRequired?: Sourced & { confidence: Confidence; serviceError?: string; regions?: string[]; note?: string };
   notes?: Note[];
 }
 
@@ -261,12 +265,21 @@ export interface RequestTest {
   default?: string;
   capability?: string;
   all?: RequestTest[];
+  any?: RequestTest[];
+  /** Holds while the current date (UTC, YYYY-MM-DD) is on or after `from` and before `before`. */
+  today?: { from?: string; before?: string };
   equals?: string | number | boolean;
   oneOf?: Array<string | number | boolean>;
   noneOf?: Array<string | number | boolean>;
   startsWith?: string | string[];
   matches?: string;
   ignoreCase?: boolean;
+  /** With body: the value is a number greater than this. */
+  above?: number;
+  /** With body: the value is a number less than this. */
+  below?: number;
+  /** With body: the value is an empty string, array or object. */
+  empty?: boolean;
 }
 
 export interface RequestRuleDef extends Sourced {
@@ -277,6 +290,8 @@ export interface RequestRuleDef extends Sourced {
   apis: ApiId[];
   operations?: string[];
   routes?: string[];
+  /** Not for requests to these Regions. */
+  exceptRegions?: string[];
   models?: { families?: string[]; familyMatches?: string; feature?: ModelFeatureName };
   when?: RequestTest;
   severity: Severity;
@@ -284,6 +299,8 @@ export interface RequestRuleDef extends Sourced {
   message: string;
   fix: string;
   note?: string;
+  /** The service's own error text for a request the rule catches, as quoted in the source. */
+  serviceError?: string;
 }
 
 export interface Knowledge {

@@ -181,9 +181,10 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
           );
         }
       }
-      if (served.profileOnly === true) {
+      const profile = e === 'bedrock-runtime' ? f.profileRequired : undefined;
+      if (served.profileOnly === true || profile !== undefined) {
         rules.push(
-          rule(`${e}/model/${f.id}/profile`, [...base, eq('modelForm', 'base')], modelParams('model-profile-required', f, e, served, {
+          rule(`${e}/model/${f.id}/profile`, [...base, { fact: 'api', operator: 'notEqual', value: null }, eq('modelForm', 'base'), ...(profile?.regions ? [{ fact: 'region', operator: 'in', value: profile.regions }] : [])], modelParams('model-profile-required', f, e, profile ?? served, {
             fix: 'use a geographic or global inference profile id (for example us.<model id> or global.<model id>) or its ARN.',
           })),
         );
@@ -296,6 +297,7 @@ export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings'
     all.push(r.apis.length === 1 ? eq('api', r.apis[0]) : { fact: 'api', operator: 'in', value: r.apis });
     if (r.operations) all.push({ fact: 'operation', operator: 'in', value: r.operations });
     if (r.routes) all.push({ fact: 'route', operator: 'in', value: r.routes });
+    if (r.exceptRegions) all.push({ fact: 'region', operator: 'notIn', value: r.exceptRegions });
     if (r.models) all.push({ fact: 'modelFamily', operator: 'in', value: familiesOf(k.models, r.models, r.endpoints) });
     if (r.when) all.push({ fact: 'signals', operator: 'contains', value: r.id });
     rules.push(

@@ -4,7 +4,25 @@
  * counts, orders, combinations) are evaluated from what the walk recorded.
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
-import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf } from './signals.js';
+import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf, type ValueTest } from './signals.js';
+
+/** Today's date in UTC as YYYY-MM-DD: what `today` tests compare with, unless a clock is passed in. */
+export const utcToday = (): string => new Date().toISOString().slice(0, 10);
+
+/** The value test of a body test: a number bound (above, below) when given, else the shared value tests. */
+function compileBodyValueTest(t: RequestTest): ValueTest {
+  const { above, below } = t;
+  if (t.empty === true) return isEmpty;
+  if (above === undefined && below === undefined) return compileValueTest(t);
+  return (v) => typeof v === 'number' && (above === undefined || v > above) && (below === undefined || v < below);
+}
+
+/** An empty string, array or object. */
+const isEmpty: ValueTest = (v) => (typeof v === 'string' ? v.length === 0 : Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0);
+
+/** Whether `day` (YYYY-MM-DD) is in [from, before): ISO dates compare as strings. */
+const inRange = (day: string, from: string | undefined, before: string | undefined): boolean =>
+  (from === undefined || day >= from) && (before === undefined || day < before);
 
 /**
  * Where a hit was: a JSON Pointer, or the segments of one below the body (a copy of the walk's stack). Pointers
@@ -62,13 +80,23 @@ export interface CompiledRequestTests {
 
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
 
-export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId, capIndexBase: number, capIndex: ReadonlyMap<string, number>): CompiledRequestTests {
+/**
+ * Compiles the tests of the rules that apply to `api`. `today` gives the current date for `today` tests (a model's
+ * end-of-life date, say); tests pass a fixed one.
+ */
+export function compileRequestTests(
+  rules: readonly RequestRuleDef[],
+  api: ApiId,
+  capIndexBase: number,
+  capIndex: ReadonlyMap<string, number>,
+  today: () => string = utcToday,
+): CompiledRequestTests {
   const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, absentPointers: [], absentHeaders: [], rules: [] };
   const newSlot = (keepAll: boolean, test = compileValueTest({})): Leaf => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test });
 
   function compile(t: RequestTest): Evaluate {
     if (t.body !== undefined) {
-      const leaf = newSlot(false, compileValueTest(t));
+      const leaf = newSlot(false, compileBodyValueTest(t));
       out.bodyLeaves.push({ pattern: t.body, leaf });
       const slot = leaf.slot!;
       return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);
@@ -144,6 +172,20 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
     if (t.capability !== undefined) {
       const i = capIndex.get(t.capability)!;
       return (ctx) => ctx.found[i];
+    }
+    if (t.today !== undefined) {
+      const { from, before } = t.today;
+      return () => (inRange(today(), from, before) ? '' : undefined);
+    }
+    if (t.any !== undefined) {
+      const options = t.any.map(compile);
+      return (ctx) => {
+        for (const o of options) {
+          const evidence = o(ctx);
+          if (evidence !== undefined) return evidence;
+        }
+        return undefined;
+      };
     }
     const parts = (t.all ?? []).map(compile);
     return (ctx) => {

@@ -214,9 +214,12 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
         problem(files.requests, `${at}/models/familyMatches`, `invalid regular expression: ${(e as Error).message}`);
       }
     }
-    const checkTest = (t: RequestTest, path: string): void => {
-      const kinds = (['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'all'] as const).filter((k) => t[k] !== undefined);
-      if (kinds.length !== 1) problem(files.requests, path, `a test needs exactly one of body, absent, header, headerAbsent, count, sequence, capability, all (found ${kinds.join(', ') || 'none'})`);
+    const checkTest = (t: RequestTest, path: string, insideAny = false): void => {
+      // The integrations collect the header names to read from body-level and `all` tests only.
+      if (insideAny && (t.header !== undefined || t.headerAbsent !== undefined)) problem(files.requests, path, 'header tests are not supported inside any');
+      const kinds = (['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'all', 'any'] as const).filter((k) => t[k] !== undefined);
+      if (kinds.length !== 1) problem(files.requests, path, `a test needs exactly one of body, absent, header, headerAbsent, count, sequence, capability, today, all, any (found ${kinds.join(', ') || 'none'})`);
+      if ((t.above !== undefined || t.below !== undefined || t.empty !== undefined) && t.body === undefined) problem(files.requests, path, 'above, below and empty go with body');
       if (t.count !== undefined && t.over === undefined) problem(files.requests, path, 'count needs over');
       if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) problem(files.requests, path, 'sequence needs field and order');
       if (t.capability !== undefined && !capIds.has(t.capability)) problem(files.requests, `${path}/capability`, `unknown capability "${t.capability}"`);
@@ -227,7 +230,8 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
           problem(files.requests, `${path}/matches`, `invalid regular expression: ${(e as Error).message}`);
         }
       }
-      t.all?.forEach((sub, j) => checkTest(sub, `${path}/all/${j}`));
+      t.all?.forEach((sub, j) => checkTest(sub, `${path}/all/${j}`, insideAny));
+      t.any?.forEach((sub, j) => checkTest(sub, `${path}/any/${j}`, true));
     };
     if (r.when !== undefined) checkTest(r.when, `${at}/when`);
   });

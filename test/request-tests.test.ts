@@ -1,0 +1,159 @@
+/**
+ * The general test kinds of request rules (src/detect/request-tests.ts): number bounds, empty values, any-of and
+ * dated tests, and the rules of rules/requests.yaml that use them, with the date passed in rather than read
+ * from the clock.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+import { compileRequestTests, utcToday, NO_HITS, type TestContext } from '../src/detect/request-tests.js';
+import { explain } from '../src/explain.js';
+import { loadKnowledge } from '../src/knowledge/assemble.js';
+import { KnowledgeError, loadRulesFile } from '../src/knowledge/load.js';
+import type { RequestRuleDef, RequestTest } from '../src/types.js';
+
+const root = join(import.meta.dirname, '..');
+const k = loadKnowledge(join(root, 'rules'), join(root, 'schemas'), root);
+
+const rule = (id: string, when: RequestTest): RequestRuleDef => ({
+  id,
+  code: 'field-invalid',
+  subject: id,
+  apis: ['converse'],
+  when,
+  severity: 'warning',
+  confidence: 'inferred',
+  message: 'm',
+  fix: 'f',
+  source: 'https://example.com/',
+  asOf: '2026-12-03',
+});
+
+const context = (body: unknown = {}): TestContext => ({ body, base: '', hits: NO_HITS, headers: undefined, found: [] });
+
+/** The day before or after an ISO date. */
+const shift = (day: string, by: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
+
+describe('value tests of body tests', () => {
+  const compiled = compileRequestTests(
+    [rule('over', { body: '/n', above: 10 }), rule('under', { body: '/n', below: 10 }), rule('blank', { body: '/v', empty: true })],
+    'converse',
+    0,
+    new Map(),
+  );
+  const test = (i: number) => compiled.bodyLeaves[i]!.leaf.test;
+
+  it('above and below compare numbers strictly, and never match a non-number', () => {
+    expect([9, 10, 11].map(test(0))).toEqual([false, false, true]);
+    expect([9, 10, 11].map(test(1))).toEqual([true, false, false]);
+    expect(['11', null, undefined, true].map(test(0))).toEqual([false, false, false, false]);
+  });
+
+  it('empty matches an empty string, array or object only', () => {
+    expect(['', [], {}].map(test(2))).toEqual([true, true, true]);
+    expect([' ', [0], { a: 1 }, 0, null, undefined, false].map(test(2))).toEqual([false, false, false, false, false, false, false]);
+  });
+});
+
+describe('today and any tests', () => {
+  it('today holds from `from` (inclusive) until `before` (exclusive), on the date given', () => {
+    let day = '2026-01-01';
+    const compiled = compileRequestTests([rule('window', { today: { from: '2026-03-01', before: '2026-06-01' } })], 'converse', 0, new Map(), () => day);
+    const evaluate = compiled.rules[0]!.evaluate;
+    const held = (d: string) => {
+      day = d;
+      return evaluate(context()) !== undefined;
+    };
+    expect(['2026-02-28', '2026-03-01', '2026-05-31', '2026-06-01'].map(held)).toEqual([false, true, true, false]);
+  });
+
+  it('any holds when one of its tests does', () => {
+    let day = '2026-01-01';
+    const compiled = compileRequestTests(
+      [rule('either', { any: [{ today: { before: '2026-02-01' } }, { today: { from: '2026-12-01' } }] })],
+      'converse',
+      0,
+      new Map(),
+      () => day,
+    );
+    const held = (d: string) => {
+      day = d;
+      return compiled.rules[0]!.evaluate(context()) !== undefined;
+    };
+    expect(['2026-01-31', '2026-06-15', '2026-12-01'].map(held)).toEqual([true, false, true]);
+  });
+
+  it('the default clock is the current UTC date', () => {
+    expect(utcToday()).toBe(new Date().toISOString().slice(0, 10));
+  });
+});
+
+describe('dated rules of rules/requests.yaml', () => {
+  const dated = k.requestRules.filter((r) => r.when?.today !== undefined);
+
+  it('each dated rule fires from its date on, and not the day before', () => {
+    expect(dated.length).toBeGreaterThan(0);
+    for (const r of dated) {
+      const { from, before } = r.when!.today!;
+      for (const api of r.apis) {
+        const at = (day: string) => compileRequestTests([r], api, 0, new Map(), () => day).rules[0]!.evaluate(context()) !== undefined;
+        if (from !== undefined) expect([at(shift(from, -1)), at(from)], r.id).toEqual([false, true]);
+        if (before !== undefined) expect([at(shift(before, -1)), at(before)], r.id).toEqual([true, false]);
+      }
+    }
+  });
+
+  it('an end-of-life error rests on a confirmed source', () => {
+    for (const r of dated.filter((x) => x.code === 'model-end-of-life' && x.severity === 'error')) expect(r.confidence, r.id).toBe('confirmed');
+  });
+});
+
+describe('real failures', () => {
+  const cases = (loadRulesFile(join(root, 'rules', 'cases', 'real-failures.yaml'), 'cases', join(root, 'schemas'), root).value as { cases: Array<{ expect: { valid?: boolean } }> }).cases;
+
+  it('the case file holds at least 30 failures the tool predicts', () => {
+    expect(cases.filter((c) => c.expect.valid === false).length + cases.filter((c) => c.expect.valid === undefined).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('explain shows the service error of a rule that quotes one', () => {
+    const quoted = k.requestRules.filter((r) => r.serviceError !== undefined);
+    expect(quoted.length).toBeGreaterThanOrEqual(20);
+    for (const r of quoted) {
+      const e = explain(k, r.id);
+      expect(e.notes.some((n) => n.says.includes(r.serviceError!) && n.source === r.source), r.id).toBe(true);
+    }
+  });
+
+  it('explain shows the inference-profile fact of a family that has one', () => {
+    for (const f of k.models.filter((m) => m.profileRequired !== undefined)) {
+      const e = explain(k, f.examples[0]!);
+      expect(e.summary, f.id).toContain('inference profile only');
+      expect(e.notes.some((n) => n.source === f.profileRequired!.source), f.id).toBe(true);
+    }
+  });
+});
+
+describe('the loader refuses misplaced test keys', () => {
+  /** The loader's problems after `edit` is applied to rules/requests.yaml in a copy of rules/. */
+  const problemsAfter = (edit: (text: string) => string): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-request-tests-'));
+    cpSync(join(root, 'rules'), dir, { recursive: true });
+    const file = join(dir, 'requests.yaml');
+    writeFileSync(file, edit(readFileSync(file, 'utf8')));
+    try {
+      loadKnowledge(dir, join(root, 'schemas'), dir);
+      return [];
+    } catch (e) {
+      return (e as KnowledgeError).problems.map((p) => p.message);
+    }
+  };
+
+  it('a number bound outside a body test, and a header test inside any', () => {
+    expect(problemsAfter((t) => t.replace("when: { today: { from: '2026-04-28' } }", "when: { today: { from: '2026-04-28' }, above: 3 }"))).toContain('above, below and empty go with body');
+    expect(problemsAfter((t) => t.replace('{ body: /toolConfig/toolChoice/any }, { body: /toolConfig/toolChoice/tool }', '{ header: x-example }, { body: /toolConfig/toolChoice/tool }'))).toContain(
+      'header tests are not supported inside any',
+    );
+  });
+});
