@@ -6,7 +6,7 @@
  */
 import { PreflightInputError } from './errors.js';
 import { ENDPOINT_IDS } from './types.js';
-import type { ApiId, Cell, CellValue, EndpointId, Knowledge, MatrixRow, Recommendation } from './types.js';
+import type { ApiId, Cell, CellValue, EndpointId, Finding, Knowledge, MatrixRow, Recommendation, RecommendedChange } from './types.js';
 
 const RANK: Record<CellValue, number> = { no: 0, unknown: 1, conditional: 2, yes: 3 };
 
@@ -21,7 +21,13 @@ export interface RecommendResult extends Recommendation {
 }
 
 export interface Recommender {
-  recommend(needs: readonly string[], prefer?: EndpointId): RecommendResult;
+  /**
+   * `prefer` breaks ties (e.g. the endpoint a checked request already targets); with `stay`, a preferred endpoint
+   * that serves every need is chosen even when the other ranks higher.
+   */
+  recommend(needs: readonly string[], prefer?: EndpointId, stay?: boolean): RecommendResult;
+  /** The reasons about the cells of `needs` when `chosen` is the endpoint to use. */
+  cellReasons(needs: readonly string[], chosen: EndpointId): string[];
   /** The cell that decides a need on an endpoint, given the apis among the needs. */
   cellFor(need: string, endpoint: EndpointId, apis: readonly ApiId[]): { cell: Cell; row: MatrixRow };
 }
@@ -59,7 +65,34 @@ export function compileRecommender(k: Knowledge): Recommender {
 
   const cite = (row: MatrixRow, cell: Cell): string => `${titles.get(row.table) ?? row.table}; ${cell.source}, as of ${cell.asOf}`;
 
-  function compute(needs: string[], prefer: EndpointId | undefined): RecommendResult {
+  /** Why the other endpoint is out or ranks lower, and what is less than certain on the chosen one. */
+  function cellReasons(needs: readonly string[], apis: readonly ApiId[], chosen: EndpointId, endpoints: Record<EndpointId, EndpointAssessment>): string[] {
+    const other = ENDPOINT_IDS.find((e) => e !== chosen)!;
+    const reasons: string[] = [];
+    for (const n of needs) {
+      const vo = endpoints[other].cells[n]!;
+      const vc = endpoints[chosen].cells[n]!;
+      if (vo === 'no' || RANK[vo] < RANK[vc]) {
+        const { cell, row } = cellFor(n, other, apis);
+        const why = vo === 'no' ? `${other} does not support it` : `${vo} on ${other}${cell.condition ? ` (${cell.condition})` : ''}`;
+        reasons.push(`${n}: ${why}; ${vc} on ${chosen} (${cite(row, cell)}).`);
+      } else if (vc !== 'yes') {
+        const { cell, row } = cellFor(n, chosen, apis);
+        const better = RANK[vo] > RANK[vc] ? `; ${vo} on ${other}` : '';
+        reasons.push(`${n}: ${vc} on ${chosen}${cell.condition ? ` (${cell.condition})` : ''}${better} (${cite(row, cell)}).`);
+      }
+    }
+    return reasons;
+  }
+
+  /** The seed's "when to choose" lines for the chosen endpoint that name one of the needs. */
+  function guidanceReasons(needs: readonly string[], chosen: EndpointId): string[] {
+    const p = g.prefer[chosen];
+    if (!p) return [];
+    return p.when.filter((w) => w.needs.some((n) => needs.includes(n))).map((w) => `Seed guidance for ${chosen}: ${w.text} [${p.source}, as of ${p.asOf}]`);
+  }
+
+  function compute(needs: string[], prefer: EndpointId | undefined, stay: boolean): RecommendResult {
     const apis = needs.filter((n) => apiIds.has(n)) as ApiId[];
     const endpoints = {} as Record<EndpointId, EndpointAssessment>;
     const score = {} as Record<EndpointId, [number, number]>;
@@ -116,55 +149,88 @@ export function compileRecommender(k: Knowledge): Recommender {
       const [a, b] = [score[e], score[chosen]];
       if (a[0] > b[0] || (a[0] === b[0] && a[1] > b[1])) chosen = e;
     }
+    const best = chosen;
     const tied = eligible.filter((e) => score[e][0] === score[chosen][0] && score[e][1] === score[chosen][1]);
     if (tied.length > 1) chosen = prefer && tied.includes(prefer) ? prefer : tied.includes(newApps) ? newApps : chosen;
+    // A request already sent to an endpoint that serves every need stays there: a conditional or unknown cell is
+    // a reason to check, not to move.
+    if (stay && prefer !== undefined && eligible.includes(prefer)) chosen = prefer;
     const other = ENDPOINT_IDS.find((e) => e !== chosen)!;
 
-    // Why the other endpoint is out or ranks lower, and what is less than certain on the chosen one.
-    for (const n of needs) {
-      const vo = endpoints[other].cells[n]!;
-      const vc = endpoints[chosen].cells[n]!;
-      if (vo === 'no' || RANK[vo] < RANK[vc]) {
-        const { cell, row } = cellFor(n, other, apis);
-        const why = vo === 'no' ? `${other} does not support it` : `${vo} on ${other}${cell.condition ? ` (${cell.condition})` : ''}`;
-        reasons.push(`${n}: ${why}; ${vc} on ${chosen} (${cite(row, cell)}).`);
-      } else if (vc !== 'yes') {
-        const { cell, row } = cellFor(n, chosen, apis);
-        reasons.push(`${n}: ${vc} on ${chosen}${cell.condition ? ` (${cell.condition})` : ''} (${cite(row, cell)}).`);
-      }
-    }
-    if (tied.length > 1) {
+    reasons.push(...cellReasons(needs, apis, chosen, endpoints));
+    if (tied.length > 1 && tied.includes(chosen)) {
       if (prefer && chosen === prefer) reasons.push(`Both endpoints meet every need; the request already targets ${chosen}.`);
       else reasons.push(`Both endpoints meet every need equally. ${g.newApplications.why} [${g.newApplications.source}, as of ${g.newApplications.asOf}]`);
+    } else if (chosen !== best) {
+      reasons.push(`The request already targets ${chosen}, which serves every need; ${best} ranks higher only where ${chosen}'s cells above are not a plain yes.`);
     } else if (eligible.length > 1) {
       reasons.push(`${chosen} supports every need at least as well as ${other}, and some better.`);
     }
-    for (const w of g.prefer[chosen]?.when ?? []) {
-      if (w.needs.some((n) => needs.includes(n))) reasons.push(`Seed guidance for ${chosen}: ${w.text} [${g.prefer[chosen]!.source}, as of ${g.prefer[chosen]!.asOf}]`);
-    }
+    reasons.push(...guidanceReasons(needs, chosen));
     return { endpoint: chosen, reasons, needs, endpoints };
+  }
+
+  function recommend(needsIn: readonly string[], prefer?: EndpointId, stay = false): RecommendResult {
+    const needs: string[] = [];
+    for (const n of needsIn) {
+      if (!apiIds.has(n) && !capIds.has(n)) {
+        throw new PreflightInputError('E_UNKNOWN_ID', `unknown need "${n}": expected an api (${[...apiIds].join(', ')}) or a capability (${[...capIds].join(', ')})`);
+      }
+      if (!needs.includes(n)) needs.push(n);
+    }
+    const key = `${prefer ?? ''}|${stay}|${needs.join(',')}`;
+    let r = cache.get(key);
+    if (r === undefined) {
+      r = deepFreeze(compute(needs, prefer, stay));
+      if (cache.size > 4096) cache.clear();
+      cache.set(key, r);
+    }
+    return r;
   }
 
   return {
     cellFor,
-    recommend(needsIn, prefer) {
-      const needs: string[] = [];
-      for (const n of needsIn) {
-        if (!apiIds.has(n) && !capIds.has(n)) {
-          throw new PreflightInputError('E_UNKNOWN_ID', `unknown need "${n}": expected an api (${[...apiIds].join(', ')}) or a capability (${[...capIds].join(', ')})`);
-        }
-        if (!needs.includes(n)) needs.push(n);
-      }
-      const key = `${prefer ?? ''}|${needs.join(',')}`;
-      let r = cache.get(key);
-      if (r === undefined) {
-        r = deepFreeze(compute(needs, prefer));
-        if (cache.size > 4096) cache.clear();
-        cache.set(key, r);
-      }
-      return r;
+    recommend,
+    cellReasons(needs, chosen) {
+      const r = recommend(needs, chosen, true);
+      return cellReasons(r.needs, r.needs.filter((n) => apiIds.has(n)) as ApiId[], chosen, r.endpoints);
     },
   };
+}
+
+/** The change an error finding asks for: its fix, or correcting what it points at. */
+function changeOf(f: Finding): RecommendedChange {
+  const c: RecommendedChange = { code: f.code, subject: f.subject, change: f.fix ?? f.message };
+  if (f.path !== undefined) c.path = f.path;
+  return c;
+}
+
+const describeErrors = (fs: readonly Finding[]): string =>
+  fs.length === 0 ? 'no error finding' : `${fs.length} error finding${fs.length === 1 ? '' : 's'} (${fs.map((f) => `${f.code} ${f.subject}`).join(', ')})`;
+
+/**
+ * The recommendation for a request with error findings, so that it agrees with the verdict: the endpoint where
+ * the fewest errors are left (on a tie, the one the cells favour, else the request's own), and the change each
+ * error left there asks for. `errors` are the error findings of the same request on each endpoint. When no single
+ * endpoint meets every need, the endpoint is null and the split says which need goes where.
+ */
+export function recommendForErrors(rec: Recommender, needs: readonly string[], own: EndpointId, errors: Record<EndpointId, readonly Finding[]>): Recommendation {
+  const other = ENDPOINT_IDS.find((e) => e !== own)!;
+  const byCells = rec.recommend(needs, own, true);
+  const [mine, theirs] = [errors[own].length, errors[other].length];
+  const target = theirs < mine || (theirs === mine && byCells.endpoint === other) ? other : own;
+  const changes = errors[target].map(changeOf);
+  const reasons = [`Not valid on ${own} as sent: ${describeErrors(errors[own])}.`];
+  if (target !== own) reasons.push(`On ${target} the same request has ${describeErrors(errors[target])}.`);
+  else reasons.push(`Sending it to ${other} does not help: it would have ${describeErrors(errors[other])} there.`);
+  for (const c of changes) reasons.push(`Change ${c.subject}${c.path !== undefined ? ` at ${c.path}` : ''}: ${c.change}`);
+  if (byCells.endpoint === null) {
+    const out: Recommendation = { endpoint: null, reasons: [...reasons, ...byCells.reasons], changes };
+    if (byCells.split) out.split = byCells.split;
+    return out;
+  }
+  reasons.push(...rec.cellReasons(needs, target));
+  return changes.length > 0 ? { endpoint: target, reasons, changes } : { endpoint: target, reasons };
 }
 
 function deepFreeze<T>(v: T): T {
