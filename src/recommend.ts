@@ -37,16 +37,20 @@ export function compileRecommender(k: Knowledge): Recommender {
   const capIds = new Set(k.capabilities.map((c) => c.id));
   const general = new Map<string, MatrixRow>();
   const limited = new Map<string, MatrixRow>();
+  const rowsOf = new Map<string, MatrixRow[]>();
   for (const row of k.matrix) {
     if (row.kind === 'other') continue;
-    if (row.api) limited.set(`${row.id}|${row.api}`, row);
-    else general.set(row.id, row);
+    if (row.api) {
+      limited.set(`${row.id}|${row.api}`, row);
+      rowsOf.set(row.id, [...(rowsOf.get(row.id) ?? []), row]);
+    } else general.set(row.id, row);
   }
   const titles = new Map(k.tables.map((t) => [t.id, t.title]));
   const g = k.guidance;
   const cache = new Map<string, RecommendResult>();
 
   function cellFor(need: string, endpoint: EndpointId, apis: readonly ApiId[]): { cell: Cell; row: MatrixRow } {
+    if (apis.length === 0) return bestOverApis(need, endpoint);
     let worst: { cell: Cell; row: MatrixRow } | undefined;
     for (const api of apis) {
       const row = limited.get(`${need}|${api}`);
@@ -55,12 +59,20 @@ export function compileRecommender(k: Knowledge): Recommender {
       if (!worst || RANK[cell.value] < RANK[worst.cell.value]) worst = { cell, row };
     }
     const row = general.get(need)!;
-    // The general row covers the apis without a row of their own (or no api at all).
-    if (apis.length === 0 || apis.some((a) => !limited.has(`${need}|${a}`))) {
+    // The general row covers the apis without a row of their own.
+    if (apis.some((a) => !limited.has(`${need}|${a}`))) {
       const cell = row.cells[endpoint];
       if (!worst || RANK[cell.value] < RANK[worst.cell.value]) worst = { cell, row };
     }
     return worst ?? { cell: row.cells[endpoint], row };
+  }
+
+  /** Without an api among the needs, a capability is as good on an endpoint as its best row there (some api can serve it). */
+  function bestOverApis(need: string, endpoint: EndpointId): { cell: Cell; row: MatrixRow } {
+    const row0 = general.get(need)!;
+    let best = { cell: row0.cells[endpoint], row: row0 };
+    for (const row of rowsOf.get(need) ?? []) if (RANK[row.cells[endpoint].value] > RANK[best.cell.value]) best = { cell: row.cells[endpoint], row };
+    return best;
   }
 
   const cite = (row: MatrixRow, cell: Cell): string => `${titles.get(row.table) ?? row.table}; ${cell.source}, as of ${cell.asOf}`;
