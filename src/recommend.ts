@@ -97,11 +97,18 @@ export function compileRecommender(k: Knowledge): Recommender {
     return reasons;
   }
 
-  /** The seed's "when to choose" lines for the chosen endpoint that name one of the needs. */
+  /**
+   * The seed's "when to choose" lines for the chosen endpoint that fit the needs: a line that names apis is about
+   * those apis only, and a line that names capabilities needs one of them (so a Messages request is never told
+   * about bringing OpenAI SDK code over).
+   */
   function guidanceReasons(needs: readonly string[], chosen: EndpointId): string[] {
     const p = g.prefer[chosen];
     if (!p) return [];
-    return p.when.filter((w) => w.needs.some((n) => needs.includes(n))).map((w) => `Seed guidance for ${chosen}: ${w.text} [${p.source}, as of ${p.asOf}]`);
+    const fits = (ids: readonly string[]): boolean => ids.length === 0 || ids.some((n) => needs.includes(n));
+    return p.when
+      .filter((w) => w.needs.length > 0 && fits(w.needs.filter((n) => apiIds.has(n))) && fits(w.needs.filter((n) => !apiIds.has(n))))
+      .map((w) => `Seed guidance for ${chosen}: ${w.text} [${p.source}, as of ${p.asOf}]`);
   }
 
   function compute(needs: string[], prefer: EndpointId | undefined, stay: boolean): RecommendResult {
