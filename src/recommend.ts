@@ -240,7 +240,10 @@ export function recommendForErrors(rec: Recommender, needs: readonly string[], o
   const target = theirs < mine || (theirs === mine && byCells.endpoint === other) ? other : own;
   const changes = errors[target].map(changeOf);
   const reasons = [`Not valid on ${own} as sent: ${describeErrors(errors[own])}.`];
-  if (target !== own) reasons.push(`On ${target} the same request has ${describeErrors(errors[target])}.`);
+  if (target !== own) {
+    reasons.push(`On ${target} the same request has ${describeErrors(errors[target])}.`);
+    reasons.push(`Or, to stay on ${own}: ${errors[own].map((f) => changeOf(f).change).join(' ')}`);
+  }
   else reasons.push(`Sending it to ${other} does not help: it would have ${describeErrors(errors[other])} there.`);
   for (const c of changes) reasons.push(`Change ${c.subject}${c.path !== undefined ? ` at ${c.path}` : ''}: ${c.change}`);
   if (byCells.endpoint === null) {
