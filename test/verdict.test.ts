@@ -155,10 +155,16 @@ describe('bodies as text or bytes', () => {
     expect(p.check(`\uFEFF${text}`)).toEqual(expected);
   });
 
+  it("an envelope's empty body is a request without a body, as when the key is absent", () => {
+    const { body: _, ...noBody } = envelope.input;
+    for (const body of ['', new Uint8Array(0), ' \n']) expect(p.check({ ...envelope.input, body })).toEqual(p.check(noBody));
+    expect(() => p.check(new Uint8Array(0), { endpoint: 'mantle' })).toThrow(/not valid JSON/);
+  });
+
   it.each([
     ['a string', '{"model": '],
     ['bytes', Buffer.from('{"model": ')],
-    ['an empty body', new Uint8Array(0)],
+    ['an ArrayBuffer', new TextEncoder().encode('[1, 2').buffer],
   ])('malformed JSON in %s is an E_INPUT_PARSE error, never a valid request', (_, body) => {
     for (const input of [{ ...envelope.input, body }, body]) {
       try {

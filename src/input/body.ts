@@ -21,9 +21,13 @@ export function isJsonText(v: unknown): v is string | Bytes {
   return typeof v === 'string' || isBytes(v);
 }
 
-/** The JSON document in `v` (text or UTF-8 bytes); `what` names it in the error ("the request", "the envelope's body"). */
-export function readJsonText(v: string | Bytes, what: string): unknown {
+/**
+ * The JSON document in `v` (text or UTF-8 bytes); `what` names it in the error ("the request", "the envelope's
+ * body"). With `emptyIsNone`, empty or blank text is no document (undefined) rather than malformed JSON.
+ */
+export function readJsonText(v: string | Bytes, what: string, emptyIsNone = false): unknown {
   const text = typeof v === 'string' ? v.replace(/^\uFEFF/, '') : decodeInput(toUint8(v), what);
+  if (emptyIsNone && text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -40,5 +44,6 @@ export function readRequest(input: unknown): unknown {
   if (input === null || typeof input !== 'object') return input;
   const doc = input as Record<string, unknown>;
   if (typeof doc['url'] !== 'string' || !isJsonText(doc['body'])) return input;
-  return { ...doc, body: readJsonText(doc['body'], "the envelope's body") };
+  // An envelope with an empty body is a request without one (as an HTTP request with no content).
+  return { ...doc, body: readJsonText(doc['body'], "the envelope's body", true) };
 }
