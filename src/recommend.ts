@@ -111,6 +111,33 @@ export function compileRecommender(k: Knowledge): Recommender {
       .map((w) => `Seed guidance for ${chosen}: ${w.text} [${p.source}, as of ${p.asOf}]`);
   }
 
+  /** No single endpoint meets every need: which need goes where, and why each endpoint is out. */
+  function splitRecommendation(needs: string[], apis: readonly ApiId[], endpoints: Record<EndpointId, EndpointAssessment>, tieTo: EndpointId): RecommendResult {
+    const split: Record<string, EndpointId | null> = {};
+    for (const n of needs) {
+      let best: EndpointId | null = null;
+      for (const e of ENDPOINT_IDS) {
+        const v = RANK[endpoints[e].cells[n]!];
+        if (v === RANK.no) continue;
+        if (best === null || v > RANK[endpoints[best].cells[n]!] || (v === RANK[endpoints[best].cells[n]!] && e === tieTo)) best = e;
+      }
+      split[n] = best;
+    }
+    const reasons = ['No single endpoint supports every need.'];
+    for (const e of ENDPOINT_IDS) {
+      for (const n of needs) {
+        if (endpoints[e].cells[n] !== 'no') continue;
+        const { cell, row } = cellFor(n, e, apis);
+        const to = split[n];
+        reasons.push(`${n}: ${e} does not support it (${cite(row, cell)})${to ? `; use ${to}` : ''}.`);
+      }
+    }
+    const nowhere = needs.filter((n) => split[n] === null);
+    if (nowhere.length > 0) reasons.push(`Neither endpoint supports: ${nowhere.join(', ')}.`);
+    reasons.push(`${g.together.text} [${g.together.source}, as of ${g.together.asOf}]`);
+    return { endpoint: null, reasons, split, needs, endpoints };
+  }
+
   function compute(needs: string[], prefer: EndpointId | undefined, stay: boolean): RecommendResult {
     const apis = needs.filter((n) => apiIds.has(n)) as ApiId[];
     const endpoints = {} as Record<EndpointId, EndpointAssessment>;
@@ -137,31 +164,7 @@ export function compileRecommender(k: Knowledge): Recommender {
       return { endpoint: prefer ?? newApps, reasons, needs, endpoints };
     }
 
-    if (eligible.length === 0) {
-      const split: Record<string, EndpointId | null> = {};
-      for (const n of needs) {
-        let best: EndpointId | null = null;
-        for (const e of ENDPOINT_IDS) {
-          const v = RANK[endpoints[e].cells[n]!];
-          if (v === RANK.no) continue;
-          if (best === null || v > RANK[endpoints[best].cells[n]!] || (v === RANK[endpoints[best].cells[n]!] && e === (prefer ?? newApps))) best = e;
-        }
-        split[n] = best;
-      }
-      reasons.push('No single endpoint supports every need.');
-      for (const e of ENDPOINT_IDS) {
-        for (const n of needs) {
-          if (endpoints[e].cells[n] !== 'no') continue;
-          const { cell, row } = cellFor(n, e, apis);
-          const to = split[n];
-          reasons.push(`${n}: ${e} does not support it (${cite(row, cell)})${to ? `; use ${to}` : ''}.`);
-        }
-      }
-      const nowhere = needs.filter((n) => split[n] === null);
-      if (nowhere.length > 0) reasons.push(`Neither endpoint supports: ${nowhere.join(', ')}.`);
-      reasons.push(`${g.together.text} [${g.together.source}, as of ${g.together.asOf}]`);
-      return { endpoint: null, reasons, split, needs, endpoints };
-    }
+    if (eligible.length === 0) return splitRecommendation(needs, apis, endpoints, prefer ?? newApps);
 
     let chosen = eligible[0]!;
     for (const e of eligible.slice(1)) {
