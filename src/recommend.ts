@@ -3,6 +3,9 @@
  * cite the cells. An endpoint with `no` for any need is out; among the rest, `yes` ranks above `conditional`
  * above `unknown`; ties go to the endpoint the caller prefers (e.g. the one a checked request already targets),
  * else to the seed's choice for new applications. Price is never a reason: it is the same on both endpoints.
+ * For a checked request the recommendation agrees with the verdict: a valid request stays on its endpoint
+ * (`stay`), and one with errors gets the endpoint where the fewest are left and the changes they ask for
+ * (recommendForErrors).
  */
 import { PreflightInputError } from './errors.js';
 import { ENDPOINT_IDS } from './types.js';
