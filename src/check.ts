@@ -1,18 +1,61 @@
 /**
- * check: detect → evaluate → findings → recommendation → report. Everything here is compiled once per knowledge
- * (compileChecker) and then runs synchronously per request.
+ * check: read → detect → evaluate → findings → recommendation → report. Everything here is compiled once per
+ * knowledge (compileChecker) and then runs synchronously per request.
  */
-import type { Detector } from './detect/detect.js';
-import type { Evaluator } from './compile/evaluator.js';
-import type { Recommender } from './recommend.js';
+import type { Detection, Detector } from './detect/detect.js';
+import { splitUrl } from './detect/detect.js';
+import type { Evaluator, RuleEvent } from './compile/evaluator.js';
+import { PreflightInputError } from './errors.js';
+import { readRequest } from './input/body.js';
+import { recommendForErrors, type Recommender } from './recommend.js';
 import { redact, redactRepeated } from './redact.js';
-import type { CheckOptions, CheckReport, Finding, FindingCode, Knowledge, Severity } from './types.js';
+import { ENDPOINT_IDS } from './types.js';
+import type { CheckOptions, CheckReport, EndpointId, Facts, Finding, FindingCode, Knowledge, Recommendation, Severity } from './types.js';
 import { fillTemplate, renderMessage, type Slot } from './compile/template.js';
 
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 export interface Checker {
   check(input: unknown, options?: CheckOptions): CheckReport;
+}
+
+const otherEndpoint = (e: EndpointId): EndpointId => ENDPOINT_IDS.find((x) => x !== e)!;
+
+/** Options must be an object (or absent): `check(x, null)` is a usage error, not a TypeError. */
+function checkOptionsShape(options: unknown): CheckOptions | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new PreflightInputError('E_USAGE', `check options must be an object (endpoint, api, model, region), found ${options === null ? 'null' : Array.isArray(options) ? 'an array' : `a ${typeof options}`}`);
+  }
+  return options as CheckOptions;
+}
+
+/** The value of an envelope's Host header, without a port; undefined when it has none. */
+function hostHeader(doc: Record<string, unknown>): string | undefined {
+  const headers = doc['headers'];
+  if (headers === null || typeof headers !== 'object') return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() !== 'host') continue;
+    const v = Array.isArray(value) ? value[0] : value;
+    return typeof v === 'string' && v !== '' ? v.trim().toLowerCase().replace(/:\d+$/, '') : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * An envelope sent through a proxy or a loopback address names the endpoint in its Host header: when the URL's
+ * host is not a Bedrock endpoint and the Host header is, the URL is read with the Host header's host.
+ */
+function withHostHeader(input: unknown, isEndpointHost: (host: string) => boolean): unknown {
+  if (input === null || typeof input !== 'object') return input;
+  const doc = input as Record<string, unknown>;
+  const url = doc['url'];
+  if (typeof url !== 'string') return input;
+  const host = hostHeader(doc);
+  const parts = splitUrl(url);
+  if (host === undefined || parts === undefined || parts.host === host) return input;
+  if (isEndpointHost(parts.host) || !isEndpointHost(host)) return input;
+  return { ...doc, url: `https://${host}${parts.path}` };
 }
 
 export function compileChecker(k: Knowledge, detector: Detector, evaluator: Evaluator, recommender: Recommender): Checker {
@@ -26,151 +69,195 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
     code: 'path-unknown',
     subject: 'api',
     severity: 'error',
-    message: fillTemplate(template('path-unknown'), { value: redact(path), endpoint, paths: inferencePaths, where: ' (at /body)' }),
+    message: fillTemplate(template('path-unknown'), { value: redact(path), endpoint, paths: inferencePaths, where: ' (at /body)', fix: unknownPath?.fix ?? '' }),
     path: '/url',
+    ...(unknownPath?.fix !== undefined ? { fix: unknownPath.fix } : {}),
     ...(unknownPath?.source !== undefined ? { source: unknownPath.source } : {}),
     ...(unknownPath?.confidence !== undefined ? { confidence: unknownPath.confidence } : {}),
   });
-  // The recommendation depends only on (endpoint, api, capability set): cached under a numeric key.
-  const recommendations = new Map<number, CheckReport['recommendation']>();
+  // The recommendation of a valid request depends only on (endpoint, api, capability set): cached under a numeric key.
+  const recommendations = new Map<number, Recommendation>();
   const apiCount = k.apis.length + 1;
   let lastKey = -1;
-  let lastRecommendation: CheckReport['recommendation'] | undefined;
+  let lastRecommendation: Recommendation | undefined;
+
+  function isEndpointHost(host: string): boolean {
+    try {
+      detector.detect({ url: `https://${host}/`, body: {} });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function pathOf(base: RuleEvent['finding'], d: Detection, options: CheckOptions | undefined): string | undefined {
+    switch (base.pathFrom) {
+      case 'api':
+        return d.apiPath;
+      case 'capability': {
+        let path: string | undefined;
+        for (const e of d.evidence) if (e.id === base.subject) path = e.path;
+        return path;
+      }
+      case 'model':
+        return d.modelPath;
+      case 'region':
+        return d.isEnvelope && options?.region === undefined ? '/url' : undefined;
+      case 'signal': {
+        const ev = d.signalEvidence?.get(base.signal);
+        return ev === undefined ? d.apiPath : ev;
+      }
+    }
+    return undefined;
+  }
+
+  /** The findings of the compiled rules for `facts` (the request's, or the same request on the other endpoint). */
+  function ruleFindings(facts: Facts, d: Detection, options: CheckOptions | undefined): Finding[] {
+    const findings: Finding[] = [];
+    const events = evaluator.run(facts);
+    let slots: Record<Slot, string> | undefined;
+    for (let i = 0; i < events.length; i++) {
+      const { finding: base, message } = events[i]!;
+      const path = pathOf(base, d, options);
+      slots ??= {
+        where: '',
+        model: facts.model === null ? '' : redactRepeated(facts.model),
+        region: facts.region === null ? '' : redactRepeated(facts.region),
+        api: facts.api ?? '',
+      };
+      slots.where = path !== undefined && path !== '' ? ` at ${path}` : '';
+      const finding: Finding = { code: base.code, subject: base.subject, severity: base.severity, message: renderMessage(message, slots) };
+      if (path !== undefined) finding.path = path;
+      finding.source = base.source;
+      if (base.fix !== undefined) finding.fix = base.fix;
+      if (base.confidence !== undefined) finding.confidence = base.confidence;
+      findings.push(finding);
+    }
+    return findings;
+  }
+
+  /** An operation outside the five APIs, sent to an endpoint that does not offer it. */
+  function operationFinding(d: Detection, endpoint: EndpointId): Finding | undefined {
+    const other = d.otherOperation;
+    if (other === undefined || other.endpoints.includes(endpoint)) return undefined;
+    return {
+      code: 'operation-unsupported',
+      subject: other.id,
+      severity: 'error',
+      message: fillTemplate(template('operation-unsupported'), { label: other.label, endpoints: other.endpoints.join(', '), endpoint, where: ' at /url' }),
+      path: '/url',
+      source: other.source,
+    };
+  }
+
+  /** Findings about the detection itself: which API, and from where. */
+  function detectionFindings(d: Detection): Finding[] {
+    const { facts, apiSource: src } = d;
+    const findings: Finding[] = [];
+    const other = d.otherOperation;
+    if (other !== undefined) {
+      const unsupported = operationFinding(d, facts.endpoint);
+      if (unsupported) findings.push(unsupported);
+      if (facts.api === null) {
+        findings.push({
+          code: 'operation-outside-matrix',
+          subject: other.id,
+          severity: 'info',
+          message: fillTemplate(template('operation-outside-matrix'), { label: other.label, where: ' at /url' }),
+          path: '/url',
+          source: other.source,
+        });
+      }
+    } else if (facts.api === null && d.unrecognizedPath !== undefined) {
+      findings.push(unknownPathFinding(d.unrecognizedPath, facts.endpoint));
+    } else if (facts.api === null) {
+      findings.push({
+        code: 'api-undetermined',
+        subject: 'api',
+        severity: 'warning',
+        message: fillTemplate(template('api-undetermined'), { where: d.isEnvelope ? ' (at /body)' : '' }),
+        ...(d.isEnvelope ? { path: '/url' } : {}),
+      });
+    } else if (src.kind === 'shape') {
+      const api = apis.get(facts.api)!;
+      findings.push({
+        code: 'api-inferred',
+        subject: facts.api,
+        severity: 'info',
+        message: fillTemplate(template('api-inferred'), { label: api.label, why: src.why }),
+        path: d.apiPath ?? '',
+        source: api.source,
+      });
+    }
+    if (d.unrecognizedPath !== undefined && facts.api !== null) {
+      findings.push({
+        code: 'path-unrecognized',
+        subject: facts.api ?? 'api',
+        severity: 'warning',
+        message: fillTemplate(template('path-unrecognized'), {
+          value: redact(d.unrecognizedPath),
+          endpoint: facts.endpoint,
+          how: src.kind === 'override' ? '--api' : src.kind === 'shape' ? "the body's shape" : 'nowhere',
+        }),
+        path: '/url',
+      });
+    }
+    return findings;
+  }
+
+  const needsOf = (facts: Facts): string[] => (facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities]);
+
+  /** A valid request stays on its endpoint; the reasons say what is less than certain there. */
+  function validRecommendation(d: Detection): Recommendation {
+    const { facts } = d;
+    const key = (d.mask * apiCount + (facts.api === null ? k.apis.length : detector.apiIndex(facts.api))) * 2 + (facts.endpoint === 'bedrock-runtime' ? 0 : 1);
+    let recommendation = key === lastKey ? lastRecommendation : Number.isSafeInteger(key) ? recommendations.get(key) : undefined;
+    if (recommendation === undefined) {
+      const rec = recommender.recommend(needsOf(facts), facts.endpoint, true);
+      recommendation = rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
+      Object.freeze(recommendation);
+      if (recommendations.size >= 4096) recommendations.clear();
+      if (Number.isSafeInteger(key)) recommendations.set(key, recommendation);
+    }
+    if (Number.isSafeInteger(key)) {
+      lastKey = key;
+      lastRecommendation = recommendation;
+    }
+    return recommendation;
+  }
+
+  /** A request with errors: the same request is judged on the other endpoint too, and the recommendation says what to change. */
+  function invalidRecommendation(d: Detection, findings: readonly Finding[], options: CheckOptions | undefined): Recommendation {
+    const own = d.facts.endpoint;
+    const other = otherEndpoint(own);
+    const onOther = ruleFindings({ ...d.facts, endpoint: other }, d, options);
+    const operation = operationFinding(d, other);
+    if (operation) onOther.push(operation);
+    // A path that names no operation, with a body that names no API, names none on the other endpoint either.
+    if (d.facts.api === null && d.unrecognizedPath !== undefined) onOther.push(unknownPathFinding(d.unrecognizedPath, other));
+    const errors = { [own]: findings.filter((f) => f.severity === 'error'), [other]: onOther.filter((f) => f.severity === 'error') } as Record<EndpointId, Finding[]>;
+    return recommendForErrors(recommender, needsOf(d.facts), own, errors);
+  }
 
   return {
-    check(input, options) {
-      const d = detector.detect(input, options);
-      const { facts, evidence } = d;
-      const findings: Finding[] = [];
-      const events = evaluator.run(facts);
-      let slots: Record<Slot, string> | undefined;
-      for (let i = 0; i < events.length; i++) {
-        const { finding: base, message } = events[i]!;
-        let path: string | undefined;
-        switch (base.pathFrom) {
-          case 'api':
-            path = d.apiPath;
-            break;
-          case 'capability':
-            for (const e of evidence) if (e.id === base.subject) path = e.path;
-            break;
-          case 'model':
-            path = d.modelPath;
-            break;
-          case 'region':
-            path = d.isEnvelope && options?.region === undefined ? '/url' : undefined;
-            break;
-          case 'signal': {
-            const ev = d.signalEvidence?.get(base.signal);
-            path = ev === undefined ? d.apiPath : ev;
-            break;
-          }
-        }
-        slots ??= {
-          where: '',
-          model: facts.model === null ? '' : redactRepeated(facts.model),
-          region: facts.region === null ? '' : redactRepeated(facts.region),
-          api: facts.api ?? '',
-        };
-        slots.where = path !== undefined && path !== '' ? ` at ${path}` : '';
-        const finding: Finding = {
-          code: base.code,
-          subject: base.subject,
-          severity: base.severity,
-          message: renderMessage(message, slots),
-        };
-        if (path !== undefined) finding.path = path;
-        finding.source = base.source;
-        if (base.fix !== undefined) finding.fix = base.fix;
-        if (base.confidence !== undefined) finding.confidence = base.confidence;
-        findings.push(finding);
-      }
-
-      // Findings about the detection itself.
-      const src = d.apiSource;
-      const other = d.otherOperation;
-      if (other !== undefined) {
-        if (!other.endpoints.includes(facts.endpoint)) {
-          findings.push({
-            code: 'operation-unsupported',
-            subject: other.id,
-            severity: 'error',
-            message: fillTemplate(template('operation-unsupported'), { label: other.label, endpoints: other.endpoints.join(', '), endpoint: facts.endpoint, where: ' at /url' }),
-            path: '/url',
-            source: other.source,
-          });
-        }
-        if (facts.api === null) {
-          findings.push({
-            code: 'operation-outside-matrix',
-            subject: other.id,
-            severity: 'info',
-            message: fillTemplate(template('operation-outside-matrix'), { label: other.label, where: ' at /url' }),
-            path: '/url',
-            source: other.source,
-          });
-        }
-      } else if (facts.api === null && d.unrecognizedPath !== undefined) {
-        findings.push(unknownPathFinding(d.unrecognizedPath, facts.endpoint));
-      } else if (facts.api === null) {
-        findings.push({
-          code: 'api-undetermined',
-          subject: 'api',
-          severity: 'warning',
-          message: fillTemplate(template('api-undetermined'), { where: d.isEnvelope ? ' (at /body)' : '' }),
-          ...(d.isEnvelope ? { path: '/url' } : {}),
-        });
-      } else if (src.kind === 'shape') {
-        const api = apis.get(facts.api)!;
-        findings.push({
-          code: 'api-inferred',
-          subject: facts.api,
-          severity: 'info',
-          message: fillTemplate(template('api-inferred'), { label: api.label, why: src.why }),
-          path: d.apiPath ?? '',
-          source: api.source,
-        });
-      }
-      if (d.unrecognizedPath !== undefined && facts.api !== null) {
-        findings.push({
-          code: 'path-unrecognized',
-          subject: facts.api ?? 'api',
-          severity: 'warning',
-          message: fillTemplate(template('path-unrecognized'), {
-            value: redact(d.unrecognizedPath),
-            endpoint: facts.endpoint,
-            how: src.kind === 'override' ? '--api' : src.kind === 'shape' ? "the body's shape" : 'nowhere',
-          }),
-          path: '/url',
-        });
-      }
+    check(input, optionsIn) {
+      const options = checkOptionsShape(optionsIn);
+      const d = detector.detect(withHostHeader(readRequest(input), isEndpointHost), options);
+      const { facts } = d;
+      const findings = ruleFindings(facts, d, options);
+      findings.push(...detectionFindings(d));
       if (findings.length > 1) findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
       let valid = true;
       for (const f of findings) if (f.severity === 'error') valid = false;
-
-      const key = (d.mask * apiCount + (facts.api === null ? k.apis.length : detector.apiIndex(facts.api))) * 2 + (facts.endpoint === 'bedrock-runtime' ? 0 : 1);
-      let recommendation = key === lastKey ? lastRecommendation : Number.isSafeInteger(key) ? recommendations.get(key) : undefined;
-      if (recommendation === undefined) {
-        const needs = facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities];
-        const rec = recommender.recommend(needs, facts.endpoint);
-        recommendation = rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
-        Object.freeze(recommendation);
-        if (recommendations.size >= 4096) recommendations.clear();
-        if (Number.isSafeInteger(key)) recommendations.set(key, recommendation);
-      }
-      if (Number.isSafeInteger(key)) {
-        lastKey = key;
-        lastRecommendation = recommendation;
-      }
       return {
         endpoint: facts.endpoint,
         api: facts.api,
         model: facts.model === null ? null : redactRepeated(facts.model),
         region: facts.region === null ? null : redactRepeated(facts.region),
         valid,
-        capabilities: evidence,
+        capabilities: d.evidence,
         findings,
-        recommendation,
+        recommendation: valid ? validRecommendation(d) : Object.freeze(invalidRecommendation(d, findings, options)),
       };
     },
   };

@@ -4,13 +4,13 @@
  */
 import * as z from 'zod/mini';
 import { builtInKnowledge as builtIn } from './generated/knowledge.js';
-import { compileChecker } from './check.js';
+import { compileChecker, type Checker } from './check.js';
 import { compileEvaluator } from './compile/evaluator.js';
 import { compileDetector } from './detect/detect.js';
 import type { ReadPlan } from './detect/skim.js';
 import { PreflightInputError } from './errors.js';
 import { explain, type Explanation } from './explain.js';
-import { compileRecommender, type RecommendResult } from './recommend.js';
+import { compileRecommender, type Recommender, type RecommendResult } from './recommend.js';
 import { endpointTableRows } from './knowledge/endpoint-table.js';
 import type { CheckOptions, CheckReport, EndpointId, JreRule, Knowledge, MatrixRow } from './types.js';
 
@@ -46,6 +46,17 @@ export interface Preflight {
   explain(id: string): Explanation;
   /** Resolves an endpoint id or alias; undefined when unknown. */
   endpointId(name: string): EndpointId | undefined;
+}
+
+/**
+ * `recommend <file>` is check's recommendation for the request (one code path, so the two always agree), with the
+ * needs and the per-endpoint cells of the request's api and capabilities.
+ */
+function recommendRequest(checker: Checker, recommender: Recommender, request: unknown, options: CheckOptions | undefined): RecommendResult {
+  const report = checker.check(request, options);
+  const needs = report.api === null ? report.capabilities.map((c) => c.id) : [report.api, ...report.capabilities.map((c) => c.id)];
+  const { endpoints } = recommender.recommend(needs, report.endpoint, true);
+  return { ...report.recommendation, needs: [...new Set(needs)], endpoints };
 }
 
 let defaultPreflight: Preflight | undefined;
@@ -92,12 +103,10 @@ export function createPreflight(options: PreflightOptions = {}): Preflight {
     knowledge: k,
     check: (input, opts) => checker.check(input, opts),
     recommend(req) {
+      if (req === null || typeof req !== 'object') throw new PreflightInputError('E_USAGE', 'recommend takes an object: { needs: [...] } or { request, options? }');
       if (req.needs !== undefined && req.request !== undefined) throw new PreflightInputError('E_USAGE', 'give either needs or a request, not both');
-      if (req.request !== undefined) {
-        const d = detector.detect(req.request, req.options);
-        const needs = d.facts.api === null ? d.facts.capabilities : [d.facts.api, ...d.facts.capabilities];
-        return recommender.recommend(needs);
-      }
+      if (req.needs !== undefined && !Array.isArray(req.needs)) throw new PreflightInputError('E_USAGE', 'needs must be an array of api and capability ids');
+      if (req.request !== undefined) return recommendRequest(checker, recommender, req.request, req.options);
       return recommender.recommend(req.needs ?? []);
     },
     matrix: () =>
@@ -111,7 +120,10 @@ export function createPreflight(options: PreflightOptions = {}): Preflight {
         return row;
       }),
     rules: () => structuredClone(k.rules),
-    explain: (id) => explain(k, id),
+    explain(id) {
+      if (typeof id !== 'string') throw new PreflightInputError('E_USAGE', `explain takes an id (a string), found ${id === null ? 'null' : typeof id}`);
+      return explain(k, id);
+    },
     endpointId: (name) => detector.endpointId(name),
   };
   readPlans.set(preflight, { check: preflight.check, plan: (url) => detector.readPlan(url) });

@@ -356,11 +356,21 @@ export interface Finding {
   confidence?: Confidence;
 }
 
+/** One change a request needs on the recommended endpoint: an error finding there, and what to do about it. */
+export interface RecommendedChange {
+  code: string;
+  subject: string;
+  path?: string;
+  change: string;
+}
+
 export interface Recommendation {
   endpoint: EndpointId | null;
   reasons: string[];
   split?: Record<string, EndpointId | null>;
   needs?: string[];
+  /** For a request that is not valid: what to change on the recommended endpoint (none when moving is enough). */
+  changes?: RecommendedChange[];
 }
 
 export interface CheckReport {

@@ -78,4 +78,38 @@ describe('recommend', () => {
       { numRuns: 300 },
     );
   });
+
+  it('guidance lines fit the needs: a line naming apis is about those apis, a line naming capabilities needs one of them', () => {
+    const apiIds = new Set<string>(k.apis.map((a) => a.id));
+    const lines = Object.values(k.guidance.prefer).flatMap((pr) => pr!.when);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.constantFrom(...needIds), { maxLength: 5 }), (needs) => {
+        const r = p.recommend({ needs });
+        for (const reason of r.reasons.filter((x) => x.startsWith('Seed guidance'))) {
+          const line = lines.find((w) => reason.includes(w.text))!;
+          const apis = line.needs.filter((n) => apiIds.has(n));
+          const caps = line.needs.filter((n) => !apiIds.has(n));
+          if (apis.length > 0) expect(apis.some((a) => needs.includes(a)), reason).toBe(true);
+          if (caps.length > 0) expect(caps.some((c) => needs.includes(c)), reason).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a Messages request with an API key gets the Messages line of the guidance, not the OpenAI-compatible ones', () => {
+    const mantle = k.guidance.prefer['bedrock-mantle']!.when;
+    const messagesLine = mantle.find((w) => w.needs.includes('messages') && !w.needs.includes('stateful-conversation'))!;
+    const openAiOnly = mantle.filter((w) => w.needs.some((n) => k.apis.some((a) => a.id === n)) && !w.needs.includes('messages'));
+    expect(messagesLine).toBeDefined();
+    const report = p.check({
+      url: 'https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages',
+      headers: { 'x-api-key': 'ABSKQmVkcm9ja0FQSUtleS1leGFtcGxl', 'anthropic-version': '2023-06-01' },
+      body: { model: 'anthropic.claude-haiku-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hello' }] },
+    });
+    expect(report.valid).toBe(true);
+    const reasons = report.recommendation.reasons.join('\n');
+    expect(reasons).toContain(messagesLine.text);
+    for (const w of openAiOnly) expect(reasons).not.toContain(w.text);
+  });
 });

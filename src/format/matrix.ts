@@ -59,23 +59,28 @@ export function formatMatrixMarkdown(k: Knowledge): string {
   return out.join('\n');
 }
 
+/** A cell as the terminal table shows it: a text cell's text, else the value with its detail. */
+function textCell(cell: Cell): string {
+  if (cell.value === 'yes' && cell.detail) return cell.detail;
+  return cell.detail ? `${cell.value} (${cell.detail})` : cell.value;
+}
+
 export function formatMatrixText(k: Knowledge, o: { color: boolean }): string {
   const c = createColors(o.color);
   const rows = k.matrix;
   const w = Math.max(...rows.map((r) => r.label.length + (r.api ? r.api.length + 3 : 0)));
+  // Each endpoint's column is as wide as its widest cell (or heading), plus two spaces between columns.
+  const widths = ENDPOINT_IDS.map((e) => Math.max(e.length, ...rows.map((r) => textCell(r.cells[e]).length)) + 2);
   const out: string[] = [];
   for (const t of k.tables) {
     const tr = rows.filter((r) => r.table === t.id);
     if (tr.length === 0) continue;
-    out.push(c.bold(t.title), `  ${''.padEnd(w)}  ${ENDPOINT_IDS.map((e) => e.padEnd(18)).join('')}`);
+    out.push(c.bold(t.title), `  ${''.padEnd(w)}  ${ENDPOINT_IDS.map((e, i) => e.padEnd(widths[i]!)).join('')}`.trimEnd());
     for (const r of tr) {
       const label = `${r.label}${r.api ? ` [${r.api}]` : ''}`;
-      const cells = ENDPOINT_IDS.map((e) => {
-        const cell = r.cells[e];
-        const text = cell.value === 'yes' && cell.detail ? cell.detail : cell.value;
-        return cellColor(c, cell.value)(text.padEnd(18));
-      });
-      out.push(`  ${label.padEnd(w)}  ${cells.join('')}${r.derived ? c.dim(`(from ${r.derived})`) : ''}`);
+      const cells = ENDPOINT_IDS.map((e, i) => cellColor(c, r.cells[e].value)(textCell(r.cells[e]).padEnd(widths[i]!)));
+      const line = `  ${label.padEnd(w)}  ${cells.join('')}`;
+      out.push(r.derived ? `${line}${c.dim(`(from ${r.derived})`)}` : line.trimEnd());
     }
     out.push('');
   }

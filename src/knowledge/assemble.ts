@@ -150,6 +150,7 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
   matrix.forEach((row, i) => {
     if (row.derived !== undefined && !rowIds.has(row.derived)) problem(files.matrix, `/tables`, `row ${i} is derived from unknown row "${row.derived}"`);
   });
+  for (const [ri, row] of matrix.entries()) if (row.kind === 'capability') markApisNotOffered(row, matrix, (message) => problem(files.matrix, `/tables`, `row ${ri} ("${row.id}"): ${message}`));
   for (const a of apis) if (!rowIds.has(a.id)) problem(files.apis, `/apis/${a.id}`, `api "${a.id}" has no row in matrix.yaml`);
   for (const c of capabilities) if (!rowIds.has(c.id)) problem(files.capabilities, `/capabilities/${c.id}`, `capability "${c.id}" has no row in matrix.yaml`);
 
@@ -240,6 +241,31 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
   const knowledge: Knowledge = { otherOperations, models, regions, requestRules, endpoints, apis, capabilities, tables, matrix, findings, guidance, rules: [] };
   knowledge.rules = compileRules(knowledge);
   return knowledge;
+}
+
+export const API_NOT_OFFERED = 'API not offered';
+
+/**
+ * A capability row limited to apis that an endpoint does not offer is `no` there with the detail "API not
+ * offered", citing the API's cell: the capability is not applicable, not unknown. The apis of a row are its own
+ * `api`, or for a general row the apis that no api-limited row of the same capability covers (none: every api).
+ */
+function markApisNotOffered(row: MatrixRow, matrix: readonly MatrixRow[], problem: (message: string) => void): void {
+  const apiRows = matrix.filter((r) => r.kind === 'api');
+  const limited = new Set(matrix.filter((r) => r.id === row.id && r.api).map((r) => r.api));
+  const covered = row.api ? [row.api] : limited.size > 0 ? apiRows.map((r) => r.id).filter((a) => !limited.has(a as ApiId)) : [];
+  if (covered.length === 0) return;
+  for (const e of ENDPOINT_IDS) {
+    const apiCells = covered.map((a) => apiRows.find((r) => r.id === a)?.cells[e]);
+    if (apiCells.some((c) => c === undefined || c.value !== 'no')) continue;
+    const cell = row.cells[e];
+    if (cell.value === 'no') continue;
+    if (cell.value === 'yes') problem(`${e} is yes, but ${e} does not offer ${covered.join(' or ')}`);
+    const api = apiCells[0]!;
+    row.cells[e] = { value: 'no', detail: API_NOT_OFFERED, source: api.source, asOf: api.asOf, ...(cell.fix !== undefined ? { fix: cell.fix } : {}) };
+    row.support[e] = 'no';
+    (row.detail ??= {})[e] = API_NOT_OFFERED;
+  }
 }
 
 function pick(cells: Record<EndpointId, Cell>, key: 'detail' | 'condition'): Partial<Record<EndpointId, string>> | undefined {
