@@ -19,11 +19,6 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
   const templates = new Map(k.findings.map((f) => [f.code, f.template]));
   const apis = new Map(k.apis.map((a) => [a.id, a]));
   const template = (code: FindingCode): string => templates.get(code) ?? code;
-  // The recommendation depends only on (endpoint, api, capability set): cached under a numeric key.
-  const recommendations = new Map<number, CheckReport['recommendation']>();
-  const apiCount = k.apis.length + 1;
-  let lastKey = -1;
-  let lastRecommendation: CheckReport['recommendation'] | undefined;
 
   return {
     check(input, options) {
@@ -134,20 +129,9 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
       let valid = true;
       for (const f of findings) if (f.severity === 'error') valid = false;
 
-      const key = (d.mask * apiCount + (facts.api === null ? k.apis.length : detector.apiIndex(facts.api))) * 2 + (facts.endpoint === 'bedrock-runtime' ? 0 : 1);
-      let recommendation = key === lastKey ? lastRecommendation : Number.isSafeInteger(key) ? recommendations.get(key) : undefined;
-      if (recommendation === undefined) {
-        const needs = facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities];
-        const rec = recommender.recommend(needs, facts.endpoint);
-        recommendation = rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
-        Object.freeze(recommendation);
-        if (recommendations.size >= 4096) recommendations.clear();
-        if (Number.isSafeInteger(key)) recommendations.set(key, recommendation);
-      }
-      if (Number.isSafeInteger(key)) {
-        lastKey = key;
-        lastRecommendation = recommendation;
-      }
+      const needs = facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities];
+      const rec = recommender.recommend(needs, facts.endpoint);
+      const recommendation: CheckReport['recommendation'] = rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
       return {
         endpoint: facts.endpoint,
         api: facts.api,
