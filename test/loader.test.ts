@@ -96,4 +96,34 @@ describe('loading rules/', () => {
     const e = problemsAfter('matrix.yaml', (t) => t.replace('            condition: depends on the model (see the model\'s card)\n', ''));
     expect(e.problems.some((p) => p.message.includes('"condition"'))).toBe(true);
   });
+
+  const ROUTING_ROW = '      - id: prompt-routing\n';
+
+  it('refuses a capability whose matrix rows are all limited to one api, at the capability', () => {
+    const caps = readFileSync(join(root, 'rules', 'capabilities.yaml'), 'utf8');
+    const e = problemsAfter('matrix.yaml', (t) => t.replace(ROUTING_ROW, `${ROUTING_ROW}        api: converse\n`));
+    expect(e.problems).toContainEqual(
+      expect.objectContaining({ file: 'capabilities.yaml', line: lineOf(caps, '  prompt-routing:\n'), column: 3, message: expect.stringMatching(/"prompt-routing" has only rows limited to one api.*row without "api"/) }),
+    );
+    expect(e.oneLine).toMatch(/^capabilities\.yaml:\d+:3: capability "prompt-routing"/m);
+  });
+
+  it('refuses a bare conditional cell (no condition), at the cell', () => {
+    const text = readFileSync(join(root, 'rules', 'matrix.yaml'), 'utf8');
+    const cell = `${ROUTING_ROW}        source: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html\n        asOf: 2026-11-24\n        cells:\n          bedrock-runtime: yes\n`;
+    expect(text).toContain(cell);
+    const e = problemsAfter('matrix.yaml', (t) => t.replace(cell, cell.replace('bedrock-runtime: yes', 'bedrock-runtime: conditional')));
+    expect(e.problems).toEqual([
+      expect.objectContaining({ file: 'matrix.yaml', line: lineOf(text, cell) + 4, column: 11, message: expect.stringMatching(/conditional cell needs its condition/) }),
+    ]);
+  });
+
+  it('names a misspelt row id as such, with the id it is closest to', () => {
+    const text = readFileSync(join(root, 'rules', 'matrix.yaml'), 'utf8');
+    const e = problemsAfter('matrix.yaml', (t) => t.replace(ROUTING_ROW, '      - id: prompt-routin\n'));
+    expect(e.problems).toContainEqual(
+      expect.objectContaining({ file: 'matrix.yaml', line: lineOf(text, ROUTING_ROW), message: expect.stringMatching(/^unknown row id "prompt-routin": .*did you mean "prompt-routing"/) }),
+    );
+    expect(e.problems.map((p) => p.message).join('\n')).not.toMatch(/so the row needs a label/);
+  });
 });
