@@ -546,10 +546,8 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
   const heights = new Map<YamlNode, number>();
   const active = new Set<YamlNode>(); // collections being visited (ancestors)
   let firstAlias: Alias | undefined;
-  const at = (node: YamlNode | null | undefined): number => node?.range?.[0] ?? 0;
-  const stack: YamlFrame[] = [];
-  const push = (node: YamlNode | null | undefined, depth: number, parent: YamlFrame | undefined, keys?: Map<string, number>, keyAt = 0) =>
-    stack.push({ node, depth, keys, keyAt, exit: false, parent, height: 0 });
+  const at = offsetOf;
+  const stack: YamlFrame[] = [{ node: doc.contents as YamlNode | null, depth: 0, keys: undefined, keyAt: 0, exit: false, parent: undefined, height: 0 }];
   const checkKey = (keys: Map<string, number>, key: string, offset: number) => {
     const previous = keys.get(key);
     if (previous !== undefined) {
@@ -558,8 +556,6 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
     }
     keys.set(key, offset);
   };
-  push(doc.contents as YamlNode | null, 0, undefined);
-
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const node = frame.node;
@@ -607,22 +603,32 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
       active.add(node);
       frame.exit = true;
       stack.push(frame); // revisit on the way out
-      const items = node.items as unknown[];
-      if (yamlLib().isMap(node)) {
-        const keys = new Map<string, number>();
-        for (let i = items.length - 1; i >= 0; i--) {
-          const pair = items[i];
-          if (!yamlLib().isPair(pair)) continue;
-          push(pair.value as YamlNode | null, depth, frame);
-          const key = pair.key as YamlNode | null | undefined;
-          push(key, depth, frame, keys, key ? 0 : at(pair.value as YamlNode | null) || at(node));
-        }
-      } else {
-        for (let i = items.length - 1; i >= 0; i--) push(items[i] as YamlNode | null, depth, frame);
-      }
+      stack.push(...childFrames(node, depth, frame));
     }
   }
   return { aliasTargets, firstAlias };
+}
+
+const offsetOf = (node: YamlNode | null | undefined): number => node?.range?.[0] ?? 0;
+
+/** The frames of a collection's children, last first (the order a stack pops them in document order). */
+function childFrames(node: YamlNode, depth: number, parent: YamlFrame): YamlFrame[] {
+  const frame = (child: YamlNode | null | undefined, keys?: Map<string, number>, keyAt = 0): YamlFrame => ({ node: child, depth, keys, keyAt, exit: false, parent, height: 0 });
+  const items = (node as { items: unknown[] }).items;
+  const out: YamlFrame[] = [];
+  if (!yamlLib().isMap(node)) {
+    for (let i = items.length - 1; i >= 0; i--) out.push(frame(items[i] as YamlNode | null));
+    return out;
+  }
+  const keys = new Map<string, number>();
+  for (let i = items.length - 1; i >= 0; i--) {
+    const pair = items[i];
+    if (!yamlLib().isPair(pair)) continue;
+    out.push(frame(pair.value as YamlNode | null));
+    const key = pair.key as YamlNode | null | undefined;
+    out.push(frame(key, keys, key ? 0 : offsetOf(pair.value as YamlNode | null) || offsetOf(node)));
+  }
+  return out;
 }
 
 /** Offset for a pointer in a yaml document (see ParsedInput.locate). */
