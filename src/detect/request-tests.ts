@@ -54,16 +54,13 @@ export interface CompiledRequestTests {
   bodyLeaves: BodyLeafSpec[];
   headerLeaves: HeaderLeafSpec[];
   needsHeaderNames: boolean;
-  /** The segments of each absent-key test's pointer, and each absent-header test's name (for read plans). */
-  absentPointers: string[][];
-  absentHeaders: string[];
   rules: Array<{ id: string; evaluate: Evaluate }>;
 }
 
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
 
 export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId, capIndexBase: number, capIndex: ReadonlyMap<string, number>): CompiledRequestTests {
-  const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, absentPointers: [], absentHeaders: [], rules: [] };
+  const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, rules: [] };
   const newSlot = (keepAll: boolean, test = compileValueTest({})): Leaf => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test });
 
   function compile(t: RequestTest): Evaluate {
@@ -75,7 +72,6 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
     }
     if (t.absent !== undefined) {
       const segments = t.absent.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-      out.absentPointers.push(segments);
       const parent = segments.slice(0, -1);
       const parentPointer = parent.map(escapeSegment).map((s) => `/${s}`).join('');
       return (ctx) => {
@@ -97,7 +93,6 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
     if (t.headerAbsent !== undefined) {
       out.needsHeaderNames = true;
       const name = t.headerAbsent.toLowerCase();
-      out.absentHeaders.push(name);
       return (ctx) => (ctx.headers !== undefined && !ctx.headers.has(name) ? '/headers' : undefined);
     }
     if (t.count !== undefined) {
