@@ -2,11 +2,12 @@
  * The rules loader: an invalid rules file is reported with file:line:column and the key, for every problem, and
  * never half-loads.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
+import { GENERATED_KNOWLEDGE, staleKnowledgeSource } from '../src/knowledge/fresh.js';
 import { KnowledgeError } from '../src/knowledge/load.js';
 
 const root = join(import.meta.dirname, '..');
@@ -125,5 +126,35 @@ describe('loading rules/', () => {
       expect.objectContaining({ file: 'matrix.yaml', line: lineOf(text, ROUTING_ROW), message: expect.stringMatching(/^unknown row id "prompt-routin": .*did you mean "prompt-routing"/) }),
     );
     expect(e.problems.map((p) => p.message).join('\n')).not.toMatch(/so the row needs a label/);
+  });
+});
+
+describe('stale knowledge', () => {
+  /** A tree with one rules file, one schema and (unless `built` is false) the generated knowledge, all dated `at`. */
+  function tree(at: Date, built = true): string {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-stale-'));
+    for (const sub of ['rules', 'schemas', join('src', 'generated')]) mkdirSync(join(dir, sub), { recursive: true });
+    const files = [join('rules', 'matrix.yaml'), join('schemas', 'matrix.schema.json'), ...(built ? [GENERATED_KNOWLEDGE] : [])];
+    for (const f of files) {
+      writeFileSync(join(dir, f), '{}');
+      utimesSync(join(dir, f), at, at);
+    }
+    return dir;
+  }
+  const then = new Date('2026-12-01T00:00:00Z');
+  const later = new Date('2026-12-02T00:00:00Z');
+
+  it('is none when the build is at least as new as every rules and schema file', () => {
+    expect(staleKnowledgeSource(tree(then))).toBeUndefined();
+  });
+  it('names the rules or schema file edited since the build', () => {
+    for (const f of [join('rules', 'matrix.yaml'), join('schemas', 'matrix.schema.json')]) {
+      const dir = tree(then);
+      utimesSync(join(dir, f), later, later);
+      expect(staleKnowledgeSource(dir)).toBe(f);
+    }
+  });
+  it('names the generated knowledge when it was never built', () => {
+    expect(staleKnowledgeSource(tree(then, false))).toBe(GENERATED_KNOWLEDGE);
   });
 });
