@@ -2,10 +2,10 @@
  * npx tsx bench/integrations.ts: what the in-application integrations cost, and `serve` under load.
  *
  * 1. The AWS SDK middleware: the same Converse call through BedrockRuntimeClients with and without the plugin,
- *    against a local h2c server, in rotating order over several rounds; the added time per request as a ratio
- *    (target < 5 %), with two plain clients compared to each other as the noise floor. The same for the fetch
- *    wrapper under the OpenAI SDK (local HTTP/1.1 server). The integration's own time inside a call is taken on
- *    separate, probed clients; the check alone in a hot loop too.
+ *    against a local h2c server, in rotating order over several rounds; the added time per request as a ratio,
+ *    with two plain clients compared to each other as the noise floor. The same for the fetch wrapper under the
+ *    OpenAI SDK (local HTTP/1.1 server). The integration's own time inside a call (target: a median of at most
+ *    40 µs) is taken on separate, probed clients; the check alone in a hot loop too.
  *    The integrations are imported from the build (dist/), as an application gets them; `npm run bench` builds
  *    first.
  * 2. serve: the CLI's `serve` in a child process, loaded from this process with autocannon over loopback (5 s,
@@ -86,6 +86,9 @@ const chatInput = () => ({
   ],
   max_completion_tokens: 512,
 });
+
+/** The most an integration may add inside one SDK call (median), in µs: far below anything a model call shows. */
+const IN_CALL_TARGET_US = 40;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -220,8 +223,10 @@ async function main(): Promise<void> {
   const alone = checkAlone();
   results.push(['check alone, hot loop: Converse envelope / chat body', `${alone.converse.toFixed(1)} µs / ${alone.chat.toFixed(1)} µs`]);
   const added = (r: Comparison) =>
-    `${r.added.toFixed(1)} % (rounds ${r.low.toFixed(1)} to ${r.high.toFixed(1)} %; median ${(r.plain * 1000).toFixed(0)} µs → ${(r.guarded * 1000).toFixed(0)} µs; plain vs plain ${r.noise.toFixed(1)} %; target < 5 %)`;
-  const share = (us: number, r: Comparison) => `${us.toFixed(1)} µs = ${((us / (r.plain * 1000)) * 100).toFixed(1)} % of the plain call`;
+    `${r.added.toFixed(1)} % (rounds ${r.low.toFixed(1)} to ${r.high.toFixed(1)} %; median ${(r.plain * 1000).toFixed(0)} µs → ${(r.guarded * 1000).toFixed(0)} µs; plain vs plain ${r.noise.toFixed(1)} %)`;
+  // The integrations' target: the median time they add inside the SDK call.
+  const share = (us: number, r: Comparison) =>
+    `${us.toFixed(1)} µs (target <= ${IN_CALL_TARGET_US} µs) = ${((us / (r.plain * 1000)) * 100).toFixed(1)} % of the plain call against a loopback server`;
 
   // AWS SDK: the same Converse call through three clients, one with the plugin.
   const h2 = http2.createServer((req, res) => {

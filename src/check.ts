@@ -75,11 +75,6 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
     ...(unknownPath?.source !== undefined ? { source: unknownPath.source } : {}),
     ...(unknownPath?.confidence !== undefined ? { confidence: unknownPath.confidence } : {}),
   });
-  // The recommendation of a valid request depends only on (endpoint, api, capability set): cached under a numeric key.
-  const recommendations = new Map<number, Recommendation>();
-  const apiCount = k.apis.length + 1;
-  let lastKey = -1;
-  let lastRecommendation: Recommendation | undefined;
 
   function isEndpointHost(host: string): boolean {
     try {
@@ -209,21 +204,8 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
 
   /** A valid request stays on its endpoint; the reasons say what is less than certain there. */
   function validRecommendation(d: Detection): Recommendation {
-    const { facts } = d;
-    const key = (d.mask * apiCount + (facts.api === null ? k.apis.length : detector.apiIndex(facts.api))) * 2 + (facts.endpoint === 'bedrock-runtime' ? 0 : 1);
-    let recommendation = key === lastKey ? lastRecommendation : Number.isSafeInteger(key) ? recommendations.get(key) : undefined;
-    if (recommendation === undefined) {
-      const rec = recommender.recommend(needsOf(facts), facts.endpoint, true);
-      recommendation = rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
-      Object.freeze(recommendation);
-      if (recommendations.size >= 4096) recommendations.clear();
-      if (Number.isSafeInteger(key)) recommendations.set(key, recommendation);
-    }
-    if (Number.isSafeInteger(key)) {
-      lastKey = key;
-      lastRecommendation = recommendation;
-    }
-    return recommendation;
+    const rec = recommender.recommend(needsOf(d.facts), d.facts.endpoint, true);
+    return rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
   }
 
   /** A request with errors: the same request is judged on the other endpoint too, and the recommendation says what to change. */
@@ -257,7 +239,7 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
         valid,
         capabilities: d.evidence,
         findings,
-        recommendation: valid ? validRecommendation(d) : Object.freeze(invalidRecommendation(d, findings, options)),
+        recommendation: valid ? validRecommendation(d) : invalidRecommendation(d, findings, options),
       };
     },
   };

@@ -7,7 +7,6 @@ import { builtInKnowledge as builtIn } from './generated/knowledge.js';
 import { compileChecker, type Checker } from './check.js';
 import { compileEvaluator } from './compile/evaluator.js';
 import { compileDetector } from './detect/detect.js';
-import type { ReadPlan } from './detect/skim.js';
 import { PreflightInputError } from './errors.js';
 import { explain, type Explanation } from './explain.js';
 import { compileRecommender, type Recommender, type RecommendResult } from './recommend.js';
@@ -61,19 +60,6 @@ function recommendRequest(checker: Checker, recommender: Recommender, request: u
 
 let defaultPreflight: Preflight | undefined;
 
-/** The detector's read plans of each preflight made here (for the integrations' reading keys; see skim.ts). */
-const readPlans = new WeakMap<Preflight, { check: Preflight['check']; plan: (url: string) => ReadPlan | undefined }>();
-
-/**
- * The read plan of requests to `url` under `preflight`; undefined when it has none (its path does not name the
- * API) or the preflight was not made by createPreflight (then nothing is known of how it reads a request).
- */
-export function readPlanOf(preflight: Preflight, url: string): ReadPlan | undefined {
-  const known = readPlans.get(preflight);
-  // A preflight whose check was replaced after it was made reads requests in some other way.
-  return known !== undefined && known.check === preflight.check ? known.plan(url) : undefined;
-}
-
 /** Options are checked once, here: a Knowledge object must at least have the parts every stage reads. */
 const OptionsSchema = z.object({
   knowledge: z.optional(
@@ -126,7 +112,6 @@ export function createPreflight(options: PreflightOptions = {}): Preflight {
     },
     endpointId: (name) => detector.endpointId(name),
   };
-  readPlans.set(preflight, { check: preflight.check, plan: (url) => detector.readPlan(url) });
   if (options.knowledge === undefined) defaultPreflight = preflight;
   return preflight;
 }

@@ -7,7 +7,9 @@
 export type EndpointId = 'bedrock-runtime' | 'bedrock-mantle';
 export const ENDPOINT_IDS: readonly EndpointId[] = ['bedrock-runtime', 'bedrock-mantle'];
 
-export type ApiId = 'invoke-model' | 'converse' | 'chat-completions' | 'responses' | 'messages';
+/** An api id, as declared in rules/apis.yaml (adding an API is a YAML change, as adding a capability is). */
+export type ApiId = string;
+/** A capability id, as declared in rules/capabilities.yaml. */
 export type CapabilityId = string;
 export type CellValue = 'yes' | 'no' | 'conditional' | 'unknown';
 export type Severity = 'error' | 'warning' | 'info';

@@ -2,6 +2,8 @@
  * Detection details the case files do not reach: which properties of a body count (own enumerable ones, as JSON
  * sends), bytes as one value, and case-insensitive prefixes folded on the prefix alone.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileValueTest, ownProperty } from '../src/detect/signals.js';
@@ -80,5 +82,35 @@ describe('startsWith with ignoreCase', () => {
       { numRuns: 500 },
     );
     expect(tests[0]!(42)).toBe(false);
+  });
+});
+
+describe('re-entrancy', () => {
+  const readExample = (name: string): Record<string, unknown> =>
+    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'examples', name), 'utf8')) as Record<string, unknown>;
+
+  it('a request whose getters check another request gets its own report, and so does the other', () => {
+    const outer = readExample('runtime-converse-guardrails.json');
+    const inner = readExample('mantle-chat-cross-region.json');
+    const alone = { outer: preflight.check(structuredClone(outer)), inner: preflight.check(structuredClone(inner)) };
+    expect(alone.outer).not.toEqual(alone.inner);
+
+    // Each getter the walk reaches checks the other request in the middle of the outer one's detection.
+    const nested: unknown[] = [];
+    const body = outer['body'] as Record<string, unknown>;
+    const trapped: Record<string, unknown> = {};
+    for (const key of Object.keys(body)) {
+      Object.defineProperty(trapped, key, {
+        enumerable: true,
+        get: () => {
+          nested.push(preflight.check(structuredClone(inner)));
+          return body[key];
+        },
+      });
+    }
+    const report = preflight.check({ ...outer, body: trapped });
+    expect(nested.length).toBeGreaterThan(0);
+    expect(report).toEqual(alone.outer);
+    for (const r of nested) expect(r).toEqual(alone.inner);
   });
 });

@@ -2,11 +2,12 @@
  * The rules loader: an invalid rules file is reported with file:line:column and the key, for every problem, and
  * never half-loads.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
+import { GENERATED_KNOWLEDGE, staleKnowledgeSource } from '../src/knowledge/fresh.js';
 import { KnowledgeError } from '../src/knowledge/load.js';
 
 const root = join(import.meta.dirname, '..');
@@ -95,5 +96,65 @@ describe('loading rules/', () => {
   it('requires a condition on every conditional cell', () => {
     const e = problemsAfter('matrix.yaml', (t) => t.replace('            condition: depends on the model (see the model\'s card)\n', ''));
     expect(e.problems.some((p) => p.message.includes('"condition"'))).toBe(true);
+  });
+
+  const ROUTING_ROW = '      - id: prompt-routing\n';
+
+  it('refuses a capability whose matrix rows are all limited to one api, at the capability', () => {
+    const caps = readFileSync(join(root, 'rules', 'capabilities.yaml'), 'utf8');
+    const e = problemsAfter('matrix.yaml', (t) => t.replace(ROUTING_ROW, `${ROUTING_ROW}        api: converse\n`));
+    expect(e.problems).toContainEqual(
+      expect.objectContaining({ file: 'capabilities.yaml', line: lineOf(caps, '  prompt-routing:\n'), column: 3, message: expect.stringMatching(/"prompt-routing" has only rows limited to one api.*row without "api"/) }),
+    );
+    expect(e.oneLine).toMatch(/^capabilities\.yaml:\d+:3: capability "prompt-routing"/m);
+  });
+
+  it('refuses a bare conditional cell (no condition), at the cell', () => {
+    const text = readFileSync(join(root, 'rules', 'matrix.yaml'), 'utf8');
+    const cell = `${ROUTING_ROW}        source: https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints.html\n        asOf: 2026-11-24\n        cells:\n          bedrock-runtime: yes\n`;
+    expect(text).toContain(cell);
+    const e = problemsAfter('matrix.yaml', (t) => t.replace(cell, cell.replace('bedrock-runtime: yes', 'bedrock-runtime: conditional')));
+    expect(e.problems).toEqual([
+      expect.objectContaining({ file: 'matrix.yaml', line: lineOf(text, cell) + 4, column: 11, message: expect.stringMatching(/conditional cell needs its condition/) }),
+    ]);
+  });
+
+  it('names a misspelt row id as such, with the id it is closest to', () => {
+    const text = readFileSync(join(root, 'rules', 'matrix.yaml'), 'utf8');
+    const e = problemsAfter('matrix.yaml', (t) => t.replace(ROUTING_ROW, '      - id: prompt-routin\n'));
+    expect(e.problems).toContainEqual(
+      expect.objectContaining({ file: 'matrix.yaml', line: lineOf(text, ROUTING_ROW), message: expect.stringMatching(/^unknown row id "prompt-routin": .*did you mean "prompt-routing"/) }),
+    );
+    expect(e.problems.map((p) => p.message).join('\n')).not.toMatch(/so the row needs a label/);
+  });
+});
+
+describe('stale knowledge', () => {
+  /** A tree with one rules file, one schema and (unless `built` is false) the generated knowledge, all dated `at`. */
+  function tree(at: Date, built = true): string {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-stale-'));
+    for (const sub of ['rules', 'schemas', join('src', 'generated')]) mkdirSync(join(dir, sub), { recursive: true });
+    const files = [join('rules', 'matrix.yaml'), join('schemas', 'matrix.schema.json'), ...(built ? [GENERATED_KNOWLEDGE] : [])];
+    for (const f of files) {
+      writeFileSync(join(dir, f), '{}');
+      utimesSync(join(dir, f), at, at);
+    }
+    return dir;
+  }
+  const then = new Date('2026-12-01T00:00:00Z');
+  const later = new Date('2026-12-02T00:00:00Z');
+
+  it('is none when the build is at least as new as every rules and schema file', () => {
+    expect(staleKnowledgeSource(tree(then))).toBeUndefined();
+  });
+  it('names the rules or schema file edited since the build', () => {
+    for (const f of [join('rules', 'matrix.yaml'), join('schemas', 'matrix.schema.json')]) {
+      const dir = tree(then);
+      utimesSync(join(dir, f), later, later);
+      expect(staleKnowledgeSource(dir)).toBe(f);
+    }
+  });
+  it('names the generated knowledge when it was never built', () => {
+    expect(staleKnowledgeSource(tree(then, false))).toBe(GENERATED_KNOWLEDGE);
   });
 });

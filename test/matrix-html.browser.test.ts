@@ -3,32 +3,30 @@
  * value, no request beyond the page itself.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { builtInKnowledge } from '../src/index.js';
 
 declare const getComputedStyle: (el: unknown) => { backgroundColor: string };
 type Cellish = { className: string; innerText: string };
 
 const root = join(import.meta.dirname, '..');
-const CHROMIUM = '/usr/bin/chromium';
 let browser: Browser;
 const requests: string[] = [];
 let rows: Array<{ id: string; cells: Array<{ cls: string; bg: string }> }> = [];
 let url = '';
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (Debian).`);
   const r = spawnSync(process.execPath, [join(root, 'dist', 'cli.cjs'), 'matrix', '--format', 'html'], { cwd: root, encoding: 'utf8' });
   expect(r.status).toBe(0);
   const file = join(mkdtempSync(join(tmpdir(), 'bp-matrix-')), 'matrix.html');
   writeFileSync(file, r.stdout);
   url = pathToFileURL(file).href;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await chromium.launch(inject('chromium'));
   const page = await browser.newPage();
   page.on('request', (req) => requests.push(req.url()));
   await page.goto(url, { waitUntil: 'load' });

@@ -1,4 +1,16 @@
+import { dirname, join } from 'node:path';
+import { staleKnowledgeSource } from '../knowledge/fresh.js';
 import { runCli } from './main.js';
+
+// Run from the source tree (through tsx), the CLI would use knowledge built before a rules file was edited.
+const script = process.argv[1] ?? '';
+if (script.endsWith('.ts')) {
+  const newer = staleKnowledgeSource(join(dirname(script), '..', '..'));
+  if (newer !== undefined) {
+    process.stderr.write(`bedrock-preflight: ${newer} is newer than the built knowledge (src/generated/knowledge.json); run npm run build:knowledge\n`);
+    process.exit(2);
+  }
+}
 
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -236,84 +236,25 @@ export function compileEvaluator(rules: readonly JreRule[]): Evaluator {
         const c = rules[i]!.conditions;
         return allows(c, 'endpoint', ve) && allows(c, 'api', va) && allows(c, 'modelFamily', vf) && allows(c, 'region', vr);
       }).map((i) => compiledRule(pending[i]!));
-      g = { rules: members, lastFacts: undefined, lastEvents: [] };
+      g = { rules: members };
       groups.set(key, g);
     }
     return g;
   };
   const [byE, byA, byF, byR] = indexOf as [Map<unknown, number>, Map<unknown, number>, Map<unknown, number>, Map<unknown, number>];
-  // The group of the last run, by the facts it is indexed by: consecutive requests mostly share it.
-  let last: { endpoint: Facts['endpoint']; api: Facts['api']; modelFamily: string | null; region: string | null; group: Group } | undefined;
 
   return {
     ruleCount: rules.length,
     run(facts) {
-      let g: Group;
-      if (last !== undefined && facts.endpoint === last.endpoint && facts.api === last.api && facts.modelFamily === last.modelFamily && facts.region === last.region) g = last.group;
-      else {
-        g = group(byE.get(facts.endpoint) ?? nE - 1, byA.get(facts.api) ?? nA - 1, byF.get(facts.modelFamily) ?? nF - 1, byR.get(facts.region) ?? nR - 1);
-        last = { endpoint: facts.endpoint, api: facts.api, modelFamily: facts.modelFamily, region: facts.region, group: g };
-      }
-      // A run depends on the facts alone (rules are data over fixed operators), and an application sends the
-      // same facts request after request: the group remembers its last facts and events. Comparing ten facts
-      // reads a few cache lines; running the group's closures reads many, and in an application, between two
-      // requests, they are no longer in the CPU's caches.
-      if (g.lastFacts !== undefined && sameFacts(g.lastFacts, facts)) return g.lastEvents;
+      const g = group(byE.get(facts.endpoint) ?? nE - 1, byA.get(facts.api) ?? nA - 1, byF.get(facts.modelFamily) ?? nF - 1, byR.get(facts.region) ?? nR - 1);
       const out: RuleEvent[] = [];
-      const members = g.rules;
-      for (let i = 0; i < members.length; i++) {
-        const r = members[i]!;
-        if (r.test(facts)) out.push(r.event);
-      }
-      g.lastFacts = copyFacts(facts);
-      g.lastEvents = out;
+      for (const r of g.rules) if (r.test(facts)) out.push(r.event);
       return out;
     },
   };
 }
 
-/** One group of rules, with the facts and events of its last run. */
+/** The rules that can fire for one (endpoint, api, modelFamily, region). */
 interface Group {
   rules: CompiledRule[];
-  lastFacts: Facts | undefined;
-  lastEvents: readonly RuleEvent[];
-}
-
-function sameFacts(a: Facts, b: Facts): boolean {
-  return (
-    a.endpoint === b.endpoint &&
-    a.api === b.api &&
-    a.model === b.model &&
-    a.region === b.region &&
-    a.operation === b.operation &&
-    a.route === b.route &&
-    a.modelFamily === b.modelFamily &&
-    a.modelForm === b.modelForm &&
-    sameList(a.capabilities, b.capabilities) &&
-    sameList(a.signals, b.signals)
-  );
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-const NONE: never[] = [];
-
-/** A copy the caller cannot change afterwards (facts are the caller's object). */
-function copyFacts(f: Facts): Facts {
-  return {
-    endpoint: f.endpoint,
-    api: f.api,
-    model: f.model,
-    region: f.region,
-    operation: f.operation,
-    capabilities: f.capabilities.length === 0 ? NONE : [...f.capabilities],
-    modelFamily: f.modelFamily,
-    modelForm: f.modelForm,
-    route: f.route,
-    signals: f.signals.length === 0 ? NONE : [...f.signals],
-  };
 }

@@ -45,279 +45,323 @@ function rule(name: string, all: JreCondition[], params: RuleEventParams): JreRu
   return { name, priority: 1, conditions: { all }, event: { type: params.code, params } };
 }
 
-export function compileRules(k: Pick<Knowledge, 'matrix' | 'tables' | 'findings' | 'models' | 'regions' | 'requestRules' | 'apis' | 'capabilities' | 'endpoints'>): JreRule[] {
+type RuleKnowledge = Pick<Knowledge, 'matrix' | 'tables' | 'findings' | 'models' | 'regions' | 'requestRules' | 'apis' | 'capabilities' | 'endpoints'>;
+
+/** What every part of the compilation reads: the knowledge, and lookups made from it once. */
+interface RuleContext {
+  k: RuleKnowledge;
+  template(code: FindingCode): string;
+  /** A finding code's definition, which must name its source. */
+  codeDef(code: FindingCode): RuleKnowledge['findings'][number] & { source: string };
+  titles: Map<string, string>;
+  apiLabel: Map<string, string>;
+  capLabel: Map<string, string>;
+  /** The latest as-of date of the model families' facts. */
+  modelsAsOf: string;
+}
+
+export function compileRules(k: RuleKnowledge): JreRule[] {
+  const c = ruleContext(k);
+  return [
+    ...matrixRules(c),
+    ...k.models.flatMap((f) => [...ENDPOINT_IDS.flatMap((e) => modelServedRules(c, f, e)), ...modelFeatureRules(c, f)]),
+    ...modelFallbackRules(c),
+    ...regionRules(c),
+    ...requestShapeRules(c),
+  ];
+}
+
+const latest = (dates: string[]): string => dates.reduce((a, b) => (a > b ? a : b), '');
+
+function ruleContext(k: RuleKnowledge): RuleContext {
   const templates = new Map(k.findings.map((f) => [f.code, f.template]));
-  const codeDef = (code: FindingCode) => {
-    const d = k.findings.find((f) => f.code === code);
-    if (!d?.source) throw new Error(`findings.yaml: "${code}" needs a source`);
-    return { ...d, source: d.source };
+  return {
+    k,
+    template(code) {
+      const t = templates.get(code);
+      if (t === undefined) throw new Error(`findings.yaml has no template for "${code}"`);
+      return t;
+    },
+    codeDef(code) {
+      const d = k.findings.find((f) => f.code === code);
+      if (!d?.source) throw new Error(`findings.yaml: "${code}" needs a source`);
+      return { ...d, source: d.source };
+    },
+    titles: new Map(k.tables.map((t) => [t.id, t.title])),
+    apiLabel: new Map(k.apis.map((a) => [a.id, a.label])),
+    capLabel: new Map(k.capabilities.map((cap) => [cap.id, cap.label])),
+    modelsAsOf: latest(k.models.flatMap((f) => ENDPOINT_IDS.map((e) => f.endpoints[e]).filter((s): s is ServedBy => s !== 'unknown').map((s) => s.asOf))),
   };
-  const template = (code: FindingCode): string => {
-    const t = templates.get(code);
-    if (t === undefined) throw new Error(`findings.yaml has no template for "${code}"`);
-    return t;
-  };
-  const titles = new Map(k.tables.map((t) => [t.id, t.title]));
-  const apiLabel = new Map(k.apis.map((a) => [a.id, a.label]));
-  const capLabel = new Map(k.capabilities.map((c) => [c.id, c.label]));
-  const latest = (dates: string[]): string => dates.reduce((a, b) => (a > b ? a : b), '');
-  const modelsAsOf = latest(k.models.flatMap((f) => ENDPOINT_IDS.map((e) => f.endpoints[e]).filter((s): s is ServedBy => s !== 'unknown').map((s) => s.asOf)));
+}
 
-  // Model families that settle a conditional or unknown capability cell for an endpoint.
-  const settledBy = (capability: string, endpoint: EndpointId): string[] => {
-    const feature = (Object.keys(FEATURE_CAPABILITY) as ModelFeatureName[]).find((f) => FEATURE_CAPABILITY[f] === capability);
-    if (!feature) return [];
-    // A 'no' is reported by the model's own rule; a 'yes' settles the cell only when a source confirms it.
-    return k.models.filter((m) => {
-      const f = m[feature];
-      const v = f?.[endpoint];
-      return v === 'no' || (v === 'yes' && f?.confidence === 'confirmed');
-    }).map((m) => m.id);
-  };
+/** Model families that settle a conditional or unknown capability cell for an endpoint. */
+function settledBy(k: RuleKnowledge, capability: string, endpoint: EndpointId): string[] {
+  const feature = (Object.keys(FEATURE_CAPABILITY) as ModelFeatureName[]).find((f) => FEATURE_CAPABILITY[f] === capability);
+  if (!feature) return [];
+  // A 'no' is reported by the model's own rule; a 'yes' settles the cell only when a source confirms it.
+  return k.models.filter((m) => {
+    const f = m[feature];
+    const v = f?.[endpoint];
+    return v === 'no' || (v === 'yes' && f?.confidence === 'confirmed');
+  }).map((m) => m.id);
+}
 
-  const rules: JreRule[] = [];
-
-  // 1. Matrix cells. For a capability with api-limited rows, its general row applies to every other api.
+/** 1. Matrix cells. For a capability with api-limited rows, its general row applies to every other api. */
+function matrixRules(c: RuleContext): JreRule[] {
   const limitedApis = new Map<string, string[]>();
-  for (const row of k.matrix) if (row.api) limitedApis.set(row.id, [...(limitedApis.get(row.id) ?? []), row.api]);
-  for (const row of k.matrix) {
+  for (const row of c.k.matrix) if (row.api) limitedApis.set(row.id, [...(limitedApis.get(row.id) ?? []), row.api]);
+  const rules: JreRule[] = [];
+  for (const row of c.k.matrix) {
     if (row.kind === 'other') continue;
     for (const endpoint of ENDPOINT_IDS) {
-      const cell = row.cells[endpoint];
-      if (cell.value === 'yes') continue;
-      const code = `${row.kind}-${SUFFIX[cell.value]}` as FindingCode;
-      const all: JreCondition[] = [eq('endpoint', endpoint)];
-      if (row.kind === 'api') all.push(eq('api', row.id));
-      else all.push({ fact: 'capabilities', operator: 'contains', value: row.id });
-      if (row.api) all.push(eq('api', row.api));
-      else if (row.kind === 'capability' && limitedApis.has(row.id)) all.push({ fact: 'api', operator: 'notIn', value: limitedApis.get(row.id) });
-      // A model whose own knowledge settles a conditional or unknown cell is judged by that knowledge instead.
-      if (cell.value !== 'no' && row.kind === 'capability') {
-        const settled = settledBy(row.id, endpoint);
-        if (settled.length > 0) all.push({ fact: 'modelFamily', operator: 'notIn', value: settled });
-      }
-      const message = fillTemplate(template(code), {
-        label: row.label,
-        subject: row.id,
-        endpoint,
-        other: other(endpoint),
-        table: titles.get(row.table) ?? row.table,
-        cell: cell.value,
-        detail: cell.detail ? `; ${cell.detail}` : '',
-        condition: cell.condition ?? '',
-        fix: cell.fix ?? `send the request to ${other(endpoint)}.`,
-      });
+      if (row.cells[endpoint].value !== 'yes') rules.push(cellRule(c, row, endpoint, limitedApis.get(row.id)));
+    }
+  }
+  return rules;
+}
+
+function cellConditions(c: RuleContext, row: MatrixRow, endpoint: EndpointId, limitedApis: string[] | undefined): JreCondition[] {
+  const all: JreCondition[] = [eq('endpoint', endpoint)];
+  if (row.kind === 'api') all.push(eq('api', row.id));
+  else all.push({ fact: 'capabilities', operator: 'contains', value: row.id });
+  if (row.api) all.push(eq('api', row.api));
+  else if (row.kind === 'capability' && limitedApis !== undefined) all.push({ fact: 'api', operator: 'notIn', value: limitedApis });
+  // A model whose own knowledge settles a conditional or unknown cell is judged by that knowledge instead.
+  if (row.cells[endpoint].value !== 'no' && row.kind === 'capability') {
+    const settled = settledBy(c.k, row.id, endpoint);
+    if (settled.length > 0) all.push({ fact: 'modelFamily', operator: 'notIn', value: settled });
+  }
+  return all;
+}
+
+function cellRule(c: RuleContext, row: MatrixRow, endpoint: EndpointId, limitedApis: string[] | undefined): JreRule {
+  const cell = row.cells[endpoint];
+  const value = cell.value as Exclude<CellValue, 'yes'>;
+  const code = `${row.kind}-${SUFFIX[value]}` as FindingCode;
+  const message = fillTemplate(c.template(code), {
+    label: row.label,
+    subject: row.id,
+    endpoint,
+    other: other(endpoint),
+    table: c.titles.get(row.table) ?? row.table,
+    cell: cell.value,
+    detail: cell.detail ? `; ${cell.detail}` : '',
+    condition: cell.condition ?? '',
+    fix: cell.fix ?? `send the request to ${other(endpoint)}.`,
+  });
+  return rule(ruleName(endpoint, row), cellConditions(c, row, endpoint, limitedApis), {
+    code,
+    subject: row.id,
+    severity: SEVERITY[value],
+    endpoint,
+    ...(row.api ? { api: row.api } : {}),
+    table: row.table,
+    cell: cell.value,
+    source: cell.source,
+    asOf: cell.asOf,
+    ...(cell.condition ? { condition: cell.condition } : {}),
+    ...(cell.fix ? { fix: cell.fix } : {}),
+    pathFrom: row.kind === 'api' ? 'api' : 'capability',
+    message,
+  });
+}
+
+/** The event of a model family's rule: its facts' source and confidence, the code's template filled with `data`. */
+function modelParams(c: RuleContext, code: FindingCode, f: ModelFamily, e: EndpointId, s: { source: string; asOf: string; confidence: Confidence }, data: Record<string, string>): RuleEventParams {
+  return {
+    code,
+    subject: data['subject'] ?? 'model',
+    severity: severityOf(s.confidence),
+    endpoint: e,
+    table: 'models',
+    cell: 'no',
+    source: s.source,
+    asOf: s.asOf,
+    fix: data['fix']!,
+    confidence: s.confidence,
+    pathFrom: data['pathFrom'] === 'capability' ? 'capability' : data['pathFrom'] === 'api' ? 'api' : 'model',
+    message: fillTemplate(c.template(code), { label: f.label, endpoint: e, ...data }) + confidenceNote(s.confidence),
+  };
+}
+
+/** 2. How an endpoint serves a model family: not at all, not through some apis, on one route, by profile only. */
+function modelServedRules(c: RuleContext, f: ModelFamily, e: EndpointId): JreRule[] {
+  const served = f.endpoints[e];
+  if (served === 'unknown') return [];
+  const base = [eq('endpoint', e), eq('modelFamily', f.id)];
+  const otherServed = f.endpoints[other(e)];
+  const elsewhere = otherServed !== 'unknown' && otherServed.apis.length > 0 ? otherServed.apis : undefined;
+  if (served.apis.length === 0) {
+    const fix = elsewhere ? `send it to ${other(e)}, which serves it through ${elsewhere.join(', ')}.` : `pick a model that ${e} serves.`;
+    return [rule(`${e}/model/${f.id}`, [...base, { fact: 'api', operator: 'notEqual', value: null }], modelParams(c, 'model-unsupported', f, e, served, { fix }))];
+  }
+  const rules: JreRule[] = [];
+  const offered = c.k.matrix.filter((r) => r.kind === 'api' && r.cells[e].value !== 'no').map((r) => r.id as ApiId);
+  const missing = offered.filter((a) => !served.apis.includes(a));
+  if (missing.length > 0) {
+    rules.push(
+      rule(`${e}/model/${f.id}/api`, [...base, { fact: 'api', operator: 'in', value: missing }], modelParams(c, 'model-api-unsupported', f, e, served, {
+        apis: served.apis.map((a) => c.apiLabel.get(a) ?? a).join(', '),
+        fix: `call it through ${served.apis.join(' or ')} on ${e}${elsewhere ? `, or send it to ${other(e)} (${elsewhere.join(', ')})` : ''}.`,
+      })),
+    );
+  }
+  const routed = served.apis.filter((a) => a === 'chat-completions' || a === 'responses');
+  if (served.route !== undefined && routed.length > 0) {
+    rules.push(
+      rule(`${e}/model/${f.id}/route`, [...base, { fact: 'api', operator: 'in', value: routed }, { fact: 'route', operator: 'notIn', value: [served.route, null] }], modelParams(c, 'model-route-mismatch', f, e, served, {
+        route: served.route,
+        pathFrom: 'api',
+        fix: `use the base URL https://${(c.k.endpoints.find((x) => x.id === e)?.host ?? e).replace('{region}', '<region>')}${served.route}.`,
+      })),
+    );
+  }
+  const profile = e === 'bedrock-runtime' ? f.profileRequired : undefined;
+  if (served.profileOnly === true || profile !== undefined) {
+    const inRegions = profile?.regions ? [{ fact: 'region', operator: 'in', value: profile.regions }] : [];
+    rules.push(
+      rule(`${e}/model/${f.id}/profile`, [...base, { fact: 'api', operator: 'notEqual', value: null }, eq('modelForm', 'base'), ...inRegions], modelParams(c, 'model-profile-required', f, e, profile ?? served, {
+        fix: 'use a geographic or global inference profile id (for example us.<model id> or global.<model id>) or its ARN.',
+      })),
+    );
+  }
+  return rules;
+}
+
+/** 2b. Model features (structured outputs, prompt caching) a family lacks on an endpoint. */
+function modelFeatureRules(c: RuleContext, f: ModelFamily): JreRule[] {
+  const rules: JreRule[] = [];
+  for (const feature of Object.keys(FEATURE_CAPABILITY) as ModelFeatureName[]) {
+    const known = f[feature];
+    const capability = FEATURE_CAPABILITY[feature]!;
+    if (!known) continue;
+    const label = c.capLabel.get(capability) ?? capability;
+    for (const e of ENDPOINT_IDS) {
+      if (known[e] !== 'no') continue;
+      const all = [eq('endpoint', e), eq('modelFamily', f.id), { fact: 'capabilities', operator: 'contains', value: capability }];
+      // Where the capability's own cell is `no` for an api, that cell's rule reports it.
+      const noApis = c.k.matrix.filter((r) => r.id === capability && r.api && r.cells[e].value === 'no').map((r) => r.api!);
+      if (noApis.length > 0) all.push({ fact: 'api', operator: 'notIn', value: noApis });
       rules.push(
-        rule(ruleName(endpoint, row), all, {
-          code,
-          subject: row.id,
-          severity: SEVERITY[cell.value],
-          endpoint,
-          ...(row.api ? { api: row.api } : {}),
-          table: row.table,
-          cell: cell.value,
-          source: cell.source,
-          asOf: cell.asOf,
-          ...(cell.condition ? { condition: cell.condition } : {}),
-          ...(cell.fix ? { fix: cell.fix } : {}),
-          pathFrom: row.kind === 'api' ? 'api' : 'capability',
-          message,
-        }),
+        rule(`${e}/model/${f.id}/${capability}`, all, modelParams(c, 'model-feature-unsupported', f, e, known, {
+          subject: capability,
+          feature: label,
+          pathFrom: 'capability',
+          fix: `remove it from the request, or pick a model that supports ${label} on ${e}.`,
+        })),
       );
     }
   }
+  return rules;
+}
 
-  // 2. Model families.
-  const offered = (e: EndpointId): ApiId[] =>
-    k.matrix.filter((r) => r.kind === 'api' && r.cells[e].value !== 'no').map((r) => r.id as ApiId);
-  const noCellApis = (capability: string, e: EndpointId): string[] =>
-    k.matrix.filter((r) => r.id === capability && r.api && r.cells[e].value === 'no').map((r) => r.api!);
-  const modelParams = (code: FindingCode, f: ModelFamily, e: EndpointId, s: { source: string; asOf: string; confidence: Confidence }, data: Record<string, string>, severity: Severity = 'error'): RuleEventParams => {
-    const fix = data['fix']!;
-    return {
-      code,
-      subject: data['subject'] ?? 'model',
-      severity: severityOf(s.confidence, severity),
+/** 2c. A model id no family matches, and ARNs on mantle. */
+function modelFallbackRules(c: RuleContext): JreRule[] {
+  const unknownModel = c.codeDef('model-unknown');
+  const rules = ENDPOINT_IDS.map((e) =>
+    rule(`${e}/model-unknown`, [eq('endpoint', e), { fact: 'model', operator: 'notEqual', value: null }, eq('modelFamily', null), { fact: 'modelForm', operator: 'notEqual', value: 'arn-opaque' }], {
+      code: 'model-unknown',
+      subject: 'model',
+      severity: 'info',
       endpoint: e,
       table: 'models',
-      cell: 'no',
-      source: s.source,
-      asOf: s.asOf,
-      fix,
-      confidence: s.confidence,
-      pathFrom: data['pathFrom'] === 'capability' ? 'capability' : data['pathFrom'] === 'api' ? 'api' : 'model',
-      message: fillTemplate(template(code), { label: f.label, endpoint: e, ...data }) + confidenceNote(s.confidence),
-    };
-  };
-  for (const f of k.models) {
-    for (const e of ENDPOINT_IDS) {
-      const served = f.endpoints[e];
-      if (served === 'unknown') continue;
-      const base = [eq('endpoint', e), eq('modelFamily', f.id)];
-      const otherServed = f.endpoints[other(e)];
-      const elsewhere = otherServed !== 'unknown' && otherServed.apis.length > 0 ? `send it to ${other(e)}, which serves it through ${otherServed.apis.join(', ')}.` : `pick a model that ${e} serves.`;
-      if (served.apis.length === 0) {
-        rules.push(rule(`${e}/model/${f.id}`, [...base, { fact: 'api', operator: 'notEqual', value: null }], modelParams('model-unsupported', f, e, served, { fix: elsewhere })));
-        continue;
-      }
-      const missing = offered(e).filter((a) => !served.apis.includes(a));
-      if (missing.length > 0) {
-        rules.push(
-          rule(`${e}/model/${f.id}/api`, [...base, { fact: 'api', operator: 'in', value: missing }], modelParams('model-api-unsupported', f, e, served, {
-            apis: served.apis.map((a) => apiLabel.get(a) ?? a).join(', '),
-            fix: `call it through ${served.apis.join(' or ')} on ${e}${otherServed !== 'unknown' && otherServed.apis.length > 0 ? `, or send it to ${other(e)} (${otherServed.apis.join(', ')})` : ''}.`,
-          })),
-        );
-      }
-      if (served.route !== undefined) {
-        const routed = served.apis.filter((a) => a === 'chat-completions' || a === 'responses');
-        if (routed.length > 0) {
-          rules.push(
-            rule(`${e}/model/${f.id}/route`, [...base, { fact: 'api', operator: 'in', value: routed }, { fact: 'route', operator: 'notIn', value: [served.route, null] }], modelParams('model-route-mismatch', f, e, served, {
-              route: served.route,
-              pathFrom: 'api',
-              fix: `use the base URL https://${(k.endpoints.find((x) => x.id === e)?.host ?? e).replace('{region}', '<region>')}${served.route}.`,
-            })),
-          );
-        }
-      }
-      const profile = e === 'bedrock-runtime' ? f.profileRequired : undefined;
-      if (served.profileOnly === true || profile !== undefined) {
-        rules.push(
-          rule(`${e}/model/${f.id}/profile`, [...base, { fact: 'api', operator: 'notEqual', value: null }, eq('modelForm', 'base'), ...(profile?.regions ? [{ fact: 'region', operator: 'in', value: profile.regions }] : [])], modelParams('model-profile-required', f, e, profile ?? served, {
-            fix: 'use a geographic or global inference profile id (for example us.<model id> or global.<model id>) or its ARN.',
-          })),
-        );
-      }
-    }
-    for (const feature of Object.keys(FEATURE_CAPABILITY) as ModelFeatureName[]) {
-      const known = f[feature];
-      const capability = FEATURE_CAPABILITY[feature]!;
-      if (!known) continue;
-      for (const e of ENDPOINT_IDS) {
-        if (known[e] !== 'no') continue;
-        const all = [eq('endpoint', e), eq('modelFamily', f.id), { fact: 'capabilities', operator: 'contains', value: capability }];
-        const noApis = noCellApis(capability, e);
-        if (noApis.length > 0) all.push({ fact: 'api', operator: 'notIn', value: noApis });
-        rules.push(
-          rule(`${e}/model/${f.id}/${capability}`, all, modelParams('model-feature-unsupported', f, e, known, {
-            subject: capability,
-            feature: capLabel.get(capability) ?? capability,
-            pathFrom: 'capability',
-            fix: `remove it from the request, or pick a model that supports ${capLabel.get(capability) ?? capability} on ${e}.`,
-          })),
-        );
-      }
-    }
-  }
-  const unknownModel = codeDef('model-unknown');
-  for (const e of ENDPOINT_IDS) {
-    rules.push(
-      rule(`${e}/model-unknown`, [eq('endpoint', e), { fact: 'model', operator: 'notEqual', value: null }, eq('modelFamily', null), { fact: 'modelForm', operator: 'notEqual', value: 'arn-opaque' }], {
-        code: 'model-unknown',
-        subject: 'model',
-        severity: 'info',
-        endpoint: e,
-        table: 'models',
-        cell: 'unknown',
-        source: unknownModel.source,
-        asOf: modelsAsOf,
-        pathFrom: 'model',
-        message: fillTemplate(template('model-unknown'), { endpoint: e, asOf: modelsAsOf }),
-      }),
-    );
-  }
-  const idForm = codeDef('model-id-form');
-  const idFormConfidence = idForm.confidence ?? 'inferred';
+      cell: 'unknown',
+      source: unknownModel.source,
+      asOf: c.modelsAsOf,
+      pathFrom: 'model',
+      message: fillTemplate(c.template('model-unknown'), { endpoint: e, asOf: c.modelsAsOf }),
+    }),
+  );
+  const idForm = c.codeDef('model-id-form');
+  const confidence = idForm.confidence ?? 'inferred';
   rules.push(
     rule('bedrock-mantle/model-id-form', [eq('endpoint', 'bedrock-mantle'), { fact: 'modelForm', operator: 'in', value: ['arn', 'arn-opaque'] }], {
       code: 'model-id-form',
       subject: 'model',
-      severity: severityOf(idFormConfidence),
+      severity: severityOf(confidence),
       endpoint: 'bedrock-mantle',
       table: 'models',
       cell: 'no',
       source: idForm.source,
-      asOf: idForm.asOf ?? modelsAsOf,
+      asOf: idForm.asOf ?? c.modelsAsOf,
       ...(idForm.fix ? { fix: idForm.fix } : {}),
-      confidence: idFormConfidence,
+      confidence,
       pathFrom: 'model',
-      message: fillTemplate(idForm.template, { endpoint: 'bedrock-mantle', fix: idForm.fix ?? '' }) + confidenceNote(idFormConfidence),
+      message: fillTemplate(idForm.template, { endpoint: 'bedrock-mantle', fix: idForm.fix ?? '' }) + confidenceNote(confidence),
     }),
   );
+  return rules;
+}
 
-  // 3. Regions.
-  const known = k.regions.map((r) => r.id);
-  const regionsAsOf = latest(k.regions.map((r) => r.asOf));
-  for (const e of ENDPOINT_IDS) {
-    const offeredIn = k.regions.filter((r) => r.endpoints[e] === 'yes');
-    for (const r of k.regions) {
-      const v = r.endpoints[e];
-      if (v === 'yes') continue;
-      const code: FindingCode = v === 'no' ? 'region-unsupported' : 'region-endpoint-unknown';
-      const confidence = r.confidence ?? 'confirmed';
-      const nearest = nearestRegions(r, offeredIn, 3).map((n) => `${n.id} (${n.label})`).join(', ');
-      rules.push(
-        rule(`${e}/region/${r.id}`, [eq('endpoint', e), eq('region', r.id)], {
-          code,
-          subject: 'region',
-          severity: v === 'no' ? severityOf(confidence) : 'warning',
-          endpoint: e,
-          table: 'regions',
-          cell: v,
-          source: r.source,
-          asOf: r.asOf,
-          fix: `send the request to ${e} in one of: ${nearest}.`,
-          confidence,
-          pathFrom: 'region',
-          message: fillTemplate(template(code), { endpoint: e, label: r.label, nearest }) + (v === 'no' ? confidenceNote(confidence) : ''),
-        }),
-      );
-    }
-    rules.push(
-      rule(`${e}/region-unknown`, [eq('endpoint', e), { fact: 'region', operator: 'notIn', value: [...known, null] }], {
-        code: 'region-unknown',
-        subject: 'region',
-        severity: 'warning',
-        endpoint: e,
-        table: 'regions',
-        cell: 'unknown',
-        source: codeDef('region-unknown').source,
-        asOf: regionsAsOf,
-        pathFrom: 'region',
-        message: fillTemplate(template('region-unknown'), { asOf: regionsAsOf, endpoint: e }),
-      }),
-    );
-  }
+/** 3. Regions an endpoint is missing from (or not known to be in), and Regions not in the knowledge. */
+function regionRules(c: RuleContext): JreRule[] {
+  const known = c.k.regions.map((r) => r.id);
+  const regionsAsOf = latest(c.k.regions.map((r) => r.asOf));
+  return ENDPOINT_IDS.flatMap((e) => [
+    ...c.k.regions.filter((r) => r.endpoints[e] !== 'yes').map((r) => regionRule(c, r, e)),
+    rule(`${e}/region-unknown`, [eq('endpoint', e), { fact: 'region', operator: 'notIn', value: [...known, null] }], {
+      code: 'region-unknown',
+      subject: 'region',
+      severity: 'warning',
+      endpoint: e,
+      table: 'regions',
+      cell: 'unknown',
+      source: c.codeDef('region-unknown').source,
+      asOf: regionsAsOf,
+      pathFrom: 'region',
+      message: fillTemplate(c.template('region-unknown'), { asOf: regionsAsOf, endpoint: e }),
+    }),
+  ]);
+}
 
-  // 4. Request-shape rules.
-  for (const r of k.requestRules) {
+function regionRule(c: RuleContext, r: RegionDef, e: EndpointId): JreRule {
+  const v = r.endpoints[e] as Exclude<CellValue, 'yes'>;
+  const code: FindingCode = v === 'no' ? 'region-unsupported' : 'region-endpoint-unknown';
+  const confidence = r.confidence ?? 'confirmed';
+  const offeredIn = c.k.regions.filter((x) => x.endpoints[e] === 'yes');
+  const nearest = nearestRegions(r, offeredIn, 3).map((n) => `${n.id} (${n.label})`).join(', ');
+  return rule(`${e}/region/${r.id}`, [eq('endpoint', e), eq('region', r.id)], {
+    code,
+    subject: 'region',
+    severity: v === 'no' ? severityOf(confidence) : 'warning',
+    endpoint: e,
+    table: 'regions',
+    cell: v,
+    source: r.source,
+    asOf: r.asOf,
+    fix: `send the request to ${e} in one of: ${nearest}.`,
+    confidence,
+    pathFrom: 'region',
+    message: fillTemplate(c.template(code), { endpoint: e, label: r.label, nearest }) + (v === 'no' ? confidenceNote(confidence) : ''),
+  });
+}
+
+/** 4. Request-shape rules (rules/requests.yaml). */
+function requestShapeRules(c: RuleContext): JreRule[] {
+  return c.k.requestRules.map((r) => {
     const all: JreCondition[] = [];
     if (r.endpoints && r.endpoints.length === 1) all.push(eq('endpoint', r.endpoints[0]));
     all.push(r.apis.length === 1 ? eq('api', r.apis[0]) : { fact: 'api', operator: 'in', value: r.apis });
     if (r.operations) all.push({ fact: 'operation', operator: 'in', value: r.operations });
     if (r.routes) all.push({ fact: 'route', operator: 'in', value: r.routes });
     if (r.exceptRegions) all.push({ fact: 'region', operator: 'notIn', value: r.exceptRegions });
-    if (r.models) all.push({ fact: 'modelFamily', operator: 'in', value: familiesOf(k.models, r.models, r.endpoints) });
+    if (r.models) all.push({ fact: 'modelFamily', operator: 'in', value: familiesOf(c.k.models, r.models, r.endpoints) });
     if (r.when) all.push({ fact: 'signals', operator: 'contains', value: r.id });
-    rules.push(
-      rule(`request/${r.id}`, all, {
-        code: r.code,
-        subject: r.subject,
-        severity: severityOf(r.confidence, r.severity),
-        ...(r.endpoints?.length === 1 ? { endpoint: r.endpoints[0]! } : {}),
-        table: 'requests',
-        cell: 'no',
-        source: r.source,
-        asOf: r.asOf,
-        fix: r.fix,
-        confidence: r.confidence,
-        pathFrom: r.when ? 'signal' : r.routes ? 'api' : 'signal',
-        message: `${r.message.replace(/\s+$/, '')} Instead: ${r.fix}${confidenceNote(r.confidence)}`,
-      }),
-    );
-  }
-  return rules;
+    return rule(`request/${r.id}`, all, {
+      code: r.code,
+      subject: r.subject,
+      severity: severityOf(r.confidence, r.severity),
+      ...(r.endpoints?.length === 1 ? { endpoint: r.endpoints[0]! } : {}),
+      table: 'requests',
+      cell: 'no',
+      source: r.source,
+      asOf: r.asOf,
+      fix: r.fix,
+      confidence: r.confidence,
+      pathFrom: r.when ? 'signal' : r.routes ? 'api' : 'signal',
+      message: `${r.message.replace(/\s+$/, '')} Instead: ${r.fix}${confidenceNote(r.confidence)}`,
+    });
+  });
 }
 
 /** The model families a selector names (ids, an id pattern, a feature that is yes on the endpoints), in knowledge order. */

@@ -36,29 +36,13 @@ export function baseModelId(modelIn: string): { base: string | null; form: Model
   return p ? { base: model.slice(p[0].length), form: 'profile' } : { base: model, form: 'base' };
 }
 
-/**
- * The classifier of one knowledge's model families: base id → first matching family. Results are remembered per
- * model id (bounded), since applications send few distinct ids.
- */
+/** The classifier of one knowledge's model families: base id → first matching family. */
 export function compileModelClassifier(models: readonly ModelFamily[]): (model: string) => ModelClass {
   const families = models.map((f) => ({ id: f.id, re: new RegExp(f.match) }));
-  const cache = new Map<string, ModelClass>();
-  // Applications send one model request after request: the last one is at hand without a lookup.
-  let lastModel: string | undefined;
-  let lastClass: ModelClass | undefined;
   return (model) => {
-    if (model === lastModel) return lastClass!;
-    let c = cache.get(model);
-    if (c === undefined) {
-      const { base, form } = baseModelId(model);
-      const hit = base === null ? undefined : families.find((f) => f.re.test(base));
-      c = { family: hit?.id ?? null, form, base };
-      if (cache.size >= 1024) cache.clear();
-      cache.set(model, c);
-    }
-    lastModel = model;
-    lastClass = c;
-    return c;
+    const { base, form } = baseModelId(model);
+    const hit = base === null ? undefined : families.find((f) => f.re.test(base));
+    return { family: hit?.id ?? null, form, base };
   };
 }
 

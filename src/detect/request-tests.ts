@@ -9,7 +9,7 @@ import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf, type Va
 /** Today's date in UTC as YYYY-MM-DD: what `today` tests compare with, unless a clock is passed in. */
 export const utcToday = (): string => new Date().toISOString().slice(0, 10);
 
-/** The value test of a body test: a number bound (above, below) when given, else the shared value tests. */
+/** The value test of a body test: a number bound (above, below) or emptiness when given, else the shared value tests. */
 function compileBodyValueTest(t: RequestTest): ValueTest {
   const { above, below } = t;
   if (t.empty === true) return isEmpty;
@@ -72,13 +72,18 @@ export interface CompiledRequestTests {
   bodyLeaves: BodyLeafSpec[];
   headerLeaves: HeaderLeafSpec[];
   needsHeaderNames: boolean;
-  /** The segments of each absent-key test's pointer, and each absent-header test's name (for read plans). */
-  absentPointers: string[][];
-  absentHeaders: string[];
   rules: Array<{ id: string; evaluate: Evaluate }>;
 }
 
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
+
+/** What compiling one API's tests adds to: the compiled tests, and a new slot (a leaf of the signal trie). */
+interface Compiler {
+  out: CompiledRequestTests;
+  newSlot(keepAll: boolean, test?: Leaf['test']): Leaf;
+  capIndex: ReadonlyMap<string, number>;
+  today: () => string;
+}
 
 /**
  * Compiles the tests of the rules that apply to `api`. `today` gives the current date for `today` tests (a model's
@@ -91,116 +96,124 @@ export function compileRequestTests(
   capIndex: ReadonlyMap<string, number>,
   today: () => string = utcToday,
 ): CompiledRequestTests {
-  const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, absentPointers: [], absentHeaders: [], rules: [] };
-  const newSlot = (keepAll: boolean, test = compileValueTest({})): Leaf => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test });
-
-  function compile(t: RequestTest): Evaluate {
-    if (t.body !== undefined) {
-      const leaf = newSlot(false, compileBodyValueTest(t));
-      out.bodyLeaves.push({ pattern: t.body, leaf });
-      const slot = leaf.slot!;
-      return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);
-    }
-    if (t.absent !== undefined) {
-      const segments = t.absent.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-      out.absentPointers.push(segments);
-      const parent = segments.slice(0, -1);
-      const parentPointer = parent.map(escapeSegment).map((s) => `/${s}`).join('');
-      return (ctx) => {
-        const v = valueAt(ctx.body, segments);
-        if (v !== undefined && v !== null) return undefined;
-        // Point at the deepest enclosing object there is (a null or other value there is not one: an SDK drops
-        // null members, so its request has no such object either).
-        let p = parent.length;
-        while (p > 0 && !isObject(valueAt(ctx.body, parent.slice(0, p)))) p--;
-        return ctx.base + (p === parent.length ? parentPointer : parent.slice(0, p).map((s) => `/${escapeSegment(s)}`).join(''));
-      };
-    }
-    if (t.header !== undefined) {
-      const leaf = newSlot(false, compileValueTest(t));
-      out.headerLeaves.push({ header: t.header.toLowerCase(), leaf });
-      const slot = leaf.slot!;
-      return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);
-    }
-    if (t.headerAbsent !== undefined) {
-      out.needsHeaderNames = true;
-      const name = t.headerAbsent.toLowerCase();
-      out.absentHeaders.push(name);
-      return (ctx) => (ctx.headers !== undefined && !ctx.headers.has(name) ? '/headers' : undefined);
-    }
-    if (t.count !== undefined) {
-      const slots = t.count.map((pattern) => {
-        const leaf = newSlot(true);
-        out.bodyLeaves.push({ pattern, leaf });
-        return leaf.slot!;
-      });
-      const over = t.over ?? 0;
-      return (ctx) => {
-        let n = 0;
-        for (const s of slots) n += ctx.hits.count[s] ?? 0;
-        if (n <= over) return undefined;
-        let seen = 0;
-        for (const s of slots) {
-          for (const h of ctx.hits.all[s] ?? []) if (++seen === over + 1) return h.where;
-        }
-        return '';
-      };
-    }
-    if (t.sequence !== undefined) {
-      const slots = t.sequence.map((pattern) => {
-        const leaf = newSlot(true);
-        out.bodyLeaves.push({ pattern, leaf });
-        return leaf.slot!;
-      });
-      const rank = new Map(t.order!.map((v, i) => [v, i]));
-      const field = t.field!;
-      const fallback = t.default;
-      return (ctx) => {
-        let worst = -1;
-        for (const s of slots) {
-          for (const h of ctx.hits.all[s] ?? []) {
-            const raw = h.value !== null && typeof h.value === 'object' && Object.hasOwn(h.value, field) ? (h.value as Record<string, unknown>)[field] : fallback;
-            const r = typeof raw === 'string' ? rank.get(raw) : undefined;
-            if (r === undefined) continue;
-            if (r < worst) return h.where;
-            worst = Math.max(worst, r);
-          }
-        }
-        return undefined;
-      };
-    }
-    if (t.capability !== undefined) {
-      const i = capIndex.get(t.capability)!;
-      return (ctx) => ctx.found[i];
-    }
-    if (t.today !== undefined) {
-      const { from, before } = t.today;
-      return () => (inRange(today(), from, before) ? '' : undefined);
-    }
-    if (t.any !== undefined) {
-      const options = t.any.map(compile);
-      return (ctx) => {
-        for (const o of options) {
-          const evidence = o(ctx);
-          if (evidence !== undefined) return evidence;
-        }
-        return undefined;
-      };
-    }
-    const parts = (t.all ?? []).map(compile);
-    return (ctx) => {
-      let evidence: Where | undefined = '';
-      for (const p of parts) {
-        evidence = p(ctx);
-        if (evidence === undefined) return undefined;
-      }
-      return evidence;
-    };
-  }
-
+  const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, rules: [] };
+  const c: Compiler = {
+    out,
+    newSlot: (keepAll, test = compileValueTest({})) => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test }),
+    capIndex,
+    today,
+  };
   for (const r of rules) {
     if (r.when === undefined || !r.apis.includes(api)) continue;
-    out.rules.push({ id: r.id, evaluate: compile(r.when) });
+    out.rules.push({ id: r.id, evaluate: compileTest(c, r.when) });
   }
   return out;
+}
+
+function compileTest(c: Compiler, t: RequestTest): Evaluate {
+  if (t.body !== undefined || t.header !== undefined) return compilePresent(c, t);
+  if (t.absent !== undefined) return compileAbsent(t.absent);
+  if (t.headerAbsent !== undefined) {
+    c.out.needsHeaderNames = true;
+    const name = t.headerAbsent.toLowerCase();
+    return (ctx) => (ctx.headers !== undefined && !ctx.headers.has(name) ? '/headers' : undefined);
+  }
+  if (t.count !== undefined) return compileCount(everyHitSlots(c, t.count), t.over ?? 0);
+  if (t.sequence !== undefined) return compileSequence(everyHitSlots(c, t.sequence), t);
+  if (t.capability !== undefined) {
+    const i = c.capIndex.get(t.capability)!;
+    return (ctx) => ctx.found[i];
+  }
+  if (t.today !== undefined) {
+    const { from, before } = t.today;
+    return () => (inRange(c.today(), from, before) ? '' : undefined);
+  }
+  if (t.any !== undefined) return compileAny(t.any.map((sub) => compileTest(c, sub)));
+  const parts = (t.all ?? []).map((sub) => compileTest(c, sub));
+  return (ctx) => {
+    let evidence: Where | undefined = '';
+    for (const p of parts) {
+      evidence = p(ctx);
+      if (evidence === undefined) return undefined;
+    }
+    return evidence;
+  };
+}
+
+/** At least one of the tests holds: the evidence of the first that does. */
+function compileAny(options: readonly Evaluate[]): Evaluate {
+  return (ctx) => {
+    for (const o of options) {
+      const evidence = o(ctx);
+      if (evidence !== undefined) return evidence;
+    }
+    return undefined;
+  };
+}
+
+/** A body pointer or a header whose value passes the test: where it was first seen. */
+function compilePresent(c: Compiler, t: RequestTest): Evaluate {
+  const leaf = c.newSlot(false, t.body !== undefined ? compileBodyValueTest(t) : compileValueTest(t));
+  if (t.body !== undefined) c.out.bodyLeaves.push({ pattern: t.body, leaf });
+  else c.out.headerLeaves.push({ header: t.header!.toLowerCase(), leaf });
+  const slot = leaf.slot!;
+  return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);
+}
+
+function compileAbsent(pointer: string): Evaluate {
+  const segments = pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parent = segments.slice(0, -1);
+  const parentPointer = parent.map(escapeSegment).map((s) => `/${s}`).join('');
+  return (ctx) => {
+    const v = valueAt(ctx.body, segments);
+    if (v !== undefined && v !== null) return undefined;
+    // Point at the deepest enclosing object there is (a null or other value there is not one: an SDK drops
+    // null members, so its request has no such object either).
+    let p = parent.length;
+    while (p > 0 && !isObject(valueAt(ctx.body, parent.slice(0, p)))) p--;
+    return ctx.base + (p === parent.length ? parentPointer : parent.slice(0, p).map((s) => `/${escapeSegment(s)}`).join(''));
+  };
+}
+
+/** A slot per pattern that keeps every hit (where and value), for counts and sequences. */
+function everyHitSlots(c: Compiler, patterns: readonly string[]): number[] {
+  return patterns.map((pattern) => {
+    const leaf = c.newSlot(true);
+    c.out.bodyLeaves.push({ pattern, leaf });
+    return leaf.slot!;
+  });
+}
+
+/** More than `over` hits in all: the first hit beyond `over`. */
+function compileCount(slots: number[], over: number): Evaluate {
+  return (ctx) => {
+    let n = 0;
+    for (const s of slots) n += ctx.hits.count[s] ?? 0;
+    if (n <= over) return undefined;
+    let seen = 0;
+    for (const s of slots) {
+      for (const h of ctx.hits.all[s] ?? []) if (++seen === over + 1) return h.where;
+    }
+    return '';
+  };
+}
+
+/** Hits whose `field` goes back in `order`: the first one that does. */
+function compileSequence(slots: number[], t: RequestTest): Evaluate {
+  const rank = new Map(t.order!.map((v, i) => [v, i]));
+  const field = t.field!;
+  const fallback = t.default;
+  return (ctx) => {
+    let worst = -1;
+    for (const s of slots) {
+      for (const h of ctx.hits.all[s] ?? []) {
+        const raw = h.value !== null && typeof h.value === 'object' && Object.hasOwn(h.value, field) ? (h.value as Record<string, unknown>)[field] : fallback;
+        const r = typeof raw === 'string' ? rank.get(raw) : undefined;
+        if (r === undefined) continue;
+        if (r < worst) return h.where;
+        worst = Math.max(worst, r);
+      }
+    }
+    return undefined;
+  };
 }

@@ -5,8 +5,9 @@
  * line as JavaScript strings count them (UTF-16 code units: a character outside the BMP counts 2, a tab counts 1).
  * A leading BOM is not part of the text (column 1 is the first character after it).
  *
- * JSON (strict, RFC 8259) is parsed by `JSON.parse`; only when it throws does jsonc-parser's scanner drive an
- * iterative validator that finds the position and says what was expected and what was found.
+ * JSON (strict, RFC 8259) is parsed by `JSON.parse`; only when it throws (or a duplicate key or too deep a
+ * nesting is possible) does jsonc-parser read the text to find the position and say what was expected and what was
+ * found (json-problem.ts).
  *
  * Duplicate keys are detected soundly without a reviver or a tokenizer pass, by counting colons. In the text,
  * every ':' is either the separator of one object member or a character inside a string token. After JSON.parse,
@@ -16,12 +17,7 @@
  * the validator decides). If some object has a duplicate key, JSON.parse drops at least one member (and its
  * value's strings), so (a) + (b) is strictly smaller. Equal counts ⇔ no duplicates; only when they differ does
  * the validator run to name the key and its position. The same iterative walk bounds the depth.
- *
- * Measured (Node 20.20, x64, shared machine; a 2.3 KB pretty-printed Converse envelope / the same minified to
- * 1.3 KB; median of 7 rounds of 200k calls, several runs): JSON.parse alone 6.5–8.2 µs / 6.0–6.4 µs;
- * parseInput (JSON) 9.2–10.2 µs / 9.1–11.2 µs, i.e. ×1.25–1.4 / ×1.5 (×1.9 in the noisiest run). A first
- * version that scanned the text char by char for colons and depth cost ×1.7–2.0. locate() is lazy: the first
- * call builds jsonc-parser's tree (≈20–35 µs for 2 KB), later calls only walk down the pointer.
+ * locate() is lazy: the first call builds jsonc-parser's tree, later calls only walk down the pointer.
  *
  * YAML: the `yaml` package, YAML 1.2 core schema only (no 1.1 booleans/timestamps/merge keys, known tags like
  * !!set/!!binary are NOT resolved; any tag the core schema does not know is an error; tags never execute code).
@@ -42,6 +38,7 @@ import type {
   Node as YamlNode,
   YAMLMap,
 } from 'yaml';
+import { findJsonProblem } from './json-problem.js';
 import { jsoncLib, yamlLib } from './lazy.js';
 import { PreflightInputError, type SourcePosition } from '../errors.js';
 import { resolveLimits, tooLargeError, type InputLimits } from './read.js';
@@ -361,214 +358,12 @@ function jsonParseFallback(e: unknown, file: string, pos: Positioner): Preflight
   return parseError(`invalid JSON: ${message.split('\n')[0]}`, file, pos(m ? Number(m[1]) : 0));
 }
 
-// jsonc-parser's SyntaxKind / ScanError (declared as const enums, which isolatedModules cannot import).
-const K_OPEN_BRACE = 1;
-const K_CLOSE_BRACE = 2;
-const K_OPEN_BRACKET = 3;
-const K_CLOSE_BRACKET = 4;
-const K_COMMA = 5;
-const K_COLON = 6;
-const K_NULL = 7;
-const K_TRUE = 8;
-const K_FALSE = 9;
-const K_STRING = 10;
-const K_NUMBER = 11;
-const K_LINE_COMMENT = 12;
-const K_BLOCK_COMMENT = 13;
-const K_LINE_BREAK = 14;
-const K_TRIVIA = 15;
-const K_EOF = 17;
-const E_END_OF_STRING = 2;
-const E_END_OF_NUMBER = 3;
-
-// Validator states.
-const S_VALUE = 0; // top-level value
-const S_AFTER_COLON = 1;
-const S_ARRAY_START = 2; // after '['
-const S_ARRAY_COMMA = 3; // after ',' in an array
-const S_OBJECT_START = 4; // after '{'
-const S_OBJECT_COMMA = 5; // after ',' in an object
-const S_COLON = 6; // after a property name
-const S_AFTER_VALUE = 7;
-
-interface JsonFrame {
-  object: boolean;
-  open: number;
-  keys: Map<string, number> | undefined;
-}
-
-/**
- * Strict JSON validation with jsonc-parser's scanner (iterative: safe for any nesting). Returns the first
- * problem in text order (syntax error, too deep, duplicate key), or undefined when the text is valid JSON.
- */
+/** The first problem of a JSON text (syntax, depth, duplicate key) as an error, or undefined when it has none. */
 function validateJson(text: string, file: string, maxDepth: number, pos: Positioner): PreflightInputError | undefined {
-  const sc = jsoncLib().createScanner(text, false);
-  const stack: JsonFrame[] = [];
-  let state = S_VALUE;
-  let commaOffset = -1;
-  const fail = (message: string, offset: number) => parseError(message, file, pos(offset));
-  for (;;) {
-    let tok: number = sc.scan();
-    while (tok === K_TRIVIA || tok === K_LINE_BREAK) tok = sc.scan();
-    const off = sc.getTokenOffset();
-    if (tok === K_LINE_COMMENT || tok === K_BLOCK_COMMENT) {
-      return fail(`comments are not allowed in JSON, found '${text.slice(off, off + 2)}'`, off);
-    }
-    if (sc.getTokenError() !== 0) return scanProblem(text, sc.getTokenError(), tok, off, sc.getTokenLength(), fail);
-    const top = stack[stack.length - 1];
-    const found = (): string => describeToken(text, tok, off, sc.getTokenLength());
-    const unclosed = (): string => {
-      if (tok !== K_EOF || !top) return '';
-      const p = pos(top.open);
-      return ` (the '${top.object ? '{' : '['}' at line ${p.line}, column ${p.column} is not closed)`;
-    };
-    switch (state) {
-      case S_VALUE:
-      case S_AFTER_COLON:
-      case S_ARRAY_START:
-      case S_ARRAY_COMMA: {
-        if (tok === K_OPEN_BRACE || tok === K_OPEN_BRACKET) {
-          if (stack.length >= maxDepth) return depthError(maxDepth, file, pos(off));
-          const object = tok === K_OPEN_BRACE;
-          stack.push({ object, open: off, keys: undefined });
-          state = object ? S_OBJECT_START : S_ARRAY_START;
-          continue;
-        }
-        if (tok === K_STRING || tok === K_NUMBER || tok === K_TRUE || tok === K_FALSE || tok === K_NULL) {
-          state = S_AFTER_VALUE;
-          continue;
-        }
-        if (tok === K_CLOSE_BRACKET && state === S_ARRAY_START) {
-          stack.pop();
-          state = S_AFTER_VALUE;
-          continue;
-        }
-        if (tok === K_CLOSE_BRACKET && state === S_ARRAY_COMMA) {
-          return fail(`trailing comma is not allowed in JSON: expected a value after ',', found ']'`, commaOffset);
-        }
-        const expected =
-          state === S_VALUE
-            ? 'expected a JSON value'
-            : state === S_AFTER_COLON
-              ? "expected a value after ':'"
-              : state === S_ARRAY_START
-                ? "expected a value or ']'"
-                : "expected a value after ','";
-        return fail(`${expected}, found ${found()}${unclosed()}`, off);
-      }
-      case S_OBJECT_START:
-      case S_OBJECT_COMMA: {
-        if (tok === K_STRING) {
-          const frame = top!;
-          const key = sc.getTokenValue();
-          frame.keys ??= new Map();
-          const previous = frame.keys.get(key);
-          if (previous !== undefined) {
-            const p = pos(previous);
-            return fail(`duplicate key ${JSON.stringify(key)} (first defined at line ${p.line}, column ${p.column})`, off);
-          }
-          frame.keys.set(key, off);
-          state = S_COLON;
-          continue;
-        }
-        if (tok === K_CLOSE_BRACE) {
-          if (state === S_OBJECT_START) {
-            stack.pop();
-            state = S_AFTER_VALUE;
-            continue;
-          }
-          return fail(
-            `trailing comma is not allowed in JSON: expected a property name after ',', found '}'`,
-            commaOffset,
-          );
-        }
-        const expected =
-          state === S_OBJECT_START
-            ? "expected a property name (a double-quoted string) or '}'"
-            : "expected a property name (a double-quoted string) after ','";
-        return fail(`${expected}, found ${found()}${unclosed()}`, off);
-      }
-      case S_COLON:
-        if (tok === K_COLON) {
-          state = S_AFTER_COLON;
-          continue;
-        }
-        return fail(`expected ':' after a property name, found ${found()}${unclosed()}`, off);
-      default: {
-        // S_AFTER_VALUE
-        if (!top) {
-          if (tok === K_EOF) return undefined;
-          return fail(`expected the end of the input after the top-level value, found ${found()}`, off);
-        }
-        if (tok === K_COMMA) {
-          commaOffset = off;
-          state = top.object ? S_OBJECT_COMMA : S_ARRAY_COMMA;
-          continue;
-        }
-        if (tok === (top.object ? K_CLOSE_BRACE : K_CLOSE_BRACKET)) {
-          stack.pop();
-          continue;
-        }
-        const expected = top.object
-          ? "expected ',' or '}' after a property value"
-          : "expected ',' or ']' after an array element";
-        return fail(`${expected}, found ${found()}${unclosed()}`, off);
-      }
-    }
-  }
-}
-
-function describeToken(text: string, tok: number, off: number, len: number): string {
-  if (tok === K_EOF) return 'the end of the input';
-  if (tok === K_STRING) return `'"'`;
-  const s = text.slice(off, off + len);
-  if (s.startsWith("'")) return `"'" (JSON strings use double quotes)`;
-  const shown = s.length > 24 ? `${s.slice(0, 24)}…` : s;
-  return `'${shown}'`;
-}
-
-/** A scanner error inside a string or number token: find the exact character. */
-function scanProblem(
-  text: string,
-  error: number,
-  tok: number,
-  off: number,
-  len: number,
-  fail: (message: string, offset: number) => PreflightInputError,
-): PreflightInputError {
-  if (error === 1) return fail(`comments are not allowed in JSON, found '/*'`, off);
-  if (tok === K_NUMBER || error === E_END_OF_NUMBER) {
-    const s = text.slice(off, off + len);
-    const next = off + len < text.length ? `'${text.charAt(off + len)}'` : 'the end of the input';
-    return fail(`invalid number '${s}': expected a digit after '${s.charAt(s.length - 1)}', found ${next}`, off + len);
-  }
-  // A string: rescan it to point at the offending character.
-  const end = off + len;
-  for (let i = off + 1; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c) {
-      const e = text.charAt(i + 1);
-      if (e === 'u') {
-        const hex = text.slice(i + 2, i + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-          return fail(`invalid unicode escape in a string: expected '\\u' and 4 hex digits, found '\\u${hex.replace(/["\r\n].*$/s, '')}'`, i);
-        }
-        i += 5;
-      } else if ('"\\/bfnrt'.includes(e) && e !== '') {
-        i++;
-      } else {
-        return fail(`invalid escape sequence '\\${e}' in a string: expected one of \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX`, i);
-      }
-    } else if (c < 0x20) {
-      if (c === 0x0a || c === 0x0d) break;
-      const name = c === 0x09 ? 'a tab' : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
-      return fail(`control character in a string: ${name} must be written as an escape (e.g. \\t, \\u0000)`, i);
-    }
-  }
-  if (error === E_END_OF_STRING) {
-    return fail(`unterminated string: expected a closing '"' before the end of the line`, off);
-  }
-  return fail(`invalid string`, off);
+  const problem = findJsonProblem(text, maxDepth, pos);
+  if (problem === undefined) return undefined;
+  if (problem.tooDeep) return depthError(maxDepth, file, pos(problem.offset));
+  return parseError(problem.message, file, pos(problem.offset));
 }
 
 function jsonParsed(text: string, file: string, value: unknown, pos: Positioner): ParsedInput {
@@ -751,10 +546,8 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
   const heights = new Map<YamlNode, number>();
   const active = new Set<YamlNode>(); // collections being visited (ancestors)
   let firstAlias: Alias | undefined;
-  const at = (node: YamlNode | null | undefined): number => node?.range?.[0] ?? 0;
-  const stack: YamlFrame[] = [];
-  const push = (node: YamlNode | null | undefined, depth: number, parent: YamlFrame | undefined, keys?: Map<string, number>, keyAt = 0) =>
-    stack.push({ node, depth, keys, keyAt, exit: false, parent, height: 0 });
+  const at = offsetOf;
+  const stack: YamlFrame[] = [{ node: doc.contents as YamlNode | null, depth: 0, keys: undefined, keyAt: 0, exit: false, parent: undefined, height: 0 }];
   const checkKey = (keys: Map<string, number>, key: string, offset: number) => {
     const previous = keys.get(key);
     if (previous !== undefined) {
@@ -763,8 +556,6 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
     }
     keys.set(key, offset);
   };
-  push(doc.contents as YamlNode | null, 0, undefined);
-
   while (stack.length > 0) {
     const frame = stack.pop()!;
     const node = frame.node;
@@ -812,22 +603,32 @@ function checkYamlDocument(doc: Document.Parsed, file: string, maxDepth: number,
       active.add(node);
       frame.exit = true;
       stack.push(frame); // revisit on the way out
-      const items = node.items as unknown[];
-      if (yamlLib().isMap(node)) {
-        const keys = new Map<string, number>();
-        for (let i = items.length - 1; i >= 0; i--) {
-          const pair = items[i];
-          if (!yamlLib().isPair(pair)) continue;
-          push(pair.value as YamlNode | null, depth, frame);
-          const key = pair.key as YamlNode | null | undefined;
-          push(key, depth, frame, keys, key ? 0 : at(pair.value as YamlNode | null) || at(node));
-        }
-      } else {
-        for (let i = items.length - 1; i >= 0; i--) push(items[i] as YamlNode | null, depth, frame);
-      }
+      stack.push(...childFrames(node, depth, frame));
     }
   }
   return { aliasTargets, firstAlias };
+}
+
+const offsetOf = (node: YamlNode | null | undefined): number => node?.range?.[0] ?? 0;
+
+/** The frames of a collection's children, last first (the order a stack pops them in document order). */
+function childFrames(node: YamlNode, depth: number, parent: YamlFrame): YamlFrame[] {
+  const frame = (child: YamlNode | null | undefined, keys?: Map<string, number>, keyAt = 0): YamlFrame => ({ node: child, depth, keys, keyAt, exit: false, parent, height: 0 });
+  const items = (node as { items: unknown[] }).items;
+  const out: YamlFrame[] = [];
+  if (!yamlLib().isMap(node)) {
+    for (let i = items.length - 1; i >= 0; i--) out.push(frame(items[i] as YamlNode | null));
+    return out;
+  }
+  const keys = new Map<string, number>();
+  for (let i = items.length - 1; i >= 0; i--) {
+    const pair = items[i];
+    if (!yamlLib().isPair(pair)) continue;
+    out.push(frame(pair.value as YamlNode | null));
+    const key = pair.key as YamlNode | null | undefined;
+    out.push(frame(key, keys, key ? 0 : offsetOf(pair.value as YamlNode | null) || offsetOf(node)));
+  }
+  return out;
 }
 
 /** Offset for a pointer in a yaml document (see ParsedInput.locate). */

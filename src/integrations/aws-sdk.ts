@@ -7,9 +7,7 @@
  * headers that will be sent) and before `finalizeRequest`, where the SDK retries and signs. A request it stops is
  * never signed, never retried and never sent. Converse, ConverseStream, InvokeModel and
  * InvokeModelWithResponseStream are checked; every other command passes through. The body checked is the one the
- * SDK serialized, as it will be sent. Its reading key (see detect/skim.ts) is taken first: a request that reads like
- * one checked clean before to the same URL is sent without a check, which is what most requests of an application
- * are (they differ in prompt text, which the check does not read).
+ * SDK serialized, as it will be sent.
  *
  * The endpoint and Region come from the request's host (a standard, FIPS, dual-stack or PrivateLink host). For a
  * custom `endpoint` the check cannot place (a proxy, a local server), the endpoint is bedrock-runtime (or the
@@ -19,7 +17,7 @@
  */
 import { PreflightInputError } from '../errors.js';
 import type { EndpointId } from '../types.js';
-import { createGuard, parseJsonBody, utf8, type PreflightIntegrationOptions, type ReadingTicket } from './core.js';
+import { createGuard, parseJsonBody, utf8, type PreflightIntegrationOptions } from './core.js';
 
 export { PreflightError, isPreflightError, findingLine } from './core.js';
 export type { PreflightIntegrationOptions, PreflightMode, PreflightRequestInfo } from './core.js';
@@ -29,7 +27,7 @@ export interface AwsSdkPreflightOptions extends PreflightIntegrationOptions {
   /**
    * What a Converse or ConverseStream check reads as the body: the text the SDK serialized (`serialized`, the
    * default: what is sent), or the command's `input` object as given (`input`: members the SDK does not model, and
-   * so drops, are checked too; every request is checked in full, without reading keys).
+   * so drops, are checked too; the SDK's serialization is not read).
    */
   converseBody?: 'input' | 'serialized';
 }
@@ -90,22 +88,6 @@ function requestUrl(r: HttpRequestLike): string {
   return `${scheme}//${r.hostname}${r.port === undefined ? '' : `:${r.port}`}${r.path}`;
 }
 
-/** requestUrl, remembering the last request's parts: a client sends runs of requests to one URL. */
-function lastUrlCache(): (r: HttpRequestLike) => string {
-  let protocol = '';
-  let hostname = '';
-  let port: number | undefined;
-  let path = '';
-  let url = '';
-  return (r) => {
-    if (r.path !== path || r.hostname !== hostname || r.port !== port || r.protocol !== protocol) {
-      url = requestUrl(r);
-      ({ protocol, hostname, port, path } = r);
-    }
-    return url;
-  };
-}
-
 /** The signing Region the SDK selected for this request (SigV4), if any. */
 function signingRegion(context: PreflightMiddlewareContext): string | undefined {
   const smithy = context['__smithy_context'] as { selectedHttpAuthScheme?: { httpAuthOption?: { signingProperties?: { region?: unknown } } } } | undefined;
@@ -141,7 +123,6 @@ function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: Regi
     throw new PreflightInputError('E_USAGE', `invalid bedrock-preflight/aws-sdk options: converseBody: expected "serialized" or "input"`);
   }
   const runtime: EndpointId = 'bedrock-runtime';
-  const urlOf = lastUrlCache();
   return <Args extends { input: object; request?: unknown }, Out>(next: (args: Args) => Promise<Out>, context: PreflightMiddlewareContext): ((args: Args) => Promise<Out>) => {
     const commandName = context.commandName ?? '';
     if (guard.mode === 'off' || !CHECKED_COMMANDS.has(commandName)) return next;
@@ -151,18 +132,9 @@ function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: Regi
     // microtask turns of an async wrapper.
     const checkThenNext = (args: Args, request: HttpRequestLike, url: string, text: string | undefined, region: string | undefined): Promise<Out> => {
       const target = guard.target(url, runtime, region)!;
-      let body: unknown;
-      let ticket: ReadingTicket | undefined;
-      if (text === undefined) body = converseBody(args.input);
-      else {
-        // A request that reads like one checked clean before is sent at once.
-        const known = guard.known(url, text, request.headers);
-        if (known === true) return next(args);
-        ticket = known;
-        body = parseJsonBody(text);
-        if (body === undefined) return next(args); // not a JSON object: the service will judge it
-      }
-      guard.enforce({ method: request.method, url, headers: request.headers, body }, target, ticket);
+      const body = text === undefined ? converseBody(args.input) : parseJsonBody(text);
+      if (body === undefined) return next(args); // not a JSON object: the service will judge it
+      guard.enforce({ method: request.method, url, headers: request.headers, body }, target);
       return next(args);
     };
     /** `text` undefined: the body is the command's input. */
@@ -177,7 +149,7 @@ function createMiddleware(options: AwsSdkPreflightOptions, regionProvider?: Regi
       try {
         const request = args.request;
         if (!isHttpRequest(request)) return next(args);
-        const url = urlOf(request);
+        const url = requestUrl(request);
         if (inputIsBody && args.input !== null && typeof args.input === 'object') return withText(args, request, url, undefined);
         const text = bodyText(request.body);
         if (text === undefined) return next(args);

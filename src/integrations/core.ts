@@ -4,10 +4,9 @@
  * One guard per middleware or wrapper; the check itself is the library's (one shared, compiled `createPreflight()`).
  */
 import * as z from 'zod/mini';
-import { splitUrl } from '../detect/detect.js';
+import { compileHostReader, splitUrl, type HostReader } from '../detect/url.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { headersReadingKey, lastKey, ReadingKeys, recordHeadersReadingKey, skimBody, type ReadingKey, type ReadPlan } from '../detect/skim.js';
-import { createPreflight, readPlanOf, type Preflight } from '../preflight.js';
+import { createPreflight, type Preflight } from '../preflight.js';
 import { redact } from '../redact.js';
 import type { CheckOptions, CheckReport, EndpointId, Finding, Knowledge, RequestTest, Severity } from '../types.js';
 
@@ -164,208 +163,137 @@ export interface Guard {
   target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null;
   /** The request's headers as the check reads them (a plain record), from a record, a `Headers` or header pairs. */
   headers(h: unknown): Record<string, string> | undefined;
-  /**
-   * For a request to `url` (whose target was just asked for) with the JSON body text `text` and headers `h`:
-   * `true` when a request with the same reading key (see detect/skim.ts) was checked clean before, so this one
-   * needs no check; else a ticket for `enforce` to remember the key by if this one is clean; undefined when the
-   * request has no reading key (its path does not name the API, or its headers are none of: a `Headers`, a plain
-   * record, absent).
-   */
-  known(url: string, text: string, h: unknown): true | ReadingTicket | undefined;
   /** Checks one request; throws PreflightError when it must not be sent, reports findings otherwise. */
-  enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, options: CheckOptions, ticket?: ReadingTicket): CheckReport | undefined;
+  enforce(envelope: CheckedRequest, options: CheckOptions): CheckReport | undefined;
 }
 
-/** A request's reading key, and the target it was read for. */
-export interface ReadingTicket {
-  readonly key: ReadingKey;
-  readonly target: object;
+/** A request as an integration hands it to the check. */
+interface CheckedRequest {
+  method: string;
+  url: string;
+  headers?: unknown;
+  body: unknown;
+}
+
+/** An integration's options, checked, with what they resolve to. */
+interface GuardSettings {
+  mode: PreflightMode;
+  preflight: Preflight;
+  endpoint: EndpointId | undefined;
+  region: string | undefined;
+  failRank: number;
+  onFindings: PreflightIntegrationOptions['onFindings'];
+  logger: { warn(message: string): void };
+  /** Finding keys already logged (each distinct finding is logged once). */
+  logged: Set<string>;
 }
 
 export function createGuard(options: PreflightIntegrationOptions = {}, what = 'bedrock-preflight'): Guard {
+  const settings = guardSettings(options, what);
+  const readHost = compileHostReader(settings.preflight.knowledge);
+  const relevant = headerNamesOf(settings.preflight.knowledge);
+  return {
+    mode: settings.mode,
+    target: (url, fallbackEndpoint, fallbackRegion) => targetOf(settings, readHost, url, fallbackEndpoint, fallbackRegion),
+    headers: (h) => headersOf(relevant, h),
+    enforce: (envelope, checkOptions) => enforce(settings, envelope, checkOptions),
+  };
+}
+
+function guardSettings(options: PreflightIntegrationOptions, what: string): GuardSettings {
   const parsed = Options.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new PreflightInputError('E_USAGE', `invalid ${what} options: ${issue ? `${issue.path.join('.') || '(options)'}: ${issue.message}` : 'not an object'}`);
   }
-  const mode = options.mode ?? 'error';
   const preflight = options.preflight ?? createPreflight();
-  let endpoint: EndpointId | undefined;
-  if (options.endpoint !== undefined) {
-    endpoint = preflight.endpointId(options.endpoint);
-    if (endpoint === undefined) {
-      throw new PreflightInputError('E_UNKNOWN_ID', `unknown endpoint "${options.endpoint}" (expected bedrock-runtime, bedrock-mantle, runtime or mantle)`);
-    }
+  const endpoint = options.endpoint === undefined ? undefined : preflight.endpointId(options.endpoint);
+  if (options.endpoint !== undefined && endpoint === undefined) {
+    throw new PreflightInputError('E_UNKNOWN_ID', `unknown endpoint "${options.endpoint}" (expected bedrock-runtime, bedrock-mantle, runtime or mantle)`);
   }
-  const failRank = RANK[options.failOn ?? 'error'];
-  const onFindings = options.onFindings;
-  const logger = options.logger ?? console;
-  const logged = new Set<string>();
-  const EMPTY: CheckOptions = Object.freeze({});
-
-  /**
-   * Per URL (applications send few distinct ones): whether its host is a Bedrock host, and the check options
-   * last made for it with the endpoint and Region they were made from. A request to a URL seen before costs one
-   * map lookup.
-   */
-  interface UrlTarget {
-    bedrock: boolean;
-    endpoint: EndpointId | undefined;
-    region: string | undefined;
-    options: CheckOptions | null | undefined;
-    /** The read plan of the URL (null: none), made on first use. */
-    plan: ReadPlan | null | undefined;
-    /**
-     * Reading keys of requests to this URL that were checked with these options and had no finding to stop or
-     * report: a request with one of them gets the same report, so it is sent without a check.
-     */
-    clean: ReadingKeys;
-  }
-  const urls = new Map<string, UrlTarget>();
-  let lastTargetUrl: string | undefined;
-  let lastTarget: UrlTarget | undefined;
-  const hosts = new Map<string, boolean>();
-
-  /** Whether the check recognises the host of `url` as a Bedrock host; asked once per host. */
-  function isBedrockHost(url: string): boolean {
-    const host = splitUrl(url)?.host;
-    if (host === undefined) return false;
-    let known = hosts.get(host);
-    if (known === undefined) {
-      try {
-        preflight.check({ url: `https://${host}/`, body: {} });
-        known = true;
-      } catch (e) {
-        if (!isPreflightInputError(e)) throw e;
-        known = false;
-      }
-      if (hosts.size >= 256) hosts.clear();
-      hosts.set(host, known);
-    }
-    return known;
-  }
-
-  // Applications send runs of requests to one URL: the last one's entry is at hand without hashing the URL.
-  const entryOf = (url: string): UrlTarget | undefined => (url === lastTargetUrl ? lastTarget : urls.get(url));
-
-  function target(url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
-    let t = entryOf(url);
-    if (t === undefined) {
-      t = { bedrock: isBedrockHost(url), endpoint: undefined, region: undefined, options: undefined, plan: undefined, clean: new ReadingKeys() };
-      if (urls.size >= 256) urls.clear();
-      urls.set(url, t);
-    }
-    lastTargetUrl = url;
-    lastTarget = t;
-    if (t.bedrock) return EMPTY;
-    const e = endpoint ?? fallbackEndpoint;
-    const region = options.region ?? fallbackRegion;
-    if (t.options === undefined || t.endpoint !== e || t.region !== region) {
-      t.endpoint = e;
-      t.region = region;
-      t.options = e === undefined ? null : Object.freeze(region === undefined ? { endpoint: e } : { endpoint: e, region });
-      t.clean.clear();
-    }
-    return t.options;
-  }
-
-  const relevant = headerNamesOf(preflight.knowledge);
-  /**
-   * The headers the check reads, as a plain record. A plain record is passed as it is; a `Headers` (what the
-   * OpenAI and Anthropic SDKs hand to fetch) is asked only for the names the knowledge tests, which is the same
-   * to the check and far cheaper than copying every header.
-   */
-  function headers(h: unknown): Record<string, string> | undefined {
-    if (h === undefined || h === null || typeof h !== 'object') return undefined;
-    if (typeof Headers !== 'undefined' && h instanceof Headers) {
-      const out: Record<string, string> = {};
-      for (const name of relevant) {
-        const v = h.get(name);
-        if (v !== null) out[name] = v;
-      }
-      return out;
-    }
-    if (Array.isArray(h) || typeof (h as Headers).forEach === 'function' || Symbol.iterator in h) {
-      try {
-        return headers(new Headers(h as ConstructorParameters<typeof Headers>[0]));
-      } catch {
-        return undefined;
-      }
-    }
-    return h as Record<string, string>; // a plain record, as fetch and the AWS SDK take it
-  }
-
-  const UNREAD = 'U';
-  function known(url: string, text: string, h: unknown): true | ReadingTicket | undefined {
-    const t = entryOf(url);
-    if (t === undefined) return undefined;
-    if (t.plan === undefined) t.plan = readPlanOf(preflight, url) ?? null;
-    const plan = t.plan;
-    if (plan === null) return undefined;
-    let headerKey: string;
-    if (h === undefined || h === null) headerKey = UNREAD;
-    else if (typeof h !== 'object') return undefined;
-    else if (typeof Headers !== 'undefined' && h instanceof Headers) headerKey = headersReadingKey(plan, h);
-    else if (isPlainRecord(h)) headerKey = recordHeadersReadingKey(plan, h);
-    else return undefined;
-    if (!skimBody(plan, text)) return undefined;
-    return t.clean.hasLast(headerKey) ? true : { key: lastKey(headerKey), target: t };
-  }
-
-  function remember(ticket: ReadingTicket, r: CheckReport, checkOptions: CheckOptions): void {
-    const t = ticket.target as UrlTarget;
-    if (t.options !== checkOptions && !(t.bedrock && checkOptions === EMPTY)) return;
-    for (const f of r.findings) if (RANK[f.severity] <= RANK.warning) return;
-    t.clean.add(ticket.key);
-  }
-
-  function report(r: CheckReport, below: number, info: PreflightRequestInfo): void {
-    if (onFindings !== undefined) {
-      for (const f of r.findings) {
-        if (RANK[f.severity] <= RANK.warning && RANK[f.severity] >= below) {
-          onFindings(r, { method: info.method, url: redact(info.url) });
-          return;
-        }
-      }
-      return;
-    }
-    for (const f of r.findings) {
-      if (RANK[f.severity] > RANK.warning || RANK[f.severity] < below) continue;
-      const key = `${f.code}\u0000${f.subject}\u0000${f.path ?? ''}`;
-      if (logged.has(key)) continue;
-      if (logged.size >= 1000) logged.clear();
-      logged.add(key);
-      logger.warn(`bedrock-preflight: ${findingLine(f)}`);
-    }
-  }
-
-  function enforce(envelope: { method: string; url: string; headers?: unknown; body: unknown }, checkOptions: CheckOptions, ticket?: ReadingTicket): CheckReport | undefined {
-    let r: CheckReport;
-    try {
-      r = preflight.check(envelope, checkOptions);
-    } catch (e) {
-      // Not a request the check can judge (e.g. a body that is not a JSON object): the service will.
-      if (isPreflightInputError(e)) return undefined;
-      throw e;
-    }
-    if (ticket !== undefined) remember(ticket, r, checkOptions);
-    if (r.findings.length === 0) return r;
-    if (mode === 'error') {
-      let blocking: Finding[] | undefined;
-      for (const f of r.findings) if (RANK[f.severity] <= failRank) (blocking ??= []).push(f);
-      if (blocking !== undefined) throw new PreflightError(r, blocking);
-      report(r, failRank + 1, envelope);
-    } else report(r, 0, envelope);
-    return r;
-  }
-
-  return { mode, target, headers, known, enforce };
+  return {
+    mode: options.mode ?? 'error',
+    preflight,
+    endpoint,
+    region: options.region,
+    failRank: RANK[options.failOn ?? 'error'],
+    onFindings: options.onFindings,
+    logger: options.logger ?? console,
+    logged: new Set(),
+  };
 }
 
-/** An object whose own members are its headers (not header pairs, a Map or another iterable). */
-function isPlainRecord(h: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(h);
-  return (proto === Object.prototype || proto === null) && !(Symbol.iterator in h);
+const FROM_HOST: CheckOptions = Object.freeze({});
+
+/** A Bedrock host names its endpoint and Region; any other host takes them from the options, or is not checked. */
+function targetOf(s: GuardSettings, readHost: HostReader, url: string, fallbackEndpoint?: EndpointId, fallbackRegion?: string): CheckOptions | null {
+  const host = splitUrl(url)?.host;
+  if (host !== undefined && readHost(host) !== undefined) return FROM_HOST;
+  const endpoint = s.endpoint ?? fallbackEndpoint;
+  if (endpoint === undefined) return null;
+  const region = s.region ?? fallbackRegion;
+  return region === undefined ? { endpoint } : { endpoint, region };
+}
+
+/**
+ * The headers the check reads, as a plain record. A plain record is passed as it is; a `Headers` (what the
+ * OpenAI and Anthropic SDKs hand to fetch) is asked only for the names the knowledge tests.
+ */
+function headersOf(relevant: readonly string[], h: unknown): Record<string, string> | undefined {
+  if (h === undefined || h === null || typeof h !== 'object') return undefined;
+  if (typeof Headers !== 'undefined' && h instanceof Headers) {
+    const out: Record<string, string> = {};
+    for (const name of relevant) {
+      const v = h.get(name);
+      if (v !== null) out[name] = v;
+    }
+    return out;
+  }
+  if (Array.isArray(h) || typeof (h as Headers).forEach === 'function' || Symbol.iterator in h) {
+    try {
+      return headersOf(relevant, new Headers(h as ConstructorParameters<typeof Headers>[0]));
+    } catch {
+      return undefined;
+    }
+  }
+  return h as Record<string, string>; // a plain record, as fetch and the AWS SDK take it
+}
+
+function enforce(s: GuardSettings, envelope: CheckedRequest, checkOptions: CheckOptions): CheckReport | undefined {
+  let r: CheckReport;
+  try {
+    r = s.preflight.check(envelope, checkOptions);
+  } catch (e) {
+    // Not a request the check can judge (e.g. a body that is not a JSON object): the service will.
+    if (isPreflightInputError(e)) return undefined;
+    throw e;
+  }
+  if (r.findings.length === 0) return r;
+  if (s.mode !== 'error') {
+    report(s, r, 0, envelope);
+    return r;
+  }
+  const blocking = r.findings.filter((f) => RANK[f.severity] <= s.failRank);
+  if (blocking.length > 0) throw new PreflightError(r, blocking);
+  report(s, r, s.failRank + 1, envelope);
+  return r;
+}
+
+/** Hands the warnings and errors at or below rank `below` to `onFindings` (once per report) or the logger. */
+function report(s: GuardSettings, r: CheckReport, below: number, info: PreflightRequestInfo): void {
+  const shown = r.findings.filter((f) => RANK[f.severity] <= RANK.warning && RANK[f.severity] >= below);
+  if (shown.length === 0) return;
+  if (s.onFindings !== undefined) {
+    s.onFindings(r, { method: info.method, url: redact(info.url) });
+    return;
+  }
+  for (const f of shown) {
+    const key = `${f.code}\u0000${f.subject}\u0000${f.path ?? ''}`;
+    if (s.logged.has(key)) continue;
+    if (s.logged.size >= 1000) s.logged.clear();
+    s.logged.add(key);
+    s.logger.warn(`bedrock-preflight: ${findingLine(f)}`);
+  }
 }
 
 /** The lower-cased header names the knowledge tests (capability signals and request-rule tests). */

@@ -12,7 +12,7 @@
  */
 import type { CheckOptions } from '../types.js';
 import { PreflightInputError } from '../errors.js';
-import { blockedResponse, createGuard, parseJsonBody, PreflightError, utf8, type PreflightIntegrationOptions, type ReadingTicket } from './core.js';
+import { blockedResponse, createGuard, parseJsonBody, PreflightError, utf8, type PreflightIntegrationOptions } from './core.js';
 
 export { PreflightError, isPreflightError, findingLine } from './core.js';
 export type { PreflightIntegrationOptions, PreflightMode, PreflightRequestInfo } from './core.js';
@@ -102,12 +102,11 @@ export function preflightFetch(a?: FetchLike | PreflightFetchOptions, b?: Prefli
     url: string,
     target: CheckOptions,
     prepared: Prepared,
-    ticket?: ReadingTicket,
   ): Promise<Response> => {
     if (prepared.body === undefined) return send(input, prepared.init);
     const headers = guard.headers(init?.headers ?? (isRequestLike(input) ? input.headers : undefined));
     try {
-      guard.enforce(headers === undefined ? { method, url, body: prepared.body } : { method, url, headers, body: prepared.body }, target, ticket);
+      guard.enforce(headers === undefined ? { method, url, body: prepared.body } : { method, url, headers, body: prepared.body }, target);
     } catch (e) {
       prepared.cancel?.();
       if (respond && e instanceof PreflightError) return Promise.resolve(blockedResponse(e));
@@ -126,13 +125,6 @@ export function preflightFetch(a?: FetchLike | PreflightFetchOptions, b?: Prefli
       const url = typeof input === 'string' ? input : request !== undefined ? request.url : String(input);
       const target = guard.target(url);
       if (target === null) return send(input, init);
-      const text = init?.body;
-      if (typeof text === 'string') {
-        // The SDKs' case: a JSON text. A request that reads like one checked clean before is sent at once.
-        const ticket = guard.known(url, text, init!.headers ?? request?.headers);
-        if (ticket === true) return send(input, init);
-        return checkThenSend(input, init, method, url, target, { body: parseJsonBody(text), init }, ticket);
-      }
       const prepared = prepare(input, init);
       if (prepared instanceof Promise) return prepared.then((p) => checkThenSend(input, init, method, url, target, p));
       return checkThenSend(input, init, method, url, target, prepared);

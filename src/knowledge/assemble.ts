@@ -29,7 +29,7 @@ import type {
 } from '../types.js';
 import { baseModelId } from '../detect/models.js';
 import { compileRules } from '../compile/rules.js';
-import { KnowledgeError, loadRulesFile, RULE_FILE_KINDS, type KnowledgeProblem, type LoadedYaml, type RuleFileKind } from './load.js';
+import { KnowledgeError, loadRulesFile, unknownRowId, RULE_FILE_KINDS, type KnowledgeProblem, type LoadedYaml, type RuleFileKind } from './load.js';
 
 type RawCell = CellValue | (Partial<Cell> & { value: CellValue });
 interface RawRow {
@@ -109,22 +109,25 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
   const matrix: MatrixRow[] = [];
   const rowKeys = new Set<string>();
   const rowIds = new Set<string>();
+  const generalRowIds = new Set<string>();
   rawTables.forEach((t, ti) => {
     tables.push({ id: t.id, title: t.title, subjectHeading: t.subjectHeading });
     t.rows.forEach((r, ri) => {
       const at = `/tables/${ti}/rows/${ri}`;
       const kind = apiIds.has(r.id) ? 'api' : capIds.has(r.id) ? 'capability' : 'other';
       const subject = kind === 'api' ? apis.find((a) => a.id === r.id) : capabilities.find((c) => c.id === r.id);
-      if (kind === 'other' && r.label === undefined) problem(files.matrix, `${at}/id`, `"${r.id}" is neither an api nor a capability id, so the row needs a label`);
+      if (kind === 'other' && r.label === undefined) problem(files.matrix, `${at}/id`, unknownRowId(r.id, [...apiIds, ...capIds]));
       if (r.api !== undefined && kind !== 'capability') problem(files.matrix, `${at}/api`, 'only capability rows can be limited to one api');
       const key = `${r.id}|${r.api ?? ''}`;
       if (rowKeys.has(key)) problem(files.matrix, `${at}/id`, `duplicate row "${r.id}"${r.api ? ` for api ${r.api}` : ''}`);
       rowKeys.add(key);
       rowIds.add(r.id);
+      if (r.api === undefined) generalRowIds.add(r.id);
       const cells = {} as Record<EndpointId, Cell>;
       for (const e of ENDPOINT_IDS) {
         const raw = r.cells[e];
         const c: Cell = typeof raw === 'string' ? { value: raw, source: r.source, asOf: r.asOf } : { source: r.source, asOf: r.asOf, ...raw };
+        if (c.value === 'conditional' && c.condition === undefined) problem(files.matrix, `${at}/cells/${e}`, 'a conditional cell needs its condition: write it as { value: conditional, condition: … }');
         cells[e] = c;
       }
       const row: MatrixRow = {
@@ -152,7 +155,10 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
   });
   for (const [ri, row] of matrix.entries()) if (row.kind === 'capability') markApisNotOffered(row, matrix, (message) => problem(files.matrix, `/tables`, `row ${ri} ("${row.id}"): ${message}`));
   for (const a of apis) if (!rowIds.has(a.id)) problem(files.apis, `/apis/${a.id}`, `api "${a.id}" has no row in matrix.yaml`);
-  for (const c of capabilities) if (!rowIds.has(c.id)) problem(files.capabilities, `/capabilities/${c.id}`, `capability "${c.id}" has no row in matrix.yaml`);
+  for (const c of capabilities) {
+    if (!rowIds.has(c.id)) problem(files.capabilities, `/capabilities/${c.id}`, `capability "${c.id}" has no row in matrix.yaml`);
+    else if (!generalRowIds.has(c.id)) problem(files.capabilities, `/capabilities/${c.id}`, `capability "${c.id}" has only rows limited to one api in matrix.yaml; it needs a row without "api" for every other api`);
+  }
 
   const rawFindings = (files.findings.value as { findings: Record<string, Omit<FindingCodeDef, 'code'>> }).findings;
   const findings: FindingCodeDef[] = Object.entries(rawFindings).map(([code, f]) => ({ code: code as FindingCode, ...f }));

@@ -165,3 +165,33 @@ export function loadRulesFile(path: string, kind: RuleFileKind, schemasDir: stri
   if (!validate(loaded.value)) throw new KnowledgeError(schemaProblems(loaded, validate.errors ?? []));
   return loaded;
 }
+
+/**
+ * The problem of a matrix row whose id is neither an api nor a capability id and that has no label: most likely a
+ * misspelt id, named as such, with the nearest known id when one is close.
+ */
+export function unknownRowId(id: string, known: readonly string[]): string {
+  const near = closest(id, known);
+  const hint = near === undefined ? '' : ` (did you mean "${near}"?)`;
+  return `unknown row id "${id}": not an api or capability id${hint}; a row of its own needs a label`;
+}
+
+/** The known id within a third of its length in edits of `id`, if any. */
+function closest(id: string, known: readonly string[]): string | undefined {
+  let best: { id: string; d: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(id, k);
+    if (d <= Math.max(1, Math.floor(k.length / 3)) && (best === undefined || d < best.d)) best = { id: k, d };
+  }
+  return best?.id;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}

@@ -1,5 +1,5 @@
 /**
- * The `arch --format html` page in a real headless Chromium (playwright-core driving /usr/bin/chromium): the
+ * The `arch --format html` page in a real headless Chromium (playwright-core driving the Chromium of test/setup/chromium.ts): the
  * grid has a row per workload and a cell per need, coloured by the matrix value as the legend says, the failing
  * workload is flagged, and loading the page makes no request beyond the file itself. A screenshot is kept in
  * the temp folder for people to look at.
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // The $eval callbacks run in the page. This project's lib has no DOM, so what they use is declared here.
 declare const getComputedStyle: (el: unknown) => { backgroundColor: string; borderLeftColor: string };
@@ -18,7 +18,6 @@ type Rendered = { innerText: string };
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli.cjs');
-const CHROMIUM = '/usr/bin/chromium';
 const tmp = mkdtempSync(join(tmpdir(), 'bp-arch-html-'));
 const SCREENSHOT = join(tmpdir(), 'bedrock-preflight-arch.png');
 
@@ -28,18 +27,12 @@ const requests: string[] = [];
 const failed: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: the HTML report is tested in a real browser. Install it with "apt-get install -y chromium" (Debian).`);
-  }
   if (!existsSync(bin)) throw new Error('dist/cli.cjs is missing: run "npx tsup" (npm test builds it)');
   const r = spawnSync(process.execPath, [bin, 'arch', 'examples/arch/architecture.yaml', '--format', 'html', '--no-config'], { cwd: root, encoding: 'utf8' });
   expect(r.stderr).toBe('');
   const html = join(tmp, 'architecture.html');
   writeFileSync(html, r.stdout);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await chromium.launch(inject('chromium'));
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   page.on('request', (req) => requests.push(req.url()));
   page.on('requestfailed', (req) => failed.push(req.url()));

@@ -177,15 +177,14 @@ describe('fetch with the Anthropic SDK (mantle-like /anthropic)', () => {
   });
 });
 
-describe('fetch: requests that read like one checked clean before', () => {
-  it('are sent without a check; a request that differs where the check reads is checked (and stopped)', async () => {
+describe('fetch: every request is checked on its own', () => {
+  it('the check runs once per request; a request that differs where the check reads is stopped', async () => {
     const preflight = createPreflight({ knowledge: createPreflight().knowledge });
     const check = vi.spyOn(preflight, 'check');
-    // A spied check is not the check the read plan was made for: this preflight gets no shortcut at all.
     const spied = openai({ endpoint: 'mantle', preflight });
     await spied.chat.completions.create(chat('openai.gpt-oss-120b'));
     await spied.chat.completions.create(chat('openai.gpt-oss-120b', { messages: [{ role: 'user', content: 'other text' }] }));
-    expect(check).toHaveBeenCalledTimes(3); // once to learn the host is not a Bedrock host, then each request
+    expect(check).toHaveBeenCalledTimes(2);
 
     const client = openai({ endpoint: 'mantle', preflight: createPreflight({ knowledge: preflight.knowledge }) });
     for (const text of ['one', 'two', 'three']) await client.chat.completions.create(chat('openai.gpt-oss-120b', { messages: [{ role: 'user', content: text }] }));
@@ -197,7 +196,7 @@ describe('fetch: requests that read like one checked clean before', () => {
     expect(server.received.slice(2).map((r) => (JSON.parse(r.body.toString("utf8")) as { messages: Array<{ content: string }> }).messages[0]!.content)).toEqual(['one', 'two', 'three']);
   });
 
-  it('a request with a warning is not remembered: onFindings hears of every one', async () => {
+  it('onFindings hears of every request with a warning', async () => {
     const reports: CheckReport[] = [];
     const client = openai({ endpoint: 'mantle', mode: 'warn', onFindings: (r) => reports.push(r) });
     for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: 'openai.gpt-oss-120b', messages: [{ role: 'user', content: `no max tokens ${i}` }] });
@@ -205,7 +204,7 @@ describe('fetch: requests that read like one checked clean before', () => {
     expect(server.received).toHaveLength(3);
   });
 
-  it('the same body with other headers is read again: a request with a project header on runtime is stopped', async () => {
+  it('the same body with other headers: a request with a project header on runtime is stopped', async () => {
     const client = openai({ endpoint: 'runtime' });
     await client.chat.completions.create(chat('openai.gpt-oss-120b'));
     const err = await stopped(client.chat.completions.create(chat('openai.gpt-oss-120b'), { headers: { 'OpenAI-Project': 'proj_1' } }));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { createPreflight, isPreflightInputError, builtInKnowledge, type CheckReport } from '../../src/index.js';
 import { MIX } from '../../bench/requests.js';
 
@@ -120,18 +121,9 @@ describe('check on arbitrary input', () => {
 });
 
 describe('adding a capability the endpoint lacks never removes a finding', () => {
-  // One snippet per capability with a `no` cell, in the shape of each API it can appear in.
-  const snippets: Array<{ endpoint: 'bedrock-runtime' | 'bedrock-mantle'; url: string; body: Record<string, unknown>; headers?: Record<string, string> }> = [
-    { endpoint: 'bedrock-mantle', url: 'https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions', body: { model: 'us.meta.llama3-3-70b-instruct-v1:0' } },
-    { endpoint: 'bedrock-mantle', url: 'https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions', body: {}, headers: { 'X-Amzn-Bedrock-GuardrailIdentifier': 'gr1', 'X-Amzn-Bedrock-GuardrailVersion': '1' } },
-    { endpoint: 'bedrock-mantle', url: 'https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions', body: {}, headers: { 'X-Amzn-Bedrock-Request-Metadata': '{"team":"a"}' } },
-    { endpoint: 'bedrock-mantle', url: 'https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages', body: { output_config: { format: { type: 'json_schema', schema: {} } } } },
-    { endpoint: 'bedrock-runtime', url: 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/responses', body: { background: true } },
-    { endpoint: 'bedrock-runtime', url: 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/responses', body: { previous_response_id: 'resp_1' } },
-    { endpoint: 'bedrock-runtime', url: 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/responses', body: { tools: [{ type: 'web_search' }, { type: 'mcp', server_label: 'x' }] } },
-    { endpoint: 'bedrock-runtime', url: 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/chat/completions', body: {}, headers: { 'OpenAI-Project': 'proj_abc' } },
-    { endpoint: 'bedrock-runtime', url: 'https://bedrock-runtime.us-east-1.amazonaws.com/anthropic/v1/messages', body: {}, headers: { 'anthropic-workspace': 'wrkspc_1' } },
-  ];
+  // One request per capability with a `no` cell: the first case of rules/cases/capabilities.yaml that expects it
+  // to be stopped as unsupported (a capability-unsupported error about it).
+  const snippets = unsupportedCapabilitySnippets();
   // The evidence path of a finding may move (the new part can be the first place a capability shows), so findings are compared by code and subject.
   const key = (r: CheckReport) => r.findings.map((f) => `${f.code}|${f.subject}`);
 
@@ -148,7 +140,7 @@ describe('adding a capability the endpoint lacks never removes a finding', () =>
         const had = new Set(key(after));
         for (const k of key(before)) {
           // A snippet may replace the model; findings about the old model may go, findings about everything else stay.
-          if (k.startsWith('model-') && 'model' in snip.body) continue;
+          if ((k.startsWith('model-') || k.endsWith('|model')) && 'model' in snip.body) continue;
           expect(had.has(k), `${k} disappeared`).toBe(true);
         }
         expect(after.findings.filter((f) => f.severity === 'error').length).toBeGreaterThan(0);
@@ -157,3 +149,37 @@ describe('adding a capability the endpoint lacks never removes a finding', () =>
     );
   });
 });
+
+interface Snippet {
+  url: string;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/**
+ * For each capability that has a `no` cell in the knowledge, the part of a case's request that shows it: the URL,
+ * and the top-level body member or the header at the finding's path. Fails when such a capability has no case.
+ */
+function unsupportedCapabilitySnippets(): Snippet[] {
+  const capabilities = new Set(builtInKnowledge.capabilities.filter((c) => c.signals.length > 0).map((c) => c.id));
+  const lacking = new Set(
+    builtInKnowledge.matrix.filter((r) => capabilities.has(r.id) && Object.values(r.support).includes('no')).map((r) => r.id),
+  );
+  const file = parse(readFileSync(join(root, 'rules', 'cases', 'capabilities.yaml'), 'utf8')) as {
+    cases: Array<{ input: Snippet & Record<string, unknown>; expect: { findings?: Array<{ code: string; subject: string; path?: string }> } }>;
+  };
+  const snippets = new Map<string, Snippet>();
+  for (const c of file.cases) {
+    if (typeof c.input.url !== 'string' || c.input.body === null || typeof c.input.body !== 'object') continue;
+    for (const f of c.expect.findings ?? []) {
+      if (f.code !== 'capability-unsupported' || !lacking.has(f.subject) || snippets.has(f.subject)) continue;
+      const [, part, name] = (f.path ?? '/url').split('/') as [string, string, string | undefined];
+      const snippet: Snippet = { url: c.input.url, body: {} };
+      if (part === 'body' && name !== undefined) snippet.body[name] = c.input.body[name];
+      if (part === 'headers' && name !== undefined) snippet.headers = { [name]: c.input.headers![name]! };
+      snippets.set(f.subject, snippet);
+    }
+  }
+  expect([...snippets.keys()].sort()).toEqual([...lacking].sort());
+  return [...snippets.values()];
+}
