@@ -12,6 +12,7 @@ import { CallFinder, type BedrockCall } from './calls.js';
 import { findingStands } from './findings.js';
 import { locate, pointerSegments } from './pointers.js';
 import { requestOf } from './request.js';
+import type { Static } from './static.js';
 import { fileSetup, OPTIONS_SCHEMA, type FileSetup, type PluginOptions } from './setup.js';
 
 /** A finding placed in the source. */
@@ -57,7 +58,7 @@ function place(f: Finding, call: BedrockCall): PlacedFinding {
   if (path === '/body' || path.startsWith('/body/')) {
     const segs = pointerSegments(path.slice('/body'.length));
     const at = locate(call.body, segs);
-    const removable = segs.length > 0 && at.value !== undefined && at.node.type === 'Property' && rejectsField(f) ? at.node : undefined;
+    const removable = segs.length > 0 && at.value !== undefined && at.node.type === 'Property' && rejectsField(f, at.value) ? at.node : undefined;
     return { finding: f, node: at.node, removable };
   }
   if (path === '/url') {
@@ -67,9 +68,14 @@ function place(f: Finding, call: BedrockCall): PlacedFinding {
   return { finding: f, node: calleeOf(call.node), removable: undefined };
 }
 
-/** A field the endpoint or model rejects (an error about a capability in use, or a request-shape error at a key). */
-const rejectsField = (f: Finding): boolean =>
-  f.severity === 'error' && (f.code === 'capability-unsupported' || f.code === 'model-feature-unsupported' || f.code.startsWith('field-'));
+/** Request-shape codes whose finding is about a key that must go (not about its value). */
+const KEY_CODES = new Set(['field-rejected', 'field-conflict']);
+/** Codes about a capability in use: its key must go when the capability is the key itself (not a value in it). */
+const CAPABILITY_CODES = new Set(['capability-unsupported', 'model-feature-unsupported']);
+
+/** An error whose mechanical fix is to remove the property at its pointer. */
+const rejectsField = (f: Finding, value: Static): boolean =>
+  f.severity === 'error' && (KEY_CODES.has(f.code) || (CAPABILITY_CODES.has(f.code) && (value.kind === 'object' || value.kind === 'array')));
 
 function calleeOf(n: ESTree.Node): ESTree.Node {
   return n.type === 'CallExpression' || n.type === 'NewExpression' ? n.callee : n;
@@ -81,7 +87,7 @@ function setupOf(context: Rule.RuleContext): FileSetup | string {
   try {
     return fileSetup(options, context.cwd, context.filename);
   } catch (e) {
-    if (isPreflightInputError(e)) return e.message;
+    if (isPreflightInputError(e)) return e.oneLine;
     throw e;
   }
 }

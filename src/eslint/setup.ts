@@ -38,7 +38,8 @@ export interface FileSetup {
 const loaded = new Map<string, { mtime: number; config: ResolvedConfig }>();
 
 function configAt(file: string, cwd: string): ResolvedConfig {
-  const mtime = statSync(file).mtimeMs;
+  // A file that is not there: loadConfig says so, in its own words.
+  const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
   const hit = loaded.get(file);
   if (hit !== undefined && hit.mtime === mtime) return hit.config;
   const config = loadConfig(file, { cwd });
