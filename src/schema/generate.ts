@@ -33,8 +33,8 @@ export function schemaId(target: SchemaTarget, family: string | null): string {
 /** A field of the schema being built. */
 interface Field {
   lines: string[];
-  /** true: the key is rejected; an array: these values are. */
-  rejected: true | Array<string | number | boolean> | undefined;
+  /** true: the key is rejected; else the values matching any of these schemas are. */
+  rejected: true | JsonSchema[] | undefined;
   members: Map<string, Field>;
   items: Field | undefined;
   required: Set<string>;
@@ -85,8 +85,9 @@ class Probe {
     this.bodyModel = api.model[0] !== 'path';
   }
 
+  /** The model is in the URL path or in the body, as the API has it: a body's own model is read as sent. */
   private findingsAt(url: string, body: Record<string, unknown>): Finding[] {
-    return this.preflight.check({ url, body }, this.target.model === undefined ? {} : { model: this.target.model }).findings;
+    return this.preflight.check({ url, body }).findings;
   }
 
   /** The error findings of a body (with the model, for APIs that name it in the body). */
@@ -116,35 +117,51 @@ function probeValue(t: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWi
   return {};
 }
 
-function rejectedValues(t: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWith' | 'matches'>): true | Array<string | number | boolean> | undefined {
-  if (t.equals !== undefined) return [t.equals];
-  if (t.oneOf !== undefined) return t.oneOf;
-  return t.noneOf === undefined && t.startsWith === undefined && t.matches === undefined ? true : undefined;
+type ValueTest = Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWith' | 'matches' | 'ignoreCase'>;
+
+/** What a test rejects: the key (true), the values a schema matches, or nothing a schema can say (undefined). */
+function rejectedValues(t: ValueTest): true | JsonSchema | undefined {
+  if (t.equals !== undefined) return { enum: [t.equals] };
+  if (t.oneOf !== undefined) return { enum: t.oneOf };
+  if (t.noneOf !== undefined || t.ignoreCase) return undefined;
+  if (t.startsWith !== undefined) return { type: 'string', pattern: `^(?:${[t.startsWith].flat().map(escapeRegExp).join('|')})` };
+  if (t.matches !== undefined) return { type: 'string', pattern: t.matches };
+  return true;
 }
 
-function describeSignal(root: Field, cap: CapabilityDef, signal: SignalDef, target: SchemaTarget, preflight: Preflight, probe: Probe): void {
-  const segs = segmentsOf(signal.body!);
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+function describeSignal(root: Field, cap: CapabilityDef, signal: SignalDef, pointer: string, target: SchemaTarget, preflight: Preflight, probe: Probe): void {
+  const segs = segmentsOf(pointer);
   const f = fieldAt(root, segs);
   const k = preflight.knowledge;
   const row = k.matrix.find((r) => r.id === cap.id && r.api === target.api) ?? k.matrix.find((r) => r.id === cap.id && r.api === undefined);
   const cell = row?.cells[target.endpoint];
-  const value = signal.equals !== undefined ? ` = ${JSON.stringify(signal.equals)}` : signal.oneOf !== undefined ? ` in ${JSON.stringify(signal.oneOf)}` : '';
+  const value = signal.equals !== undefined ? ` = ${JSON.stringify(signal.equals)}` : signal.oneOf !== undefined ? ` in ${JSON.stringify(signal.oneOf)}` : signal.startsWith !== undefined ? ` starting with ${JSON.stringify(signal.startsWith)}` : signal.matches !== undefined ? ` matching ${signal.matches}` : '';
   const cellText = cell ? `; on ${target.endpoint}: ${cell.value}${cell.condition ? ` (${cell.condition})` : ''} (${cell.source}, as of ${cell.asOf})` : '';
   addLine(f, `${cap.label} (${cap.id})${value}${cellText}.`);
-  if (isIndexed(segs)) return;
-  const errors = probe.errors(bodyWith(segs, probeValue(signal))).filter((e) => e.path === concrete(segs));
-  if (errors.length === 0) return;
   const rejected = rejectedValues(signal);
-  if (rejected === undefined) return;
+  if (isIndexed(segs) || rejected === undefined) return;
+  // A pattern gives no value to ask check about: the cell alone says whether the endpoint rejects it.
+  const reasons = signal.matches !== undefined
+    ? cell?.value === 'no' ? [`${cap.label} is not supported on ${target.endpoint}.`] : []
+    : probe.errors(bodyWith(segs, signal.model ? modelProbe(signal, target, preflight) : probeValue(signal))).filter((e) => e.path === concrete(segs)).map(atField);
+  if (reasons.length === 0) return;
   reject(f, rejected);
-  for (const e of errors) addLine(f, `Rejected: ${atField(e)}`);
+  for (const r of reasons) addLine(f, `Rejected: ${r}`);
+}
+
+/** A model id a model signal holds for: its first prefix before the target's model (or a known model). */
+function modelProbe(signal: SignalDef, target: SchemaTarget, preflight: Preflight): string {
+  const model = target.model ?? preflight.knowledge.models[0]?.examples[0] ?? '';
+  return `${[signal.startsWith ?? ''].flat()[0]}${model}`;
 }
 
 const isIndexed = (segs: readonly string[]): boolean => segs.some(isIndex);
 
-function reject(f: Field, values: true | Array<string | number | boolean>): void {
+function reject(f: Field, values: true | JsonSchema): void {
   if (f.rejected === true) return;
-  f.rejected = values === true ? true : [...new Set([...(f.rejected ?? []), ...values])];
+  f.rejected = values === true ? true : [...(f.rejected ?? []), values];
 }
 
 const ruleText = (r: RequestRuleDef): string =>
@@ -194,7 +211,7 @@ function toSchema(f: Field, root: boolean): JsonSchema {
   const s: JsonSchema = {};
   if (f.lines.length > 0) s['description'] = f.lines.join('\n');
   if (f.rejected === true) return { ...s, not: {} };
-  if (f.rejected !== undefined) s['not'] = { enum: f.rejected };
+  if (f.rejected !== undefined) s['not'] = f.rejected.length === 1 ? f.rejected[0] : { anyOf: f.rejected };
   const object = objectSchema(f);
   const array = f.items === undefined ? undefined : { type: 'array', items: toSchema(f.items, false) };
   if (root) return { ...s, ...(object ?? { type: 'object' }) };
@@ -234,9 +251,13 @@ export function requestSchema(preflight: Preflight, target: SchemaTarget): JsonS
     return { ...head, ...toSchema(root, true) };
   }
   root.lines.push(`The fields bedrock-preflight's knowledge reads in a ${api.label} request body sent to ${target.endpoint} (${api.source}, as of ${api.asOf}). Fields marked as not allowed are rejected there; other keys are not checked.`);
+  // Signals on the model id read the body's model field, for APIs that name the model there.
+  const modelPointer = api.model.find((m) => m !== 'path');
   for (const cap of k.capabilities) {
     for (const signal of cap.signals) {
-      if (signal.body !== undefined && (signal.apis === undefined || signal.apis.includes(target.api))) describeSignal(root, cap, signal, target, preflight, probe);
+      if (signal.apis !== undefined && !signal.apis.includes(target.api)) continue;
+      const pointer = signal.body ?? (signal.model && api.model[0] !== 'path' ? modelPointer : undefined);
+      if (pointer !== undefined) describeSignal(root, cap, signal, pointer, target, preflight, probe);
     }
   }
   for (const r of k.requestRules) {
