@@ -4,7 +4,7 @@
  * it is unknown (the Region, the route, the model).
  */
 import type { Preflight } from '../preflight.js';
-import type { ApiId, CheckOptions, EndpointId } from '../types.js';
+import type { ApiDef, ApiId, CheckOptions, EndpointId } from '../types.js';
 import type { BedrockCall } from './calls.js';
 import { toJson, type Static } from './static.js';
 
@@ -101,22 +101,29 @@ function operationPath(call: BedrockCall, preflight: Preflight): string {
   return (op?.path ?? '').replace('{model}', encodeURIComponent(call.pathModel?.value ?? SOME_MODEL));
 }
 
-const defaultPaths = new WeakMap<Preflight, Map<string, string>>();
+const cleanOperations = new WeakMap<Preflight, Map<string, ApiDef['operations'][number] | undefined>>();
 
 /**
- * The path of an API on an endpoint when the source does not show the route: the first of the knowledge's
- * operation paths that the check reads without a route or path finding there.
+ * The operation of an API on an endpoint whose path the check reads without a route or path finding there (the
+ * first such of the knowledge's operations), looked up once per preflight, endpoint and API.
  */
-function defaultPath(preflight: Preflight, endpoint: EndpointId, api: ApiId, host: string): string {
-  let paths = defaultPaths.get(preflight);
-  if (paths === undefined) defaultPaths.set(preflight, (paths = new Map()));
+function cleanOperation(preflight: Preflight, endpoint: EndpointId, api: ApiId, host: string): ApiDef['operations'][number] | undefined {
+  let ops = cleanOperations.get(preflight);
+  if (ops === undefined) cleanOperations.set(preflight, (ops = new Map()));
   const key = `${endpoint} ${api}`;
-  let path = paths.get(key);
-  if (path === undefined) {
-    const ops = preflight.knowledge.apis.find((a) => a.id === api)?.operations ?? [];
-    const clean = ops.find((o) => !preflight.check({ url: `https://${host}${o.path}`, body: {} }).findings.some((f) => /^(route|path)-/.test(f.code)));
-    path = (clean ?? ops[0])?.path ?? '';
-    paths.set(key, path);
+  if (!ops.has(key)) {
+    const all = preflight.knowledge.apis.find((a) => a.id === api)?.operations ?? [];
+    ops.set(key, all.find((o) => !preflight.check({ url: `https://${host}${o.path}`, body: {} }).findings.some((f) => /^(route|path)-/.test(f.code))));
   }
-  return path;
+  return ops.get(key);
+}
+
+/** The path of an API on an endpoint when the source does not show the route. */
+function defaultPath(preflight: Preflight, endpoint: EndpointId, api: ApiId, host: string): string {
+  return (cleanOperation(preflight, endpoint, api, host) ?? preflight.knowledge.apis.find((a) => a.id === api)?.operations[0])?.path ?? '';
+}
+
+/** The route prefix (e.g. /openai/v1) the knowledge takes for an API on an endpoint, if it has one. */
+export function canonicalRoute(preflight: Preflight, endpoint: EndpointId, api: ApiId, host: string): string | undefined {
+  return cleanOperation(preflight, endpoint, api, host)?.route;
 }

@@ -7,20 +7,24 @@
 import type { Rule } from 'eslint';
 import type * as ESTree from 'estree';
 import { isPreflightInputError } from '../errors.js';
-import type { Finding, Severity } from '../types.js';
+import type { CheckReport, EndpointId, Finding, Severity } from '../types.js';
 import { CallFinder, type BedrockCall } from './calls.js';
 import { findingStands } from './findings.js';
 import { locate, pointerSegments } from './pointers.js';
-import { requestOf } from './request.js';
-import type { Static } from './static.js';
+import { canonicalRoute, requestOf } from './request.js';
+import { baseModelId } from '../detect/models.js';
+import type { Preflight } from '../preflight.js';
+import { unwrap, type Static } from './static.js';
 import { fileSetup, OPTIONS_SCHEMA, type FileSetup, type PluginOptions } from './setup.js';
+
+/** A mechanical change a finding's fix names: remove a property, or replace a literal with the right one. */
+export type Suggestion = { kind: 'remove'; property: ESTree.Property } | { kind: 'replace'; node: ESTree.Node; text: string };
 
 /** A finding placed in the source. */
 export interface PlacedFinding {
   finding: Finding;
   node: ESTree.Node;
-  /** The property to remove when the fix is to remove a field the endpoint rejects. */
-  removable: ESTree.Property | undefined;
+  suggestion: Suggestion | undefined;
 }
 
 /**
@@ -40,32 +44,55 @@ function findingsOf(call: BedrockCall, setup: FileSetup): PlacedFinding[] {
 function checkCall(call: BedrockCall, setup: FileSetup): PlacedFinding[] {
   const request = requestOf(call, setup.target, setup.preflight);
   if (request === undefined) return [];
-  let findings: Finding[];
+  let report: CheckReport;
   try {
-    findings = setup.preflight.check(request.envelope, request.options).findings;
+    report = setup.preflight.check(request.envelope, request.options);
   } catch (e) {
     // A URL whose host names no endpoint (a proxy): the options' endpoint, if any, says where it goes.
     if (!isPreflightInputError(e) || setup.target.endpoint === undefined) return [];
-    findings = setup.preflight.check(request.envelope, { ...request.options, endpoint: setup.target.endpoint }).findings;
+    report = setup.preflight.check(request.envelope, { ...request.options, endpoint: setup.target.endpoint });
   }
-  const kept = setup.policy(findings.filter((f) => findingStands(f, request.known, setup.preflight.knowledge)));
-  return kept.map((f) => place(f, call));
+  const kept = setup.policy(report.findings.filter((f) => findingStands(f, request.known, setup.preflight.knowledge)));
+  return kept.map((f) => place(f, call, setup.preflight, report.endpoint));
 }
 
 /** Where a finding is in the source: the property its pointer names (or the nearest known place above it). */
-function place(f: Finding, call: BedrockCall): PlacedFinding {
+function place(f: Finding, call: BedrockCall, preflight: Preflight, endpoint: EndpointId): PlacedFinding {
   const path = f.path ?? '';
   if (path === '/body' || path.startsWith('/body/')) {
     const segs = pointerSegments(path.slice('/body'.length));
     const at = locate(call.body, segs);
-    const removable = segs.length > 0 && at.value !== undefined && at.node.type === 'Property' && rejectsField(f, at.value) ? at.node : undefined;
-    return { finding: f, node: at.node, removable };
+    let suggestion: Suggestion | undefined;
+    if (segs.length > 0 && at.value !== undefined && at.node.type === 'Property') {
+      if (rejectsField(f, at.value)) suggestion = { kind: 'remove', property: at.node };
+      else if (f.code === 'model-id-form') suggestion = plainModelId(at.value);
+    }
+    return { finding: f, node: at.node, suggestion };
   }
   if (path === '/url') {
-    const node = f.code.startsWith('model-') && call.pathModel ? call.pathModel.node : (call.client?.url?.node ?? calleeOf(call.node));
-    return { finding: f, node, removable: undefined };
+    if (f.code.startsWith('model-') && call.pathModel) return { finding: f, node: call.pathModel.node, suggestion: undefined };
+    const url = call.client?.url;
+    if (url === undefined) return { finding: f, node: calleeOf(call.node), suggestion: undefined };
+    return { finding: f, node: url.node, suggestion: f.code === 'route-noncanonical' ? canonicalBaseUrl(call, preflight, endpoint) : undefined };
   }
-  return { finding: f, node: calleeOf(call.node), removable: undefined };
+  return { finding: f, node: calleeOf(call.node), suggestion: undefined };
+}
+
+/** A literal ARN naming a model: the plain model id in its place. */
+function plainModelId(value: Static): Suggestion | undefined {
+  if (value.kind !== 'value' || typeof value.value !== 'string' || value.node.type !== 'Literal') return undefined;
+  const { base, form } = baseModelId(value.value);
+  return form === 'arn' && base !== null ? { kind: 'replace', node: value.node, text: JSON.stringify(base) } : undefined;
+}
+
+/** A literal base URL with the route the knowledge takes on its endpoint for the call's API. */
+function canonicalBaseUrl(call: BedrockCall, preflight: Preflight, endpoint: EndpointId): Suggestion | undefined {
+  const url = call.client?.url;
+  const node = url?.node.type === 'Property' ? unwrap(url.node.value as ESTree.Expression) : undefined;
+  if (url?.value === undefined || node?.type !== 'Literal' || url.value.includes('{?}') || !URL.canParse(url.value)) return undefined;
+  const { origin, host } = new URL(url.value);
+  const route = canonicalRoute(preflight, endpoint, call.api, host);
+  return route === undefined ? undefined : { kind: 'replace', node, text: JSON.stringify(`${origin}${route}`) };
 }
 
 /** Request-shape codes whose finding is about a key that must go (not about its value). */
@@ -93,19 +120,20 @@ function setupOf(context: Rule.RuleContext): FileSetup | string {
 }
 
 function report(context: Rule.RuleContext, p: PlacedFinding): void {
-  const { finding: f, node, removable } = p;
+  const { finding: f, node, suggestion } = p;
   const data = { code: f.code, subject: f.subject, message: f.message };
-  if (removable === undefined) {
+  if (suggestion === undefined) {
     context.report({ node, messageId: 'finding', data });
     return;
   }
-  const key = removable.key.type === 'Identifier' ? removable.key.name : context.sourceCode.getText(removable.key);
-  context.report({
-    node,
-    messageId: 'finding',
-    data,
-    suggest: [{ messageId: 'removeField', data: { key }, fix: (fixer) => removeProperty(fixer, context, removable) }],
-  });
+  context.report({ node, messageId: 'finding', data, suggest: [suggest(context, suggestion)] });
+}
+
+function suggest(context: Rule.RuleContext, s: Suggestion): Rule.SuggestionReportDescriptor {
+  if (s.kind === 'replace') return { messageId: 'replaceValue', data: { text: s.text }, fix: (fixer) => fixer.replaceText(s.node, s.text) };
+  const p = s.property;
+  const key = p.key.type === 'Identifier' ? p.key.name : context.sourceCode.getText(p.key);
+  return { messageId: 'removeField', data: { key }, fix: (fixer) => removeProperty(fixer, context, p) };
 }
 
 function removeProperty(fixer: Rule.RuleFixer, context: Rule.RuleContext, p: ESTree.Property): Rule.Fix {
@@ -122,6 +150,7 @@ function createRule(severity: Severity, description: string): Rule.RuleModule {
       messages: {
         finding: '{{code}} {{subject}}: {{message}}',
         removeField: 'Remove {{key}} from the request.',
+        replaceValue: 'Use {{text}}.',
         setup: 'bedrock-preflight: {{message}}',
       },
       schema: [OPTIONS_SCHEMA],

@@ -30,7 +30,7 @@ interface Envelope {
   body: Record<string, unknown>;
 }
 
-const RULE_OF: Record<Exclude<Severity, 'info'>, 'request-errors' | 'request-warnings'> = { error: 'request-errors', warning: 'request-warnings' };
+const RULE_OF = { error: 'request-errors', warning: 'request-warnings', info: 'request-info' } as const;
 
 /** Markers `/*>pointer*\/` in code: the pointer and the 1-based line and column just after the comment. */
 function markers(code: string): Array<{ pointer: string; line: number; column: number }> {
@@ -49,26 +49,29 @@ function findingAt(envelope: Envelope, pointer: string, severity: Severity): Fin
   return f;
 }
 
+/** A suggestion's change: remove a property (its text), or replace a literal's text. */
+type Change = { remove: string } | { replace: string; by: string };
+
 interface InvalidCase {
   name: string;
   code: string;
   envelope: Envelope;
-  severity: 'error' | 'warning';
+  severity: Severity;
   settings?: Record<string, unknown>;
-  /** The text a suggestion removes, for findings that have one (the marker's finding, in marker order). */
-  removes?: Array<string | undefined>;
+  /** The suggestion of each marker's finding, in marker order (none where undefined). */
+  suggests?: Array<Change | undefined>;
+}
+
+function suggestion(code: string, c: Change | undefined) {
+  if (c === undefined) return [];
+  if ('remove' in c) return [{ messageId: 'removeField', output: code.replace(c.remove, '') }];
+  return [{ messageId: 'replaceValue', output: code.replace(c.replace, c.by) }];
 }
 
 function invalid(c: InvalidCase): RuleTester.InvalidTestCase {
   const errors = markers(c.code).map((m, i) => {
     const f = findingAt(c.envelope, m.pointer, c.severity);
-    const removed = c.removes?.[i];
-    return {
-      message: `${f.code} ${f.subject}: ${f.message}`,
-      line: m.line,
-      column: m.column,
-      suggestions: removed === undefined ? [] : [{ messageId: 'removeField', output: c.code.replace(removed, '') }],
-    };
+    return { message: `${f.code} ${f.subject}: ${f.message}`, line: m.line, column: m.column, suggestions: suggestion(c.code, c.suggests?.[i]) };
   });
   return { name: c.name, code: c.code, errors, settings: { 'bedrock-preflight': { config: false, ...c.settings } } };
 }
@@ -79,6 +82,14 @@ interface ValidCase {
   /** A request the source's unknown parts could stand for, on which check does report (see the test below). */
   couldBe?: Envelope;
   settings?: Record<string, unknown>;
+}
+
+/** The route of the knowledge's operations of an API that check reads on a host without a route finding. */
+function cleanRoute(base: string, api: string): string {
+  const ops = preflight.knowledge.apis.find((a) => a.id === api)!.operations;
+  const clean = ops.filter((o) => !preflight.check({ url: `${base}${o.path}`, body: {} }).findings.some((f) => f.code.startsWith('route-')));
+  expect(clean.length).toBeGreaterThan(0);
+  return clean[0]!.route!;
 }
 
 const valid = (c: ValidCase): RuleTester.ValidTestCase => ({ name: c.name, code: c.code, settings: { 'bedrock-preflight': { config: false, ...c.settings } } });
@@ -93,7 +104,7 @@ const JS_INVALID: InvalidCase[] = [
     code: `${ANTHROPIC}await anthropic.messages.create({ model: '${CLAUDE}', max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: true }] });`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: true }] } },
     severity: 'error',
-    removes: ['strict: true'],
+    suggests: [{ remove: 'strict: true' }],
   },
   {
     name: 'Anthropic beta.messages.stream on mantle: the first message is not the user',
@@ -112,7 +123,7 @@ const JS_INVALID: InvalidCase[] = [
     code: `${AWS}await client.send(new ConverseCommand({ modelId: '${CLAUDE}', messages: [], inferenceConfig: { temperature: 1, /*>/body/inferenceConfig/topP*/topP: 1, maxTokens: 5 } }));`,
     envelope: { url: `${RUNTIME}/model/${CLAUDE}/converse`, body: { messages: [], inferenceConfig: { temperature: 1, topP: 1, maxTokens: 5 } } },
     severity: 'error',
-    removes: ['topP: 1,'],
+    suggests: [{ remove: 'topP: 1,' }],
   },
   {
     name: 'ConverseStream without maxTokens',
@@ -168,14 +179,34 @@ const JS_INVALID: InvalidCase[] = [
     code: `${ANTHROPIC}const tool = { name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: false };\nconst common = { model: '${CLAUDE}', max_tokens: 5 };\nawait anthropic.messages.create({ ...common, messages: [], tools: [tool] });`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: false }] } },
     severity: 'error',
-    removes: ['strict: false'],
+    suggests: [{ remove: 'strict: false' }],
   },
   {
     name: 'a known key after an unknown spread still counts',
     code: `${ANTHROPIC}await anthropic.messages.create({ ...options, model: '${CLAUDE}', max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: true }] });`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: true }] } },
     severity: 'error',
-    removes: ['strict: true'],
+    suggests: [{ remove: 'strict: true' }],
+  },
+  {
+    name: 'a model ARN on mantle: the plain model id is suggested',
+    code: `${OPENAI_MANTLE}await openai.chat.completions.create({ /*>/body/model*/model: 'arn:aws:bedrock:us-east-1::foundation-model/openai.gpt-oss-120b', messages: [], max_tokens: 5 });`,
+    envelope: { url: `${MANTLE}/v1/chat/completions`, body: { model: 'arn:aws:bedrock:us-east-1::foundation-model/openai.gpt-oss-120b', messages: [], max_tokens: 5 } },
+    severity: 'warning',
+    suggests: [{ replace: `'arn:aws:bedrock:us-east-1::foundation-model/openai.gpt-oss-120b'`, by: '"openai.gpt-oss-120b"' }],
+  },
+  {
+    name: 'a route the endpoint does not take: the route of the knowledge is suggested',
+    code: `import OpenAI from 'openai';\nconst openai = new OpenAI({ /*>/url*/baseURL: '${RUNTIME}/v1' });\nawait openai.chat.completions.create({ model: 'openai.gpt-oss-120b', messages: [], max_tokens: 5 });`,
+    envelope: { url: `${RUNTIME}/v1/chat/completions`, body: { model: 'openai.gpt-oss-120b', messages: [], max_tokens: 5 } },
+    severity: 'warning',
+    suggests: [{ replace: `'${RUNTIME}/v1'`, by: JSON.stringify(`${RUNTIME}${cleanRoute(RUNTIME, 'chat-completions')}`) }],
+  },
+  {
+    name: 'what no source says is an info',
+    code: `${OPENAI_MANTLE}await openai.chat.completions.create({ model: 'openai.gpt-oss-120b', messages: [], max_tokens: 5, response_format: { /*>/body/response_format/type*/type: 'json_schema', json_schema: { name: 'x', schema: {} } } });`,
+    envelope: { url: `${MANTLE}/v1/chat/completions`, body: { model: 'openai.gpt-oss-120b', messages: [], max_tokens: 5, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } } },
+    severity: 'info',
   },
 ];
 
@@ -244,7 +275,7 @@ const TS_INVALID: InvalidCase[] = [
     code: `import Anthropic from '@anthropic-ai/sdk';\nconst anthropic = new Anthropic({ baseURL: \`${MANTLE}/anthropic\` });\nconst tools = [{ name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: true }] as const;\nawait anthropic.messages.create({ model: '${CLAUDE}' as string, max_tokens: 5, messages: [], tools: tools! } satisfies Anthropic.MessageCreateParams);`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: true }] } },
     severity: 'error',
-    removes: ['strict: true'],
+    suggests: [{ remove: 'strict: true' }],
   },
   {
     name: 'TypeScript: a Region from a template literal is unknown, the endpoint and route are not',
@@ -262,14 +293,14 @@ const TS_VALID: ValidCase[] = [
   },
 ];
 
-function bySeverity(cases: InvalidCase[], severity: 'error' | 'warning'): RuleTester.InvalidTestCase[] {
+function bySeverity(cases: InvalidCase[], severity: Severity): RuleTester.InvalidTestCase[] {
   return cases.filter((c) => c.severity === severity).map(invalid);
 }
 
 const js = new RuleTester({ languageOptions: { ecmaVersion: 'latest', sourceType: 'module' } });
 const ts = new RuleTester({ languageOptions: { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' } });
 
-for (const severity of ['error', 'warning'] as const) {
+for (const severity of ['error', 'warning', 'info'] as const) {
   const rule = plugin.rules[RULE_OF[severity]];
   js.run(`${RULE_OF[severity]} (JavaScript)`, rule, { valid: JS_VALID.map(valid), invalid: bySeverity(JS_INVALID, severity) });
   ts.run(`${RULE_OF[severity]} (TypeScript)`, rule, { valid: [...TS_VALID, ...JS_VALID].map(valid), invalid: bySeverity([...TS_INVALID, ...JS_INVALID], severity) });
