@@ -101,7 +101,8 @@ export class CallFinder {
     if (arg === undefined || arg.type === 'SpreadElement') return undefined;
     const input = this.reader.read(arg);
     const modelMember = input.kind === 'object' ? input.members.get('modelId') : undefined;
-    const pathModel = modelMember ? { value: stringOf(modelMember.value), node: modelMember.property } : input.kind === 'object' && !input.open ? undefined : { value: undefined, node: input.node };
+    // Without a readable modelId the model is unknown (the SDK needs one: a command without it is not sent).
+    const pathModel = modelMember ? { value: stringOf(modelMember.value), node: modelMember.property } : { value: undefined, node: input.node };
     const body = kind.api === 'converse' ? withoutMember(input, 'modelId') : this.invokeBody(input);
     const client = this.awsClient(n);
     return { sdk: 'aws', node: n, api: kind.api, operation: kind.operation, body, pathModel, client };
