@@ -3,12 +3,13 @@
  * for editors (VS Code's JSON support, yaml-language-server) to mark the fields the endpoint rejects.
  */
 import { json, usage, type Command } from '../command.js';
+import { EXTRA_COMMANDS } from './index.js';
 import { PreflightInputError } from '../../errors.js';
 import { requestSchema } from '../../schema/generate.js';
 import type { ApiId } from '../../types.js';
 
 export const schemaCommand: Command = {
-  summary: 'print the JSON Schema of a request body for an endpoint and API (and model), for editors',
+  summary: EXTRA_COMMANDS['schema']!.summary,
   usage: `bedrock-preflight schema --endpoint E --api A [--model M] [--format json]
 
   Prints a JSON Schema (2020-12) of the request body: the fields the knowledge reads, each described (capability
