@@ -326,6 +326,15 @@ describe('a .bedrock-preflight.yaml applies as for lint', () => {
     valid: [{ code, settings: { 'bedrock-preflight': { config } } }],
     invalid: [{ code, settings: { 'bedrock-preflight': { config: false } }, errors: [{ message: `${f.code} ${f.subject}: ${f.message}` }] }],
   });
+  // Its endpoint mapping gives calls whose client the file does not show an endpoint, as it does request files.
+  const mapped = join(dir, 'mapped.yaml');
+  writeFileSync(mapped, `endpoints:\n  - glob: 'mantle/**'\n    endpoint: bedrock-mantle\n`);
+  const elsewhere = `import OpenAI from 'openai';\nexport const ask = (client) => client.responses.create(/*>/body*/{ model: 'openai.gpt-oss-120b', input: 'x' });`;
+  const expected = invalid({ name: 'mapped', code: elsewhere, envelope: { url: `${MANTLE}/v1/responses`, body: { model: 'openai.gpt-oss-120b', input: 'x' } }, severity: 'warning' });
+  js.run('request-warnings with a configuration that maps files to an endpoint', plugin.rules['request-warnings'], {
+    valid: [{ code: elsewhere, filename: join(dir, 'other', 'app.js'), settings: { 'bedrock-preflight': { config: mapped } } }],
+    invalid: [{ ...expected, filename: join(dir, 'mantle', 'app.js'), settings: { 'bedrock-preflight': { config: mapped } } }],
+  });
   js.run('request-errors with a configuration that cannot be loaded', plugin.rules['request-errors'], {
     valid: [],
     invalid: [{ code, settings: { 'bedrock-preflight': { config: join(dir, 'missing.yaml') } }, errors: [{ messageId: 'setup' }] }],
