@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'aws-sdk': 'src/integrations/aws-sdk.ts', fetch: 'src/integrations/fetch.ts' },
+    entry: { index: 'src/index.ts', 'aws-sdk': 'src/integrations/aws-sdk.ts', fetch: 'src/integrations/fetch.ts', eslint: 'src/eslint/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: false,

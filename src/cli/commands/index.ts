@@ -15,4 +15,5 @@ export const EXTRA_COMMANDS: Record<string, LazyCommand> = {
   test: { summary: SUMMARIES.test, load: async () => (await import('./test.js')).testCommand },
   arch: { summary: SUMMARIES.arch, load: async () => (await import('./arch.js')).archCommand },
   serve: { summary: SUMMARIES.serve, load: async () => (await import('./serve.js')).serve },
+  schema: { summary: 'print the JSON Schema of a request body for an endpoint and API (and model), for editors', load: async () => (await import('./schema.js')).schemaCommand },
 };
