@@ -15,7 +15,7 @@ import type { Knowledge, RequestTest } from '../types.js';
 import { loadDocument, type Document } from './document.js';
 import { ConfigError, ProblemList } from './errors.js';
 import { applyOverlay, compileOrgRule, rowFor } from './overlay.js';
-import { unsafeRegexReason } from './regex.js';
+import { linearRegexProblem } from '../linear-regex.js';
 import type { CellOverride, EndpointMapping, Ignore, OrgRule, ResolvedConfig, SeverityOverride } from './types.js';
 
 /** The names a configuration file is found under, in order of preference. */
@@ -143,7 +143,7 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
   const regionIds = new Set(k.regions.map((r) => r.id));
   const regex = (pointer: string, source: string | undefined): void => {
     if (source === undefined) return;
-    const why = unsafeRegexReason(source);
+    const why = linearRegexProblem(source);
     if (why !== undefined) p.add(pointer, why);
   };
   const capabilities = (pointer: string, ids: string[] | undefined): void =>

@@ -4,6 +4,7 @@
  * counts, orders, combinations) are evaluated from what the walk recorded.
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
+import { compileLinearRegex } from '../linear-regex.js';
 import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf } from './signals.js';
 
 /**
@@ -68,7 +69,7 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
 
   function compile(t: RequestTest): Evaluate {
     if (t.body !== undefined) {
-      const leaf = newSlot(false, compileValueTest(t));
+      const leaf = newSlot(false, compileValueTest(t, compileLinearRegex));
       out.bodyLeaves.push({ pattern: t.body, leaf });
       const slot = leaf.slot!;
       return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);
@@ -89,7 +90,7 @@ export function compileRequestTests(rules: readonly RequestRuleDef[], api: ApiId
       };
     }
     if (t.header !== undefined) {
-      const leaf = newSlot(false, compileValueTest(t));
+      const leaf = newSlot(false, compileValueTest(t, compileLinearRegex));
       out.headerLeaves.push({ header: t.header.toLowerCase(), leaf });
       const slot = leaf.slot!;
       return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);

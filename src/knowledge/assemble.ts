@@ -28,6 +28,7 @@ import type {
   SignalDef,
 } from '../types.js';
 import { baseModelId } from '../detect/models.js';
+import { linearRegexProblem } from '../linear-regex.js';
 import { compileRules } from '../compile/rules.js';
 import { KnowledgeError, loadRulesFile, RULE_FILE_KINDS, type KnowledgeProblem, type LoadedYaml, type RuleFileKind } from './load.js';
 
@@ -207,26 +208,17 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
     r.models?.families?.forEach((f, j) => {
       if (!familyIds.has(f)) problem(files.requests, `${at}/models/families/${j}`, `unknown model family "${f}"`);
     });
-    if (r.models?.familyMatches !== undefined) {
-      try {
-        new RegExp(r.models.familyMatches);
-      } catch (e) {
-        problem(files.requests, `${at}/models/familyMatches`, `invalid regular expression: ${(e as Error).message}`);
-      }
-    }
+    // Request tests and family patterns run in the linear-time engine (src/linear-regex.ts), as users' do.
+    const why = r.models?.familyMatches === undefined ? undefined : linearRegexProblem(r.models.familyMatches);
+    if (why !== undefined) problem(files.requests, `${at}/models/familyMatches`, why);
     const checkTest = (t: RequestTest, path: string): void => {
       const kinds = (['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'all'] as const).filter((k) => t[k] !== undefined);
       if (kinds.length !== 1) problem(files.requests, path, `a test needs exactly one of body, absent, header, headerAbsent, count, sequence, capability, all (found ${kinds.join(', ') || 'none'})`);
       if (t.count !== undefined && t.over === undefined) problem(files.requests, path, 'count needs over');
       if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) problem(files.requests, path, 'sequence needs field and order');
       if (t.capability !== undefined && !capIds.has(t.capability)) problem(files.requests, `${path}/capability`, `unknown capability "${t.capability}"`);
-      if (t.matches !== undefined) {
-        try {
-          new RegExp(t.matches);
-        } catch (e) {
-          problem(files.requests, `${path}/matches`, `invalid regular expression: ${(e as Error).message}`);
-        }
-      }
+      const bad = t.matches === undefined ? undefined : linearRegexProblem(t.matches);
+      if (bad !== undefined) problem(files.requests, `${path}/matches`, bad);
       t.all?.forEach((sub, j) => checkTest(sub, `${path}/all/${j}`));
     };
     if (r.when !== undefined) checkTest(r.when, `${at}/when`);
