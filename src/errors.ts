@@ -47,8 +47,11 @@ export class PreflightInputError extends Error {
   /**
    * True for a PreflightInputError from any copy of this package: the ESM and CommonJS builds each have one, and
    * an application may make its preflight with one and hand it to an integration loaded with the other.
+   * Only `instanceof PreflightInputError` itself reads the brand.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses (ConfigError) inherit this method: for them, the ordinary prototype-chain test.
+    if (this !== PreflightInputError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return value !== null && typeof value === 'object' && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 
