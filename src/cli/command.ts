@@ -5,7 +5,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Preflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { parseInput } from '../input/parse.js';
+import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { readInputFileSync, type InputLimits } from '../input/read.js';
 import * as z from 'zod/mini';
 import type { CheckOptions } from '../types.js';
@@ -84,7 +84,7 @@ export const REQUEST_FLAGS = `  --endpoint E     bedrock-runtime | bedrock-mantl
 
 export function readRequest(file: string, limits: Partial<InputLimits> = {}): unknown {
   const { text, file: name } = readInputFileSync(file, limits);
-  return parseInput(text, name, { limits }).value;
+  return parseBoundedInput(text, name, { limits }).value;
 }
 
 export function requestOptions(values: Context['values']): CheckOptions {

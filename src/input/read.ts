@@ -22,12 +22,15 @@ export interface InputLimits {
   maxDepth: number;
   /** YAML only: the `maxAliasCount` of yaml's `toJS` (bounds alias expansion, e.g. "billion laughs"). */
   maxAliasCount: number;
+  /** YAML only: largest YAML text accepted, in bytes (checked before parsing; see yaml-bounds.ts). */
+  maxYamlBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<InputLimits> = Object.freeze({
   maxBytes: 10 * 1024 * 1024,
   maxDepth: 200,
   maxAliasCount: 100,
+  maxYamlBytes: 512 * 1024,
 });
 
 /** The name under which stdin (`-`) is reported. */
@@ -41,6 +44,7 @@ export function resolveLimits(limits?: Partial<InputLimits>): InputLimits {
     maxBytes: pick(limits.maxBytes, DEFAULT_LIMITS.maxBytes),
     maxDepth: pick(limits.maxDepth, DEFAULT_LIMITS.maxDepth),
     maxAliasCount: pick(limits.maxAliasCount, DEFAULT_LIMITS.maxAliasCount),
+    maxYamlBytes: pick(limits.maxYamlBytes, DEFAULT_LIMITS.maxYamlBytes),
   };
 }
 

@@ -7,7 +7,8 @@
  * entry with `error`, and the run goes on.
  */
 import { isPreflightInputError, type PreflightErrorCode, type SourcePosition } from '../errors.js';
-import { isJsonLinesName, parseInput, parseJsonLines, type ParsedInput } from '../input/parse.js';
+import { isJsonLinesName, parseJsonLines, type ParsedInput } from '../input/parse.js';
+import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { readInputFileSync, type InputLimits } from '../input/read.js';
 import { createPreflight, type Preflight } from '../preflight.js';
 import type { CheckOptions, EndpointId, Finding } from '../types.js';
@@ -120,7 +121,7 @@ function lintFile(run: Run, target: LintTarget): LintEntry {
         else if (l.error) fail(s, l.error.code, l.error.message, l.error.position ?? { line: l.line, column: 1 });
       }
     } else {
-      checkDocument(run, s, parseInput(text, target.file, run.parseOptions));
+      checkDocument(run, s, parseBoundedInput(text, target.file, run.parseOptions));
     }
   } catch (e) {
     if (!isPreflightInputError(e)) throw e;

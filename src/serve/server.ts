@@ -16,7 +16,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod/mini';
 import { isPreflightInputError, PreflightInputError, type PreflightErrorCode } from '../errors.js';
-import { parseInput, type InputFormat } from '../input/parse.js';
+import type { InputFormat } from '../input/parse.js';
+import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { decodeInput, formatByteSize } from '../input/read.js';
 import { createPreflight, type Preflight } from '../preflight.js';
 import { redact } from '../redact.js';
@@ -164,7 +165,7 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
   function parseDocument(bytes: Buffer, contentType: string | undefined): unknown {
     const text = decodeInput(bytes, '<request body>');
     const format = formatOf(contentType);
-    return parseInput(text, '<request body>', { limits, ...(format ? { format } : {}) }).value;
+    return parseBoundedInput(text, '<request body>', { limits, ...(format ? { format } : {}) }).value;
   }
 
   function requestOptions(query: URLSearchParams): CheckOptions {

@@ -64,3 +64,38 @@ describe('item 4: test on a malformed or empty rule pack', () => {
     expect(config instanceof PreflightInputError).toBe(true);
   });
 });
+
+describe('item 1: deep or huge YAML is refused before the parser spends memory on it', () => {
+  // Run under a 256 MB heap: a parse that builds the whole tree first dies of out-of-memory (status 134).
+  function checkSmallHeap(cwd: string, file: string) {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=256', bin, 'check', file, '--endpoint', 'mantle'], { cwd, encoding: 'utf8', timeout: 20_000 });
+    return { code: r.status, stderr: r.stderr };
+  }
+
+  it('10 MB of nested flow brackets (under the general size limit): the YAML size limit, with the file name', () => {
+    const n = 5_000_000;
+    const dir = folder({ 'deep.yaml': `body: ${'['.repeat(n)}${']'.repeat(n)}\n` });
+    const r = checkSmallHeap(dir, 'deep.yaml');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^bedrock-preflight: deep\.yaml: YAML input is larger than the YAML limit of 512 KiB/);
+  });
+
+  it('250,000 nested flow brackets under the YAML size limit: the depth error at the first bracket too deep', () => {
+    const n = 250_000;
+    const dir = folder({ 'deep.yaml': `model: x\nbody: ${'['.repeat(n)}${']'.repeat(n)}\n` });
+    const r = checkSmallHeap(dir, 'deep.yaml');
+    expect(r.code).toBe(2);
+    // Depth 1 is the top-level mapping; the flow scan counts brackets only, so it stops at bracket maxDepth + 1.
+    expect(r.stderr.trim()).toMatch(/^bedrock-preflight: deep\.yaml:2:207: nesting too deep: .*maxDepth = 200/);
+  });
+
+  it('brackets inside quoted strings, block scalars and comments do not count as nesting', () => {
+    const many = '['.repeat(1000);
+    const dir = folder({
+      'ok.yaml': `url: https://bedrock-mantle.us-east-1.api.aws/v1/responses\nbody:\n  model: openai.gpt-oss-120b\n  input: "${many}"\n  instructions: |\n    ${many}\n  # ${many}\n  metadata: { a: '${many}' }\n`,
+    });
+    const r = cli(dir, 'check', 'ok.yaml', '--format', 'json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ endpoint: 'bedrock-mantle' });
+  });
+});
