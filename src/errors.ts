@@ -2,7 +2,7 @@
  * Codes of the errors that stop the tool from doing its job (exit code 2 on the command line).
  * Findings about a request are never errors of this kind: they go into the report.
  */
-import { redact } from './redact.js';
+import { sanitize } from './redact.js';
 
 export type PreflightErrorCode =
   | 'E_INPUT_READ'
@@ -36,8 +36,9 @@ export class PreflightInputError extends Error {
     message: string,
     options: { file?: string; position?: SourcePosition; cause?: unknown } = {},
   ) {
-    // Messages may quote user input (a flag value, a host); credentials in it never reach the message.
-    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages may quote user input (a flag value, a host, a key): credentials never reach the message, and
+    // control characters are escaped, so that the message stays one inert line.
+    super(sanitize(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.file = options.file;
     this.position = options.position;
@@ -57,7 +58,7 @@ export class PreflightInputError extends Error {
 
   /** `file:line:column: message` (as much of the location as is known). */
   get oneLine(): string {
-    let where = this.file ?? '';
+    let where = this.file === undefined ? '' : sanitize(this.file);
     if (this.file !== undefined && this.position) where += `:${this.position.line}:${this.position.column}`;
     return where ? `${where}: ${this.message}` : this.message;
   }

@@ -2,6 +2,7 @@
  * `lint <paths…>`: the library's lint() over files, directories and globs, printed in one of five formats.
  * Files that could not be linted are in the output (and, for the machine formats, one line each on stderr).
  */
+import { sanitize, sanitizeStrings } from '../../redact.js';
 import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
 import { exitCodeOfLint, lint, tooManyWarnings } from '../../lint/index.js';
@@ -65,7 +66,9 @@ function runLint(
     }
     const cwd = process.cwd();
     maxWarnings ??= config?.maxWarnings;
-    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
+    const linted = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
+    // Every string the formats print, sanitised once (JSON escapes control characters itself).
+    const result = sanitizeStrings(linted, { json: format === 'json' });
     switch (format) {
       case 'json':
         // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
@@ -87,7 +90,7 @@ function runLint(
       for (const e of result.files) {
         if (e.error === undefined) continue;
         const where = e.errorLine !== undefined ? `:${e.errorLine}:${e.errorColumn ?? 1}` : '';
-        io.stderr(`bedrock-preflight: ${e.file}${where}: ${e.error}\n`);
+        io.stderr(`bedrock-preflight: ${sanitize(`${e.file}${where}: ${e.error}`)}\n`);
       }
       if (tooManyWarnings(result.counts, maxWarnings)) {
         io.stderr(`bedrock-preflight: too many warnings: ${result.counts.warnings}, more than --max-warnings ${maxWarnings}\n`);
