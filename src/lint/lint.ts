@@ -124,8 +124,11 @@ function lintFile(run: Run, target: LintTarget): LintEntry {
       checkDocument(run, s, parseBoundedInput(text, target.file, run.parseOptions));
     }
   } catch (e) {
-    if (!isPreflightInputError(e)) throw e;
-    fail(s, e.code, e.message, e.position);
+    if (e instanceof RangeError) {
+      // A parser that recurses ran out of stack on a document nested deeper than it can follow: that file's error.
+      fail(s, 'E_INPUT_LIMIT', `nesting too deep to read (${e.message}); lower --max-depth (default 200)`, undefined);
+    } else if (!isPreflightInputError(e)) throw e;
+    else fail(s, e.code, e.message, e.position);
   }
   const { entry, problem } = s;
   if (entry.findings.length > 1) entry.findings.sort(byPosition);

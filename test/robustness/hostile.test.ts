@@ -3,7 +3,7 @@
  * with the file (and position) and exit code 2, or the right result, within bounds.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -97,5 +97,60 @@ describe('item 1: deep or huge YAML is refused before the parser spends memory o
     const r = cli(dir, 'check', 'ok.yaml', '--format', 'json');
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({ endpoint: 'bedrock-mantle' });
+  });
+});
+
+const okBody = '{"model":"openai.gpt-oss-120b","input":"hi","max_output_tokens":10}';
+
+describe('item 5: lint on a document deeper than a recursive parser can follow', () => {
+  it('reports that file with a clear error, keeps the other files, never an internal error', () => {
+    const n = 100_000;
+    const dir = folder({ 'deep.json': `{"model":"x","input":${'['.repeat(n)}${']'.repeat(n)}}`, 'ok.json': okBody });
+    const r = cli(dir, 'lint', '.', '--max-depth', '1000000', '--endpoint', 'mantle', '--format', 'json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/internal error/);
+    const files = JSON.parse(r.stdout) as Array<{ file: string; error?: string; findings: unknown[] }>;
+    expect(files.map((f) => f.file)).toEqual(['deep.json', 'ok.json']);
+    expect(files[0]!.error).toMatch(/nesting too deep/);
+    expect(files[1]!.error).toBeUndefined();
+    expect(files[1]!.findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe('item 10: a named pipe with no writer', () => {
+  it('check and lint refuse it at once (exit 2, the file named), lint goes on with the other files', () => {
+    const dir = folder({ 'ok.json': okBody });
+    spawnSync('mkfifo', [join(dir, 'pipe.json')]);
+    const c = cli(dir, 'check', 'pipe.json', '--endpoint', 'mantle');
+    expect(c.code).toBe(2);
+    expect(c.stderr.trim()).toBe('bedrock-preflight: pipe.json: cannot read file: it is a named pipe (FIFO); give a regular file, or - to read stdin');
+    const l = cli(dir, 'lint', 'pipe.json', 'ok.json', '--endpoint', 'mantle', '--format', 'json');
+    expect(l.code).toBe(2);
+    const files = JSON.parse(l.stdout) as Array<{ file: string; error?: string }>;
+    expect(files.find((f) => f.file === 'pipe.json')?.error).toMatch(/named pipe/);
+    expect(files.find((f) => f.file === 'ok.json')?.error).toBeUndefined();
+  });
+});
+
+describe('item 13: inputs and errors at the edges', () => {
+  it('a file longer than any string, under a raised --max-bytes: refused by its size, with the file name', () => {
+    const dir = folder({});
+    const big = join(dir, 'big.json');
+    writeFileSync(big, '');
+    truncateSync(big, 600 * 1024 * 1024); // sparse: no disk is used
+    const r = cli(dir, 'check', 'big.json', '--max-bytes', '1000000000', '--endpoint', 'mantle');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^bedrock-preflight: big\.json: input is larger than the longest text Node\.js can hold/);
+  });
+
+  it('check --format json prints exactly one JSON document on exit 2', () => {
+    const dir = folder({ 'bad.json': '{"model": ' });
+    for (const args of [['check', 'bad.json', '--format', 'json'], ['check', 'missing.json', '--format=json'], ['check', 'bad.json', '--format', 'json', '--no-such-flag']]) {
+      const r = cli(dir, ...args);
+      expect(r.code).toBe(2);
+      const doc = JSON.parse(r.stdout) as { error: { code: string; message: string } };
+      expect(doc.error.code).toMatch(/^E_/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 });
