@@ -154,3 +154,36 @@ describe('item 13: inputs and errors at the edges', () => {
     }
   });
 });
+
+describe('item 12: extends confined to the configuration\'s own tree', () => {
+  const outside = 'rules:\n  - id: secret-key-name-xyzzy\n    severity: error\n    message: m\n    forbid: { capabilities: [nope] }\n';
+
+  it.each([
+    ['a parent folder', '../outside.yaml'],
+    ['an absolute path', 'ABS'],
+    ['a symbolic link out of the tree', 'link.yaml'],
+  ])('refuses %s without reading it (exit 2, file:line:column), and never echoes its content', (_, target) => {
+    const dir = folder({ 'outside.yaml': outside, 'team/ok.json': okBody });
+    const entry = target === 'ABS' ? join(dir, 'outside.yaml') : target;
+    writeFileSync(join(dir, 'team', '.bedrock-preflight.yaml'), `extends: ${JSON.stringify(entry)}\n`);
+    if (target === 'link.yaml') spawnSync('ln', ['-s', join(dir, 'outside.yaml'), join(dir, 'team', 'link.yaml')]);
+    const r = cli(join(dir, 'team'), 'check', 'ok.json', '--endpoint', 'mantle');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^bedrock-preflight: \.bedrock-preflight\.yaml:1:\d+: extends ".*" is outside the configuration's folder/);
+    expect(r.stderr + r.stdout).not.toMatch(/xyzzy|nope/i);
+  });
+
+  it('--allow-outside-extends lets it through (and then its problems are reported)', () => {
+    const dir = folder({ 'outside.yaml': outside, 'team/ok.json': okBody, 'team/.bedrock-preflight.yaml': 'extends: ../outside.yaml\n' });
+    const r = cli(join(dir, 'team'), 'check', 'ok.json', '--endpoint', 'mantle', '--allow-outside-extends');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown capability "nope"/);
+  });
+
+  it('extends inside the tree still works', () => {
+    const dir = folder({ 'team/base/b.yaml': 'maxWarnings: 5\n', 'team/ok.json': okBody, 'team/.bedrock-preflight.yaml': 'extends: base/b.yaml\n' });
+    const r = cli(join(dir, 'team'), 'check', 'ok.json', '--endpoint', 'mantle');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
