@@ -187,3 +187,12 @@ describe('item 12: extends confined to the configuration\'s own tree', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('item 13: --debug stack traces', () => {
+  it('name the source files (source maps), and are sanitised', () => {
+    const dir = folder({ 'bad.json': '{"model": ' });
+    const r = cli(dir, 'check', 'bad.json', '--debug');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\n {4}at \S+ \(.*src[\\/]input[\\/]parse\.ts:\d+:\d+\)/);
+  });
+});
