@@ -15,30 +15,38 @@ const SECRET = new RegExp(
   [
     // A SigV4 Authorization header value, through its last key=value part (Credential, SignedHeaders, Signature).
     String.raw`AWS4-HMAC-SHA256\s+(?:[A-Za-z]+=[^\s,;]*[,;]?\s*)+`,
-    String.raw`\b[Bb]earer\s+[A-Za-z0-9._~+/=%-]{12,}`,
+    String.raw`[Bb]earer\s+[A-Za-z0-9._~+/=%-]{12,}`,
     String.raw`\bBasic\s+[A-Za-z0-9+/=]{8,}`,
     String.raw`bedrock-api-key-[A-Za-z0-9+/=_.%-]+`,
-    String.raw`\bABSK[A-Za-z0-9+/=_%-]{8,}`,
-    String.raw`\b(?:AKIA|ASIA|AROA|AIDA|AGPA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}\b`,
+    String.raw`ABSK[A-Za-z0-9+/=_%-]{8,}`,
+    String.raw`(?:AKIA|ASIA|AROA|AIDA|AGPA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}`,
     String.raw`\b(?:X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential|Signature|Credential)=[^&\s,;"'<>]+`,
-    // OpenAI and Anthropic keys: the prefixed forms wherever they are, a bare sk-… at the start of a word.
+    // OpenAI and Anthropic keys: the prefixed forms, and a bare sk-… with digits and capitals (not "task-list-…").
     String.raw`sk-(?:ant|proj|svcacct|admin)-[A-Za-z0-9_-]{16,}`,
-    String.raw`(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{16,}`,
+    String.raw`sk-(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{20,}`,
     // A JWT: base64url header (starting {"), payload and a signature that may be empty.
-    String.raw`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
-    // Secret keys, session tokens and other long base64 (also URL-encoded) with digits and both cases: a URL
-    // path of plain words (docs/providers/bedrock-…) is not one.
-    `(?<![A-Za-z0-9+/])(?=${B64}*[0-9])(?=${B64}*[A-Z])(?=${B64}*[a-z])${B64}{40,}(?:=|%3[Dd]){0,2}`,
+    String.raw`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
+    // SigV4 signatures and other long lower-case hex.
+    String.raw`(?<![0-9a-f])[0-9a-f]{40,}`,
   ].join('|'),
   'g',
 );
+
+// Secret keys, session tokens and other long base64 (also URL-encoded) with digits and both cases: a URL path of
+// plain words (docs/providers/bedrock-…) is not one. A second pass, so that a key of a known shape is found whole
+// even where base64 runs up to it.
+const BASE64_RUN = new RegExp(`(?<![A-Za-z0-9+/])(?=${B64}*[0-9])(?=${B64}*[A-Z])(?=${B64}*[a-z])${B64}{40,}(?:=|%3[Dd]){0,2}`, 'g');
 
 export const REDACTED = '[redacted]';
 
 /** Replaces anything that looks like a credential with `[redacted]`, whole. */
 export function redact(text: string): string {
-  SECRET.lastIndex = 0;
-  return SECRET.test(text) ? text.replace(SECRET, REDACTED) : text;
+  return replaceAll(replaceAll(text, SECRET), BASE64_RUN);
+}
+
+function replaceAll(text: string, re: RegExp): string {
+  re.lastIndex = 0;
+  return re.test(text) ? text.replace(re, REDACTED) : text;
 }
 
 // C0 and C1 controls, DEL, line/paragraph separators, bidirectional embeddings, overrides and isolates.
@@ -51,6 +59,15 @@ const escapeOne = (c: string): string => NAMED[c] ?? (c.charCodeAt(0) <= 0xff ? 
 export function escapeControl(text: string): string {
   CONTROL.lastIndex = 0;
   return CONTROL.test(text) ? text.replace(CONTROL, escapeOne) : text;
+}
+
+// What JSON.stringify leaves raw: DEL, C1 controls, line separators and bidirectional controls.
+const JSON_RAW = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Escapes, in JSON text, the control characters JSON.stringify leaves raw (`\u009b`, `\u202e`): same data. */
+export function escapeJsonText(json: string): string {
+  JSON_RAW.lastIndex = 0;
+  return JSON_RAW.test(json) ? json.replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }
 
 /** `redact` and `escapeControl`: for one value printed in a human format or an error line. */

@@ -5,7 +5,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Preflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { sanitizeStrings } from '../redact.js';
+import { escapeJsonText, sanitizeStrings } from '../redact.js';
 import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { readInputFileSync, type InputLimits } from '../input/read.js';
 import * as z from 'zod/mini';
@@ -110,7 +110,7 @@ export function withFile<T>(file: string, f: () => T): T {
 
 
 /** Pretty JSON with every string redacted (JSON escapes control characters itself). */
-export const json = (v: unknown): string => `${JSON.stringify(sanitizeStrings(v, { json: true }), null, 2)}\n`;
+export const json = (v: unknown): string => `${escapeJsonText(JSON.stringify(sanitizeStrings(v, { json: true }), null, 2))}\n`;
 
 /** A usage error: exit code 2 with one line. */
 export function usage(message: string): PreflightInputError {

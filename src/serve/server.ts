@@ -21,7 +21,7 @@ import type { InputFormat } from '../input/parse.js';
 import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { decodeInput, formatByteSize } from '../input/read.js';
 import { createPreflight, type Preflight } from '../preflight.js';
-import { redact, sanitizeStrings } from '../redact.js';
+import { escapeJsonText, redact, sanitizeStrings } from '../redact.js';
 import type { CheckOptions } from '../types.js';
 
 export const DEFAULT_PORT = 8787;
@@ -283,7 +283,7 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
 function send(res: http.ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
   // Every string answered is redacted (JSON escapes control characters itself).
-  const text = pretty(sanitizeStrings(reply.body, { json: true }));
+  const text = escapeJsonText(pretty(sanitizeStrings(reply.body, { json: true })));
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

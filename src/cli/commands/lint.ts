@@ -2,7 +2,7 @@
  * `lint <paths…>`: the library's lint() over files, directories and globs, printed in one of five formats.
  * Files that could not be linted are in the output (and, for the machine formats, one line each on stderr).
  */
-import { sanitize, sanitizeStrings } from '../../redact.js';
+import { escapeJsonText, sanitize, sanitizeStrings } from '../../redact.js';
 import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
 import { exitCodeOfLint, lint, tooManyWarnings } from '../../lint/index.js';
@@ -72,7 +72,7 @@ function runLint(
     switch (format) {
       case 'json':
         // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
-        io.stdout(`${JSON.stringify(result.files)}\n`);
+        io.stdout(`${escapeJsonText(JSON.stringify(result.files))}\n`);
         break;
       case 'sarif':
         io.stdout(formatLintSarif(result, { cwd, knowledge: preflight.knowledge }));
