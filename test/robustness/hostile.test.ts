@@ -196,3 +196,35 @@ describe('item 13: --debug stack traces', () => {
     expect(r.stderr).toMatch(/\n {4}at \S+ \(.*src[\\/]input[\\/]parse\.ts:\d+:\d+\)/);
   });
 });
+
+describe('item 9: unreadable entries in a walked folder or a glob are findings', () => {
+  function tree(): string {
+    const dir = folder({ 'd/ok.json': okBody });
+    for (const [link, target] of [['d/dangling.json', 'nowhere.json'], ['d/loop1.json', 'loop2.json'], ['d/loop2.json', 'loop1.json']]) {
+      spawnSync('ln', ['-s', target!, join(dir, link!)]);
+    }
+    return dir;
+  }
+
+  it('a folder walk reports dangling links and link loops, and lints the rest', () => {
+    const r = cli(tree(), 'lint', 'd', '--endpoint', 'mantle', '--format', 'json');
+    expect(r.code).toBe(2);
+    const files = JSON.parse(r.stdout) as Array<{ file: string; error?: string }>;
+    expect(files.map((f) => [f.file, f.error?.replace(/ \(.*/, '')])).toEqual([
+      [join('d', 'dangling.json'), 'cannot read: a dangling symbolic link'],
+      [join('d', 'loop1.json'), 'cannot read: a symbolic link loop'],
+      [join('d', 'loop2.json'), 'cannot read: a symbolic link loop'],
+      [join('d', 'ok.json'), undefined],
+    ]);
+  });
+
+  it('a glob over them names them, rather than "no files match"', () => {
+    const dir = tree();
+    const none = cli(dir, 'lint', 'd/dang*.json', '--endpoint', 'mantle');
+    expect(none.code).toBe(2);
+    expect(none.stdout).toMatch(/d\/dangling\.json\n.*dangling symbolic link/);
+    expect(none.stdout).not.toMatch(/no files match/);
+    const some = cli(dir, 'lint', 'd/*.json', '--endpoint', 'mantle', '--format', 'json');
+    expect((JSON.parse(some.stdout) as Array<{ file: string }>).map((f) => f.file)).toEqual(['d/dangling.json', 'd/loop1.json', 'd/loop2.json', 'd/ok.json']);
+  });
+});
