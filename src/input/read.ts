@@ -30,7 +30,7 @@ export const DEFAULT_LIMITS: Readonly<InputLimits> = Object.freeze({
   maxBytes: 10 * 1024 * 1024,
   maxDepth: 200,
   maxAliasCount: 100,
-  maxYamlBytes: 512 * 1024,
+  maxYamlBytes: 256 * 1024,
 });
 
 /** The name under which stdin (`-`) is reported. */

@@ -3,7 +3,7 @@
  * syntax tree before any depth check can run: a few hundred thousand `[` cost seconds and hundreds of MB, and
  * YAML in general parses some 20 times slower than JSON. So, before parsing:
  *
- * - YAML text is at most `maxYamlBytes` (512 KiB by default; JSON keeps `maxBytes`), which keeps a parse under
+ * - YAML text is at most `maxYamlBytes` (256 KiB by default; JSON keeps `maxBytes`), which keeps a parse under
  *   about a second;
  * - yaml's lexer (a generator, nothing kept) is run over the text, and the first flow collection (`[` or `{`)
  *   deeper than `maxDepth` stops it with the usual depth error. Flow depth never exceeds the full depth, so
