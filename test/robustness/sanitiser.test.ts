@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeControl, redact, sanitize } from '../../src/redact.js';
+import { escapeControl, redact, remembered, sanitize } from '../../src/redact.js';
 import { builtInKnowledge } from '../../src/preflight.js';
 import { createServer, type PreflightServer } from '../../src/serve/index.js';
 
@@ -80,6 +80,17 @@ describe('redact and escapeControl', () => {
     };
     walk(builtInKnowledge, '');
     expect(changed).toEqual([]);
+  });
+
+  it('remembered(redact) answers as redact does, past its bound too', () => {
+    const clean = remembered(redact, 8);
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 30 }), secretArb.map((x) => `k=${x.text}`)), (text) => {
+        expect(clean(text)).toBe(redact(text));
+        expect(clean(text)).toBe(redact(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('leave text without credentials alone, and make every control character visible', () => {
