@@ -2,7 +2,7 @@
  * `lint <paths…>`: the library's lint() over files, directories and globs, printed in one of five formats.
  * Files that could not be linted are in the output (and, for the machine formats, one line each on stderr).
  */
-import { escapeJsonText, sanitize, sanitizeStrings } from '../../redact.js';
+import { escapeJsonText, redact, remembered, sanitize, sanitizeStrings } from '../../redact.js';
 import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
 import { exitCodeOfLint, lint, tooManyWarnings } from '../../lint/index.js';
@@ -68,7 +68,8 @@ function runLint(
     maxWarnings ??= config?.maxWarnings;
     const linted = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
     // Every string the formats print, sanitised once (JSON escapes control characters itself).
-    const result = sanitizeStrings(linted, { json: format === 'json' });
+    // Remembered: across many files the same messages and sources repeat (see remembered()).
+    const result = sanitizeStrings(linted, { clean: remembered(format === 'json' ? redact : sanitize) });
     switch (format) {
       case 'json':
         // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
