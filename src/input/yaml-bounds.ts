@@ -45,13 +45,16 @@ function positionOf(text: string, offset: number): SourcePosition {
   return { line, column: offset - lineStart + 1 };
 }
 
+/** How the message of the YAML size error starts (a server answers it with 413, like a body over its limit). */
+export const YAML_TOO_LARGE = 'YAML input is larger than the YAML limit';
+
 /** Throws E_INPUT_LIMIT when YAML `text` is larger than `maxYamlBytes` or nests flow collections too deeply. */
 export function checkYamlBounds(text: string, file: string, limits: InputLimits): void {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > limits.maxYamlBytes) {
     throw new PreflightInputError(
       'E_INPUT_LIMIT',
-      `YAML input is larger than the YAML limit of ${formatByteSize(limits.maxYamlBytes)} (maxYamlBytes = ${limits.maxYamlBytes}; YAML parses far slower than JSON): give the request as JSON`,
+      `${YAML_TOO_LARGE} of ${formatByteSize(limits.maxYamlBytes)} (maxYamlBytes = ${limits.maxYamlBytes}; YAML parses far slower than JSON): give the request as JSON`,
       { file },
     );
   }

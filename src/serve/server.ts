@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import * as z from 'zod/mini';
 import { isPreflightInputError, PreflightInputError, type PreflightErrorCode } from '../errors.js';
 import type { InputFormat } from '../input/parse.js';
-import { parseBoundedInput } from '../input/yaml-bounds.js';
+import { parseBoundedInput, YAML_TOO_LARGE } from '../input/yaml-bounds.js';
 import { decodeInput, formatByteSize } from '../input/read.js';
 import { createPreflight, type Preflight } from '../preflight.js';
 import { escapeJsonText, redact, remembered, sanitizeStrings } from '../redact.js';
@@ -256,7 +256,7 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
       doc = parseDocument(body.bytes, req.headers['content-type']);
     } catch (e) {
       if (!isPreflightInputError(e)) throw e;
-      if (e.code === 'E_INPUT_LIMIT' && e.position === undefined) return /YAML/.test(e.message) ? errorReply(413, e.code, e.message) : tooLarge;
+      if (e.code === 'E_INPUT_LIMIT' && e.position === undefined) return e.message.startsWith(YAML_TOO_LARGE) ? errorReply(413, e.code, e.message) : tooLarge;
       return badDocument(e);
     }
     try {
