@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
 import { PreflightInputError } from '../../errors.js';
 import { readFileSync } from 'node:fs';
+import { sanitize } from '../../redact.js';
 import { createServer, isLoopbackHost, DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_MAX_YAML_BODY, DEFAULT_PORT } from '../../serve/index.js';
 import { json, usage, type Command } from '../command.js';
 
@@ -69,7 +70,7 @@ Stops on SIGTERM or SIGINT after in-flight requests finish (exit code 0).`,
     const host = (hostFlag as string | undefined) ?? DEFAULT_HOST;
     const token = serveToken(values['token-file'], io.env);
     if (token === undefined && !isLoopbackHost(host)) {
-      io.stderr(`bedrock-preflight: warning: listening on ${host}, beyond this machine, without authentication; set ${TOKEN_ENV} or --token-file\n`);
+      io.stderr(`bedrock-preflight: warning: listening on ${sanitize(host)}, beyond this machine, without authentication; set ${TOKEN_ENV} or --token-file\n`);
     }
     const server = createServer({
       host,
