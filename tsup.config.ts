@@ -13,7 +13,8 @@ export default defineConfig([
     sourcemap: false,
   },
   {
-    entry: { cli: 'src/cli/bin.ts' },
+    // bin.ts turns source maps on under --debug, then loads cli-main (the CLI itself), so that they apply to it.
+    entry: { cli: 'src/cli/bin.ts', 'cli-main': 'src/cli/run.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
     target: 'node20',
@@ -23,6 +24,7 @@ export default defineConfig([
     // Minified: V8 compiles the whole file at start-up, and a smaller file compiles faster.
     minify: true,
     banner: { js: '#!/usr/bin/env node' },
-    sourcemap: false,
+    // Read only under --debug (see src/cli/bin.ts).
+    sourcemap: true,
   },
 ]);

@@ -294,7 +294,7 @@ export interface RequestRuleDef extends Sourced {
   routes?: string[];
   /** Not for requests to these Regions. */
   exceptRegions?: string[];
-  models?: { families?: string[]; familyMatches?: string; feature?: ModelFeatureName };
+  models?: { families?: string[]; exceptFamilies?: string[]; familyMatches?: string; feature?: ModelFeatureName };
   when?: RequestTest;
   severity: Severity;
   confidence: Confidence;

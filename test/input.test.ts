@@ -60,7 +60,7 @@ function expectError(
 
 describe('constants and names', () => {
   it('has the default limits', () => {
-    expect(DEFAULT_LIMITS).toEqual({ maxBytes: 10 * 1024 * 1024, maxDepth: 200, maxAliasCount: 100 });
+    expect(DEFAULT_LIMITS).toEqual({ maxBytes: 10 * 1024 * 1024, maxDepth: 200, maxAliasCount: 100, maxYamlBytes: 256 * 1024 });
   });
 
   it('maps file extensions to formats', () => {

@@ -5,7 +5,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Preflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { parseInput } from '../input/parse.js';
+import { escapeJsonText, sanitizeStrings } from '../redact.js';
+import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { readInputFileSync, type InputLimits } from '../input/read.js';
 import * as z from 'zod/mini';
 import type { CheckOptions } from '../types.js';
@@ -86,7 +87,7 @@ export const REQUEST_FLAGS = `  --endpoint E     bedrock-runtime | bedrock-mantl
 
 export function readRequest(file: string, limits: Partial<InputLimits> = {}): unknown {
   const { text, file: name } = readInputFileSync(file, limits);
-  return parseInput(text, name, { limits }).value;
+  return parseBoundedInput(text, name, { limits }).value;
 }
 
 export function requestOptions(values: Context['values']): CheckOptions {
@@ -116,7 +117,8 @@ export function commandHelp(command: Command): string {
   return `${command.summary}\n\nUsage: ${command.usage}\n\nExamples:\n${examples}\n\nOptions for every command:\n${HELP_FLAGS}\n`;
 }
 
-export const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+/** Pretty JSON with every string redacted (JSON escapes control characters itself). */
+export const json = (v: unknown): string => `${escapeJsonText(JSON.stringify(sanitizeStrings(v, { json: true }), null, 2))}\n`;
 
 /** A usage error: exit code 2 with one line. */
 export function usage(message: string): PreflightInputError {

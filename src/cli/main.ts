@@ -17,7 +17,7 @@ import type { PolicyCheckReport } from '../config/index.js';
 import type { CheckReport } from '../types.js';
 import { exitCodeOfCheck, exitCodeOfRecommend } from '../format/exit.js';
 import { VERSION } from '../version.js';
-import { redact } from '../redact.js';
+import { redact, sanitize, sanitizeStrings } from '../redact.js';
 
 const BUILT_IN: Record<string, Command> = {
   check: {
@@ -33,7 +33,7 @@ const BUILT_IN: Record<string, Command> = {
       const limits = limitsFrom(values);
       const input = withFile(file, () => readRequest(file, limits));
       const print = (report: CheckReport, suppressed: string): number => {
-        io.stdout(format === 'json' ? json(report) : formatCheckText(report, { color, file, width: io.columns }) + suppressed);
+        io.stdout(format === 'json' ? json(report) : formatCheckText(sanitizeStrings(report), { color, file: sanitize(file), width: io.columns }) + suppressed);
         return exitCodeOfCheck(report);
       };
       if (!configWanted(values, process.cwd())) return print(withFile(file, () => preflight.check(input, requestOptions(values))), '');
@@ -41,7 +41,7 @@ const BUILT_IN: Record<string, Command> = {
       return import('../config/index.js').then((cfg) => {
         const config = cfg.resolveConfigForCli(values, process.cwd());
         const report = withFile(file, () => (config ? cfg.checkWithConfig(config, input, requestOptions(values), file) : preflight.check(input, requestOptions(values))));
-        return print(report, 'suppressed' in report ? cfg.formatSuppressedText((report as PolicyCheckReport).suppressed, { color }) : '');
+        return print(report, 'suppressed' in report ? cfg.formatSuppressedText(sanitizeStrings((report as PolicyCheckReport).suppressed), { color }) : '');
       });
     },
   },
@@ -62,7 +62,7 @@ const BUILT_IN: Record<string, Command> = {
         typeof needsFlag === 'string'
           ? preflight.recommend({ needs: needsFlag.split(',').map((s) => s.trim()).filter((s) => s !== '') })
           : withFile(file!, () => preflight.recommend({ request: readRequest(file!, limits), options: requestOptions(values) }));
-      io.stdout(format === 'json' ? json(result) : formatRecommendText(result, { color, width: io.columns }));
+      io.stdout(format === 'json' ? json(result) : formatRecommendText(sanitizeStrings(result), { color, width: io.columns }));
       return exitCodeOfRecommend(result);
     },
   },
@@ -110,7 +110,7 @@ const BUILT_IN: Record<string, Command> = {
       if (id === undefined) throw usage('explain needs an id, e.g. guardrails, bedrock-mantle or responses');
       if (rest.length > 0) throw usage(`explain takes one id; got also ${rest.join(' ')}`);
       const e = preflight.explain(id);
-      io.stdout(format === 'json' ? json(e) : formatExplainText(e, { color, width: io.columns }));
+      io.stdout(format === 'json' ? json(e) : formatExplainText(sanitizeStrings(e), { color, width: io.columns }));
       return 0;
     },
   },
@@ -144,17 +144,7 @@ Run "bedrock-preflight help <command>" (or "<command> --help") for a command's o
 /** Runs the CLI and returns the exit code (a promise for long-running commands); never throws or rejects. */
 export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {
   const debug = argv.includes('--debug');
-  const fail = (e: unknown): number => {
-    if (isPreflightInputError(e)) {
-      io.stderr(`bedrock-preflight: ${redact(e.oneLine)}\n`);
-      if (debug && e.stack) io.stderr(`${redact(e.stack)}\n`);
-      return 2;
-    }
-    const err = e as Error;
-    io.stderr(redact(`bedrock-preflight: internal error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for the stack trace)'}\n`));
-    if (debug && err?.stack) io.stderr(`${redact(err.stack)}\n`);
-    return 2;
-  };
+  const fail = (e: unknown): number => failWith(e, io, debug, wantsJson(argv));
   try {
     const [name, ...args] = argv;
     if (name === 'help' && args.length > 0) return commandHelpFor(args, io, fail);
@@ -211,6 +201,27 @@ function runCommand(command: Command, name: string, args: readonly string[], io:
   } catch (e) {
     return fail(e);
   }
+}
+
+/** `--format json` among the arguments: then an exit 2 also prints one JSON document, `{ "error": … }`, on stdout. */
+const wantsJson = (argv: readonly string[]): boolean => argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
+
+/** Stack traces: credentials redacted, control characters escaped, line breaks kept. */
+const cleanStack = (stack: string): string => stack.split('\n').map(sanitize).join('\n');
+
+/** Prints why the command could not do its job (one line; the stack only with --debug) and returns 2. */
+function failWith(e: unknown, io: CliIo, debug: boolean, asJson: boolean): number {
+  const known = isPreflightInputError(e);
+  const err = e as Error | undefined;
+  // PreflightInputError messages are sanitised when made; anything else is sanitised here.
+  const line = known ? redact(e.oneLine) : `internal error: ${sanitize(err?.message ?? String(e))}${debug ? '' : ' (run with --debug for the stack trace)'}`;
+  io.stderr(`bedrock-preflight: ${line}\n`);
+  if (debug && err?.stack) io.stderr(`${cleanStack(err.stack)}\n`);
+  if (asJson) {
+    const where = known && e.file !== undefined ? { file: e.file, ...(e.position ? { line: e.position.line, column: e.position.column } : {}) } : {};
+    io.stdout(json({ error: { code: known ? e.code : 'E_INTERNAL', message: known ? e.message : sanitize(err?.message ?? String(e)), ...where } }));
+  }
+  return 2;
 }
 
 function colorFromEnv(io: CliIo): boolean {

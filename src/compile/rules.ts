@@ -22,6 +22,7 @@ import type {
   Severity,
 } from '../types.js';
 import { fillTemplate } from './template.js';
+import { compileLinearRegex } from '../linear-regex.js';
 
 const SEVERITY: Record<Exclude<CellValue, 'yes'>, Severity> = { no: 'error', conditional: 'warning', unknown: 'info' };
 const SUFFIX: Record<Exclude<CellValue, 'yes'>, string> = { no: 'unsupported', conditional: 'conditional', unknown: 'unknown' };
@@ -366,10 +367,11 @@ function requestShapeRules(c: RuleContext): JreRule[] {
 
 /** The model families a selector names (ids, an id pattern, a feature that is yes on the endpoints), in knowledge order. */
 export function familiesOf(models: readonly ModelFamily[], sel: NonNullable<Knowledge['requestRules'][number]['models']>, endpoints?: EndpointId[]): string[] {
-  const re = sel.familyMatches !== undefined ? new RegExp(sel.familyMatches) : undefined;
+  const re = sel.familyMatches !== undefined ? compileLinearRegex(sel.familyMatches) : undefined;
   return models
     .filter((m) => {
       if (sel.families && !sel.families.includes(m.id)) return false;
+      if (sel.exceptFamilies?.includes(m.id)) return false;
       if (re && !re.test(m.id)) return false;
       if (sel.feature) {
         const f = m[sel.feature];

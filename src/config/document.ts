@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { parseInput } from '../input/parse.js';
+import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { readInputFileSync } from '../input/read.js';
 import { ConfigError, seg, type KnowledgeProblem } from './errors.js';
 import { validateArch, validateConfig, validateRulePack } from './generated/validators.js';
@@ -30,7 +30,7 @@ const VALIDATORS: Record<DocumentKind, Validate> = {
 export function readDocument(path: string, file: string): Document {
   try {
     const { text } = readInputFileSync(path);
-    const parsed = parseInput(text, file);
+    const parsed = parseBoundedInput(text, file);
     return { file, value: parsed.value, locate: (p) => parsed.locate(p) };
   } catch (e) {
     if (isPreflightInputError(e) && e.file !== file) {

@@ -6,6 +6,7 @@
  * at start-up, which the CLI avoids for commands that never read YAML.
  */
 import { PreflightInputError, type PreflightErrorCode } from '../errors.js';
+import { sanitize } from '../redact.js';
 import type { KnowledgeProblem } from '../knowledge/load.js';
 
 export type { KnowledgeProblem };
@@ -19,6 +20,8 @@ export class ConfigError extends PreflightInputError {
     const first = problems[0];
     super(code, problems.map(formatProblem).join('\n'), first ? { file: first.file, position: { line: first.line, column: first.column } } : {});
     this.problems = problems;
+    // One line per problem: each sanitised on its own, the line breaks between them kept.
+    this.message = problems.map((p) => sanitize(formatProblem(p))).join('\n');
   }
   override get oneLine(): string {
     return this.message;

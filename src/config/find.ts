@@ -36,11 +36,13 @@ export function isFile(p: string): boolean {
 export const CONFIG_OPTIONS = {
   config: { type: 'string' },
   'no-config': { type: 'boolean' },
+  'allow-outside-extends': { type: 'boolean' },
 } as const;
 
 export const CONFIG_FLAGS_HELP = `  --config FILE    configuration (overlays, org rules, severities, ignores); default: .bedrock-preflight.yaml
                    in the working directory or the nearest folder above it (up to the repository's top)
-  --no-config      use no configuration file`;
+  --no-config      use no configuration file
+  --allow-outside-extends   let the configuration's extends name files outside its own folder tree`;
 
 /** Whether a command with these flags runs under a configuration: --config, or one found upward (not with --no-config). */
 export function configWanted(flags: Readonly<Record<string, string | boolean | undefined>>, cwd: string): boolean {

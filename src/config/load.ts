@@ -6,7 +6,7 @@
  */
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { PreflightInputError } from '../errors.js';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { CONFIG_FILE_NAMES, CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted, findConfigFile, isFile } from './find.js';
 
 export { CONFIG_FILE_NAMES, CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted, findConfigFile };
@@ -15,7 +15,7 @@ import type { Knowledge, RequestTest } from '../types.js';
 import { loadDocument, type Document } from './document.js';
 import { ConfigError, ProblemList } from './errors.js';
 import { applyOverlay, compileOrgRule, rowFor } from './overlay.js';
-import { unsafeRegexReason } from './regex.js';
+import { linearRegexProblem } from '../linear-regex.js';
 import type { CellOverride, EndpointMapping, Ignore, OrgRule, ResolvedConfig, SeverityOverride } from './types.js';
 
 /** The names a configuration file is found under, in order of preference. */
@@ -25,6 +25,26 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** The knowledge the overlays apply to (default the built-in knowledge). */
   knowledge?: Knowledge;
+  /**
+   * Let `extends` name files outside the configuration's own folder tree (default false: such an entry is an
+   * error, and the file is never read, so none of its content can be echoed).
+   */
+  allowOutsideExtends?: boolean;
+}
+
+/** The real path (symbolic links resolved) when there is one, else the path itself. */
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Whether `path` is `tree` or inside it. */
+function isInside(path: string, tree: string): boolean {
+  const rel = relative(tree, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 
@@ -62,7 +82,8 @@ export function loadConfig(file: string, options: LoadConfigOptions = {}): Resol
     throw new PreflightInputError('E_INPUT_READ', existsSync(abs) ? 'the configuration is not a file' : 'configuration file not found', { file: displayPath(abs, cwd) });
   }
   const layers: Layer[] = [];
-  collectLayers(abs, cwd, [], new Set(), layers, base);
+  const tree = options.allowOutsideExtends === true ? undefined : realOrSelf(dirname(abs));
+  collectLayers(abs, cwd, [], new Set(), layers, base, tree);
 
   // Merge: layers run from the most basic overlay to the configuration file itself; the later wins.
   const cells = new Map<string, CellOverride>();
@@ -107,7 +128,7 @@ export function loadConfig(file: string, options: LoadConfigOptions = {}): Resol
   };
 }
 
-function collectLayers(abs: string, cwd: string, chain: Array<{ abs: string; file: string; line: number }>, done: Set<string>, out: Layer[], k: Knowledge): void {
+function collectLayers(abs: string, cwd: string, chain: Array<{ abs: string; file: string; line: number }>, done: Set<string>, out: Layer[], k: Knowledge, tree: string | undefined): void {
   const doc = loadDocument(abs, displayPath(abs, cwd), 'config');
   const raw = doc.value as RawConfig;
   checkAgainstKnowledge(doc, raw, k);
@@ -118,6 +139,12 @@ function collectLayers(abs: string, cwd: string, chain: Array<{ abs: string; fil
     const target = resolve(dirname(abs), entry);
     const pos = doc.locate(pointer);
     const here = { abs, file: doc.file, line: pos.line };
+    if (tree !== undefined && !isInside(realOrSelf(target), tree)) {
+      throw new ConfigError(
+        [{ file: doc.file, line: pos.line, column: pos.column, key: pointer, message: `extends "${entry}" is outside the configuration's folder (${displayPath(tree, cwd)}); it was not read. Pass --allow-outside-extends to allow it` }],
+        'E_INPUT_READ',
+      );
+    }
     const cycle = [...chain, here].findIndex((c) => c.abs === target);
     if (cycle >= 0) {
       const names = [...chain, here].slice(cycle).map((c) => `${c.file}:${c.line}`);
@@ -130,7 +157,7 @@ function collectLayers(abs: string, cwd: string, chain: Array<{ abs: string; fil
         'E_INPUT_READ',
       );
     }
-    collectLayers(target, cwd, [...chain, here], done, out, k);
+    collectLayers(target, cwd, [...chain, here], done, out, k, tree);
   });
   out.push({ abs, doc, raw });
 }
@@ -143,7 +170,7 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
   const regionIds = new Set(k.regions.map((r) => r.id));
   const regex = (pointer: string, source: string | undefined): void => {
     if (source === undefined) return;
-    const why = unsafeRegexReason(source);
+    const why = linearRegexProblem(source);
     if (why !== undefined) p.add(pointer, why);
   };
   const capabilities = (pointer: string, ids: string[] | undefined): void =>
@@ -215,10 +242,10 @@ export function resolveConfigForCli(flags: Readonly<Record<string, string | bool
   if (given !== undefined && none) throw new PreflightInputError('E_USAGE', 'give either --config or --no-config, not both');
   if (typeof given === 'string') {
     if (given === '') throw new PreflightInputError('E_USAGE', '--config needs a file name');
-    return loadConfig(given, { cwd });
+    return loadConfig(given, { cwd, allowOutsideExtends: flags['allow-outside-extends'] === true });
   }
   if (none) return undefined;
   const found = findConfigFile(cwd);
-  return found === undefined ? undefined : loadConfig(found, { cwd });
+  return found === undefined ? undefined : loadConfig(found, { cwd, allowOutsideExtends: flags['allow-outside-extends'] === true });
 }
 

@@ -4,6 +4,7 @@
  * counts, orders, combinations) are evaluated from what the walk recorded.
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
+import { compileLinearRegex } from '../linear-regex.js';
 import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf, type ValueTest } from './signals.js';
 
 /** Today's date in UTC as YYYY-MM-DD: what `today` tests compare with, unless a clock is passed in. */
@@ -13,7 +14,7 @@ export const utcToday = (): string => new Date().toISOString().slice(0, 10);
 function compileBodyValueTest(t: RequestTest): ValueTest {
   const { above, below } = t;
   if (t.empty === true) return isEmpty;
-  if (above === undefined && below === undefined) return compileValueTest(t);
+  if (above === undefined && below === undefined) return compileValueTest(t, compileLinearRegex);
   return (v) => typeof v === 'number' && (above === undefined || v > above) && (below === undefined || v < below);
 }
 
@@ -153,7 +154,7 @@ function compileAny(options: readonly Evaluate[]): Evaluate {
 
 /** A body pointer or a header whose value passes the test: where it was first seen. */
 function compilePresent(c: Compiler, t: RequestTest): Evaluate {
-  const leaf = c.newSlot(false, t.body !== undefined ? compileBodyValueTest(t) : compileValueTest(t));
+  const leaf = c.newSlot(false, t.body !== undefined ? compileBodyValueTest(t) : compileValueTest(t, compileLinearRegex));
   if (t.body !== undefined) c.out.bodyLeaves.push({ pattern: t.body, leaf });
   else c.out.headerLeaves.push({ header: t.header!.toLowerCase(), leaf });
   const slot = leaf.slot!;

@@ -4,6 +4,7 @@
  * at (never prompt text), once, whatever the number of signals.
  */
 import type { ApiId, CapabilityDef, SignalDef } from '../types.js';
+import type { LinearRegex } from '../linear-regex.js';
 
 export type ValueTest = (value: unknown) => boolean;
 
@@ -21,8 +22,16 @@ function startsWithAsciiFolded(v: string, lower: string): boolean {
   return true;
 }
 
+/** How a `matches` pattern is compiled: JavaScript's engine for the built-in knowledge, RE2 for users' patterns. */
+export type RegexCompiler = (source: string, ignoreCase: boolean) => LinearRegex;
+
+const nativeRegex: RegexCompiler = (source, ignoreCase) => new RegExp(source, ignoreCase ? 'i' : '');
+
 /** Builds the value test of a signal (or of a body-shape indicator): present, equals, oneOf, … */
-export function compileValueTest(s: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWith' | 'matches' | 'ignoreCase'>): ValueTest {
+export function compileValueTest(
+  s: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWith' | 'matches' | 'ignoreCase'>,
+  regex: RegexCompiler = nativeRegex,
+): ValueTest {
   const fold = s.ignoreCase === true;
   const norm = (v: unknown): unknown => (fold && typeof v === 'string' ? v.toLowerCase() : v);
   if (s.equals !== undefined) {
@@ -55,7 +64,7 @@ export function compileValueTest(s: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf
     };
   }
   if (s.matches !== undefined) {
-    const re = new RegExp(s.matches, fold ? 'i' : '');
+    const re = regex(s.matches, fold);
     return (v) => typeof v === 'string' && re.test(v);
   }
   return (v) => v !== undefined && v !== null;

@@ -10,9 +10,9 @@
  * Columns are 1-based and counted in characters of the line as JavaScript counts them (UTF-16 code units;
  * a tab is one column), the same convention as the positions of `parse.ts`.
  */
-import { Buffer, isUtf8 } from 'node:buffer';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { Buffer, constants, isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { PreflightInputError, type SourcePosition } from '../errors.js';
 
 export interface InputLimits {
@@ -22,12 +22,15 @@ export interface InputLimits {
   maxDepth: number;
   /** YAML only: the `maxAliasCount` of yaml's `toJS` (bounds alias expansion, e.g. "billion laughs"). */
   maxAliasCount: number;
+  /** YAML only: largest YAML text accepted, in bytes (checked before parsing; see yaml-bounds.ts). */
+  maxYamlBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<InputLimits> = Object.freeze({
   maxBytes: 10 * 1024 * 1024,
   maxDepth: 200,
   maxAliasCount: 100,
+  maxYamlBytes: 256 * 1024,
 });
 
 /** The name under which stdin (`-`) is reported. */
@@ -41,6 +44,7 @@ export function resolveLimits(limits?: Partial<InputLimits>): InputLimits {
     maxBytes: pick(limits.maxBytes, DEFAULT_LIMITS.maxBytes),
     maxDepth: pick(limits.maxDepth, DEFAULT_LIMITS.maxDepth),
     maxAliasCount: pick(limits.maxAliasCount, DEFAULT_LIMITS.maxAliasCount),
+    maxYamlBytes: pick(limits.maxYamlBytes, DEFAULT_LIMITS.maxYamlBytes),
   };
 }
 
@@ -57,6 +61,26 @@ export function tooLargeError(file: string, maxBytes: number): PreflightInputErr
     `input is larger than the limit of ${formatByteSize(maxBytes)} (maxBytes = ${maxBytes})`,
     { file },
   );
+}
+
+/**
+ * The longest string this runtime can make (about 512 MiB of text in V8): a larger input cannot be decoded under
+ * any --max-bytes, and is refused by its size, before it is read.
+ */
+export const MAX_TEXT_BYTES: number = constants.MAX_STRING_LENGTH;
+
+function textTooLargeError(file: string): PreflightInputError {
+  return new PreflightInputError(
+    'E_INPUT_LIMIT',
+    `input is larger than the longest text Node.js can hold (${MAX_TEXT_BYTES} characters, about ${Math.floor(MAX_TEXT_BYTES / 1024 / 1024)} MiB), whatever --max-bytes says; split it`,
+    { file },
+  );
+}
+
+/** Throws E_INPUT_LIMIT when `size` bytes are over `maxBytes` or over what a string can hold. */
+function checkReadSize(size: number, maxBytes: number, file: string): void {
+  if (size > maxBytes) throw tooLargeError(file, maxBytes);
+  if (size > MAX_TEXT_BYTES) throw textTooLargeError(file);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -181,6 +205,7 @@ function bytePosition(buf: Buffer, start: number, offset: number): SourcePositio
 // Reading
 
 function readError(e: unknown, file: string): PreflightInputError {
+  if (e instanceof PreflightInputError) return e;
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   let why: string;
   switch (code) {
@@ -204,6 +229,16 @@ function readError(e: unknown, file: string): PreflightInputError {
       why = code ?? (e instanceof Error ? e.message : String(e));
   }
   return new PreflightInputError('E_INPUT_READ', `cannot read file: ${why}`, { file, cause: e });
+}
+
+/**
+ * Refuses what is neither a regular file nor a directory (a FIFO, socket or device) before it is opened: opening a
+ * FIFO with no writer blocks for ever. Stdin (`-`) is read as a stream instead.
+ */
+function refuseSpecial(st: Stats, file: string): void {
+  if (st.isFile() || st.isDirectory()) return;
+  const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
+  throw new PreflightInputError('E_INPUT_READ', `cannot read file: it is ${what}; give a regular file, or - to read stdin`, { file });
 }
 
 function concat(chunks: Buffer[], total: number): Buffer {
@@ -235,7 +270,7 @@ function readAllSync(fd: number, maxBytes: number, file: string, sizeHint: numbe
     }
     if (got === 0) break;
     total += got;
-    if (total > maxBytes) throw tooLargeError(file, maxBytes);
+    checkReadSize(total, maxBytes, file);
     chunks.push(got === chunkSize ? chunk : chunk.subarray(0, got));
   }
   return concat(chunks, total);
@@ -250,6 +285,7 @@ export function readInputFileSync(path: string, limits?: Partial<InputLimits>): 
   }
   let fd: number;
   try {
+    refuseSpecial(statSync(path), path);
     fd = openSync(path, 'r');
   } catch (e) {
     throw readError(e, path);
@@ -264,7 +300,7 @@ export function readInputFileSync(path: string, limits?: Partial<InputLimits>): 
     } catch (e) {
       throw readError(e, path);
     }
-    if (size > maxBytes) throw tooLargeError(path, maxBytes);
+    checkReadSize(size, maxBytes, path);
     bytes = readAllSync(fd, maxBytes, path, size);
   } finally {
     closeSync(fd);
@@ -282,7 +318,7 @@ export async function readInputFile(path: string, limits?: Partial<InputLimits>)
       for await (const chunk of process.stdin as AsyncIterable<Buffer | string>) {
         const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
         total += b.length;
-        if (total > maxBytes) throw tooLargeError(STDIN_NAME, maxBytes);
+        checkReadSize(total, maxBytes, STDIN_NAME);
         chunks.push(b);
       }
     } catch (e) {
@@ -293,6 +329,7 @@ export async function readInputFile(path: string, limits?: Partial<InputLimits>)
   }
   let handle: Awaited<ReturnType<typeof open>>;
   try {
+    refuseSpecial(await stat(path), path);
     handle = await open(path, 'r');
   } catch (e) {
     throw readError(e, path);
@@ -306,7 +343,7 @@ export async function readInputFile(path: string, limits?: Partial<InputLimits>)
     } catch (e) {
       throw readError(e, path);
     }
-    if (size > maxBytes) throw tooLargeError(path, maxBytes);
+    checkReadSize(size, maxBytes, path);
     const chunks: Buffer[] = [];
     let total = 0;
     const chunkSize = Math.max(64 * 1024, Math.min(size + 1, maxBytes + 1));
@@ -320,7 +357,7 @@ export async function readInputFile(path: string, limits?: Partial<InputLimits>)
       }
       if (got === 0) break;
       total += got;
-      if (total > maxBytes) throw tooLargeError(path, maxBytes);
+      checkReadSize(total, maxBytes, path);
       chunks.push(got === chunkSize ? chunk : chunk.subarray(0, got));
     }
     return { text: decodeInput(concat(chunks, total), path), file: path };

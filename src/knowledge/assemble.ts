@@ -28,6 +28,7 @@ import type {
   SignalDef,
 } from '../types.js';
 import { baseModelId } from '../detect/models.js';
+import { linearRegexProblem } from '../linear-regex.js';
 import { compileRules } from '../compile/rules.js';
 import { KnowledgeError, loadRulesFile, unknownRowId, RULE_FILE_KINDS, type KnowledgeProblem, type LoadedYaml, type RuleFileKind } from './load.js';
 
@@ -214,13 +215,12 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
     r.models?.families?.forEach((f, j) => {
       if (!familyIds.has(f)) problem(files.requests, `${at}/models/families/${j}`, `unknown model family "${f}"`);
     });
-    if (r.models?.familyMatches !== undefined) {
-      try {
-        new RegExp(r.models.familyMatches);
-      } catch (e) {
-        problem(files.requests, `${at}/models/familyMatches`, `invalid regular expression: ${(e as Error).message}`);
-      }
-    }
+    r.models?.exceptFamilies?.forEach((f, j) => {
+      if (!familyIds.has(f)) problem(files.requests, `${at}/models/exceptFamilies/${j}`, `unknown model family "${f}"`);
+    });
+    // Request tests and family patterns run in the linear-time engine (src/linear-regex.ts), as users' do.
+    const why = r.models?.familyMatches === undefined ? undefined : linearRegexProblem(r.models.familyMatches);
+    if (why !== undefined) problem(files.requests, `${at}/models/familyMatches`, why);
     const checkTest = (t: RequestTest, path: string, insideAny = false): void => {
       // The integrations collect the header names to read from body-level and `all` tests only.
       if (insideAny && (t.header !== undefined || t.headerAbsent !== undefined)) problem(files.requests, path, 'header tests are not supported inside any');
@@ -230,13 +230,8 @@ export function assembleKnowledge(files: Record<Exclude<RuleFileKind, 'cases'>, 
       if (t.count !== undefined && t.over === undefined) problem(files.requests, path, 'count needs over');
       if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) problem(files.requests, path, 'sequence needs field and order');
       if (t.capability !== undefined && !capIds.has(t.capability)) problem(files.requests, `${path}/capability`, `unknown capability "${t.capability}"`);
-      if (t.matches !== undefined) {
-        try {
-          new RegExp(t.matches);
-        } catch (e) {
-          problem(files.requests, `${path}/matches`, `invalid regular expression: ${(e as Error).message}`);
-        }
-      }
+      const bad = t.matches === undefined ? undefined : linearRegexProblem(t.matches);
+      if (bad !== undefined) problem(files.requests, `${path}/matches`, bad);
       t.all?.forEach((sub, j) => checkTest(sub, `${path}/all/${j}`, insideAny));
       t.any?.forEach((sub, j) => checkTest(sub, `${path}/any/${j}`, true));
     };

@@ -3,9 +3,9 @@
  * dot-files or dot-folders), globs expanded (tinyglobby). Sorted by the path shown, deduplicated by the file they
  * name (symbolic links are followed; a file reached through a linked folder counts under each path).
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, normalize, resolve, sep } from 'node:path';
+import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { PreflightInputError } from '../errors.js';
 import { STDIN_NAME } from '../input/read.js';
 
@@ -36,6 +36,45 @@ export interface ExpandedPaths {
 /** By the path shown, in UTF-16 code unit order (the same on every machine, unlike localeCompare). */
 export const byFile = <T extends { file: string }>(a: T, b: T): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
+const REQUEST_FILE_NAME = /\.(json|ya?ml|jsonl|ndjson)$/i;
+
+/** Why a symbolic link cannot be read (its target is missing, or it loops), or undefined when it can. */
+function brokenLink(abs: string): string | undefined {
+  try {
+    statSync(abs);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'a dangling symbolic link (its target does not exist)' : `an unreadable symbolic link (${code ?? 'error'})`;
+  }
+}
+
+/**
+ * What a walk of `base` could not read, which the glob leaves out in silence: folders that cannot be listed,
+ * and links to request files that are dangling or loop. `rel` is the path below `base`, / separated.
+ */
+export function unreadableEntries(base: string): Array<{ rel: string; why: string }> {
+  const out: Array<{ rel: string; why: string }> = [];
+  const dirs = ['', ...tinyglobbyLib().globSync('**/', { cwd: base, ignore: IGNORE, dot: false, onlyDirectories: true, followSymbolicLinks: false })];
+  for (const dir of dirs) {
+    let entries;
+    try {
+      entries = readdirSync(join(base, dir), { withFileTypes: true });
+    } catch (e) {
+      out.push({ rel: dir.replace(/\/$/, '') || '.', why: `a folder that cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+      continue;
+    }
+    for (const d of entries) {
+      if (!d.isSymbolicLink() || d.name.startsWith('.') || !REQUEST_FILE_NAME.test(d.name)) continue;
+      const why = brokenLink(join(base, dir, d.name));
+      if (why !== undefined) out.push({ rel: `${dir}${d.name}`, why });
+    }
+  }
+  return out;
+}
+
+const unreadable = (why: string): PreflightInputError => new PreflightInputError('E_INPUT_READ', `cannot read: ${why}`);
+
 export function expandPaths(paths: readonly string[], cwd: string): ExpandedPaths {
   const targets: LintTarget[] = [];
   const problems: ExpandedPaths['problems'] = [];
@@ -61,7 +100,9 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
     }
     if (isDir) {
       const found = tinyglobbyLib().globSync(REQUEST_FILE_GLOB, { cwd: abs, ignore: IGNORE, dot: false });
-      if (found.length === 0) {
+      const broken = unreadableEntries(abs);
+      for (const b of broken) problems.push({ file: normalize(join(arg, b.rel)), error: unreadable(b.why) });
+      if (found.length === 0 && broken.length === 0) {
         problems.push({ file: normalize(arg), error: new PreflightInputError('E_INPUT_READ', 'no request files (*.json, *.yaml, *.yml, *.jsonl, *.ndjson) in this directory') });
       }
       // tinyglobby's paths are normalized and relative: prefixing is join() without its cost per file.
@@ -75,7 +116,10 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
     } else if (!exists && tinyglobbyLib().isDynamicPattern(arg)) {
       const absolute = isAbsolute(arg);
       const found = tinyglobbyLib().globSync(arg, { cwd, ignore: IGNORE, dot: false, absolute, onlyFiles: true, expandDirectories: false });
-      if (found.length === 0) problems.push({ file: arg, error: new PreflightInputError('E_INPUT_READ', 'no files match this pattern') });
+      // Links the pattern names that cannot be read are findings too (never a silent "no files match").
+      const broken = brokenMatches(arg, cwd);
+      for (const b of broken) problems.push({ file: b.file, error: unreadable(b.why) });
+      if (found.length === 0 && broken.length === 0) problems.push({ file: arg, error: new PreflightInputError('E_INPUT_READ', 'no files match this pattern') });
       for (const f of found) add(absolute ? f : normalize(f), resolve(cwd, f));
     } else {
       add(normalize(arg), abs, false);
@@ -85,3 +129,23 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
   return { targets, problems };
 }
 
+
+/** The unreadable entries under a glob's fixed leading folders that the glob names (picomatch decides). */
+function brokenMatches(pattern: string, cwd: string): Array<{ file: string; why: string }> {
+  const { base } = splitGlob(pattern);
+  const matches = (load('picomatch') as (g: string, o?: { dot?: boolean }) => (p: string) => boolean)(pattern, { dot: false });
+  return unreadableEntries(resolve(cwd, base))
+    .map((b) => ({ file: base === '' ? b.rel : `${base}/${b.rel}`, why: b.why }))
+    .filter((b) => matches(b.file));
+}
+
+/** The folders of a glob before its first segment with a glob character (`a/b/*.json` → `a/b`). */
+function splitGlob(pattern: string): { base: string } {
+  const segments = pattern.split('/');
+  const fixed: string[] = [];
+  for (const s of segments) {
+    if (tinyglobbyLib().isDynamicPattern(s)) break;
+    fixed.push(s);
+  }
+  return { base: fixed.length === segments.length ? fixed.slice(0, -1).join('/') : fixed.join('/') };
+}

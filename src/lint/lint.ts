@@ -7,7 +7,8 @@
  * entry with `error`, and the run goes on.
  */
 import { isPreflightInputError, type PreflightErrorCode, type SourcePosition } from '../errors.js';
-import { isJsonLinesName, parseInput, parseJsonLines, type ParsedInput } from '../input/parse.js';
+import { isJsonLinesName, parseJsonLines, type ParsedInput } from '../input/parse.js';
+import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { readInputFileSync, type InputLimits } from '../input/read.js';
 import { createPreflight, type Preflight } from '../preflight.js';
 import type { CheckOptions, EndpointId, Finding } from '../types.js';
@@ -130,14 +131,17 @@ function lintFile(run: Run, target: LintTarget): LintEntry {
         else if (l.error) fail(s, l.error.code, l.error.message, l.error.position ?? { line: l.line, column: 1 });
       }
     } else {
-      const parsed = parseInput(text, target.file, run.parseOptions);
+      const parsed = parseBoundedInput(text, target.file, run.parseOptions);
       const why = notARequest(parsed.value, text, target.found, run.requestFields);
       if (why === undefined) checkDocument(run, s, parsed);
       else skip(run, s, why);
     }
   } catch (e) {
-    if (!isPreflightInputError(e)) throw e;
-    fail(s, e.code, e.message, e.position);
+    if (e instanceof RangeError) {
+      // A parser that recurses ran out of stack on a document nested deeper than it can follow: that file's error.
+      fail(s, 'E_INPUT_LIMIT', `nesting too deep to read (${e.message}); lower --max-depth (default 200)`, undefined);
+    } else if (!isPreflightInputError(e)) throw e;
+    else fail(s, e.code, e.message, e.position);
   }
   const { entry, problem } = s;
   if (entry.findings.length > 1) entry.findings.sort(byPosition);

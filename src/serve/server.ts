@@ -12,19 +12,26 @@
  * E_UNKNOWN_ID, …), 404 unknown path, 405 wrong method (with Allow), 500 a bug (details only in the log).
  * Request bodies are never logged and never echoed; error messages are redacted.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as z from 'zod/mini';
 import { isPreflightInputError, PreflightInputError, type PreflightErrorCode } from '../errors.js';
-import { parseInput, type InputFormat } from '../input/parse.js';
+import type { InputFormat } from '../input/parse.js';
+import { parseBoundedInput, YAML_TOO_LARGE } from '../input/yaml-bounds.js';
 import { decodeInput, formatByteSize } from '../input/read.js';
 import { createPreflight, type Preflight } from '../preflight.js';
-import { redact } from '../redact.js';
+import { escapeJsonText, redact, remembered, sanitizeStrings } from '../redact.js';
 import type { CheckOptions } from '../types.js';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_MAX_BODY = 1024 * 1024;
+/**
+ * Largest YAML body, in bytes. YAML parses some 20 times slower than JSON; at 64 KiB one body costs well under
+ * 0.2 s of CPU, so that a few in flight cannot hold /healthz up for long. JSON bodies keep `maxBodyBytes`.
+ */
+export const DEFAULT_MAX_YAML_BODY = 64 * 1024;
 
 export interface ServeOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -35,6 +42,13 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Deepest nesting of objects and arrays accepted in a body (default 200). */
   maxDepth?: number;
+  /** Largest YAML body accepted, in bytes (default 64 KiB); larger ones get 413. */
+  maxYamlBodyBytes?: number;
+  /**
+   * When set, POST routes need `Authorization: Bearer <token>` (compared in constant time); /healthz stays open.
+   * Give it from an environment variable or a file, never on a command line that `ps` shows.
+   */
+  token?: string;
   /** Time allowed to receive a request's headers, ms (default 10 s). */
   headersTimeout?: number;
   /** Time allowed to receive a whole request, ms (default 30 s). */
@@ -66,6 +80,8 @@ const Options = z.object({
   port: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(65535))),
   maxBodyBytes: z.optional(z.number().check(z.int(), z.minimum(1))),
   maxDepth: z.optional(z.number().check(z.int(), z.minimum(1))),
+  maxYamlBodyBytes: z.optional(z.number().check(z.int(), z.minimum(1))),
+  token: z.optional(z.string().check(z.minLength(16))),
   headersTimeout: z.optional(Ms),
   requestTimeout: z.optional(Ms),
   keepAliveTimeout: z.optional(Ms),
@@ -82,7 +98,7 @@ const RecommendBody = z.union([
   }),
 ]);
 
-type ErrorCode = PreflightErrorCode | 'E_NOT_FOUND' | 'E_METHOD_NOT_ALLOWED' | 'E_INTERNAL';
+type ErrorCode = PreflightErrorCode | 'E_NOT_FOUND' | 'E_METHOD_NOT_ALLOWED' | 'E_UNAUTHORIZED' | 'E_INTERNAL';
 
 interface Reply {
   status: number;
@@ -103,7 +119,28 @@ function badDocument(e: PreflightInputError): Reply {
   return errorReply(400, e.code, e.message, e.position ? { line: e.position.line, column: e.position.column } : {});
 }
 
-const unprocessable = (e: PreflightInputError): Reply => errorReply(422, e.code, e.message);
+const unprocessable = (e: PreflightInputError): Reply => errorReply(422, e.code, serviceWording(e.message));
+
+/** Detection's hints name the command line's flags; over HTTP the same choice is a query parameter. */
+const serviceWording = (message: string): string =>
+  message.replace('pass --endpoint runtime or --endpoint mantle', 'add ?endpoint=runtime or ?endpoint=mantle to the URL').replace(/pass --(endpoint|api|model|region)\b/g, 'add ?$1= to the URL');
+
+/** A check of `Authorization: Bearer <token>` in constant time (digests of equal length are compared). */
+function bearerCheck(token: string | undefined): (header: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const want = createHash('sha256').update(token).digest();
+  return (header) => {
+    const m = /^Bearer[ ]+(\S+)\s*$/i.exec(header ?? '');
+    return m !== null && timingSafeEqual(createHash('sha256').update(m[1]!).digest(), want);
+  };
+}
+
+const unauthorized = errorReply(401, 'E_UNAUTHORIZED', 'this server needs Authorization: Bearer <token>', {}, { 'www-authenticate': 'Bearer' });
+
+/** Whether `host` is a loopback interface (nothing beyond this machine can connect). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
 
 function formatOf(contentType: string | undefined): InputFormat | undefined {
   if (contentType === undefined) return undefined;
@@ -157,14 +194,16 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
   const o = checkOptions(options);
   const preflight = o.preflight ?? createPreflight();
   const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const limits = { maxBytes: maxBody, ...(o.maxDepth === undefined ? {} : { maxDepth: o.maxDepth }) };
+  const limits = { maxBytes: maxBody, maxYamlBytes: o.maxYamlBodyBytes ?? DEFAULT_MAX_YAML_BODY, ...(o.maxDepth === undefined ? {} : { maxDepth: o.maxDepth }) };
+  const authorized = bearerCheck(o.token);
+  const clean = remembered(redact);
   const log = o.log ?? ((line: string) => console.error(line));
   const tooLarge = errorReply(413, 'E_INPUT_LIMIT', `the request body is larger than the limit of ${formatByteSize(maxBody)} (${maxBody} bytes)`, {}, { connection: 'close' });
 
   function parseDocument(bytes: Buffer, contentType: string | undefined): unknown {
     const text = decodeInput(bytes, '<request body>');
     const format = formatOf(contentType);
-    return parseInput(text, '<request body>', { limits, ...(format ? { format } : {}) }).value;
+    return parseBoundedInput(text, '<request body>', { limits, ...(format ? { format } : {}) }).value;
   }
 
   function requestOptions(query: URLSearchParams): CheckOptions {
@@ -205,6 +244,10 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
       req.resume();
       return { status: 200, body: { status: 'ok' } };
     }
+    if (!authorized(req.headers.authorization)) {
+      req.resume();
+      return unauthorized;
+    }
     const body = await readBody(req, maxBody);
     if ('aborted' in body) return undefined;
     if ('tooLarge' in body) return tooLarge;
@@ -213,7 +256,8 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
       doc = parseDocument(body.bytes, req.headers['content-type']);
     } catch (e) {
       if (!isPreflightInputError(e)) throw e;
-      return e.code === 'E_INPUT_LIMIT' && e.position === undefined ? tooLarge : badDocument(e);
+      if (e.code === 'E_INPUT_LIMIT' && e.position === undefined) return e.message.startsWith(YAML_TOO_LARGE) ? errorReply(413, e.code, e.message) : tooLarge;
+      return badDocument(e);
     }
     try {
       return answer(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1)), doc);
@@ -226,20 +270,21 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
   return (req, res) => {
     handle(req).then(
       (reply) => {
-        if (reply !== undefined) send(res, reply);
+        if (reply !== undefined) send(res, reply, clean);
       },
       (e: unknown) => {
         const err = e as Error;
         log(redact(`bedrock-preflight serve: internal error on ${req.method ?? '?'} ${(req.url ?? '').split('?', 1)[0]}: ${err?.message ?? String(e)}`));
-        send(res, errorReply(500, 'E_INTERNAL', 'internal error'));
+        send(res, errorReply(500, 'E_INTERNAL', 'internal error'), clean);
       },
     );
   };
 }
 
-function send(res: http.ServerResponse, reply: Reply): void {
+function send(res: http.ServerResponse, reply: Reply, clean: (text: string) => string): void {
   if (res.headersSent || res.destroyed) return;
-  const text = pretty(reply.body);
+  // Every string answered is redacted (JSON escapes control characters itself).
+  const text = escapeJsonText(pretty(sanitizeStrings(reply.body, { clean })));
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

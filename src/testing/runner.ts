@@ -17,7 +17,7 @@ import { readDocument, schemaProblems, type Document } from '../config/document.
 import { ConfigError, ProblemList, type KnowledgeProblem } from '../config/errors.js';
 import { CONFIG_FILE_NAMES, displayPath, findConfigFile, loadConfig } from '../config/load.js';
 import { checkWithConfig } from '../config/policy.js';
-import { unsafeRegexReason } from '../config/regex.js';
+import { compileLinearRegex, linearRegexProblem } from '../linear-regex.js';
 import type { ResolvedConfig, SuppressedFinding } from '../config/types.js';
 
 export interface FindingPattern {
@@ -171,7 +171,8 @@ export function runRulePack(target: string, options: RulePackOptions = {}): Rule
   const results: CaseResult[] = [];
   for (const { abs: caseAbs, doc } of caseDocs) {
     const pack = doc.value as RulePackFile;
-    const inScope = pack.scope === undefined ? () => true : (f: Finding) => pack.scope!.some((re) => new RegExp(re).test(f.code));
+    const scope = pack.scope?.map((re) => compileLinearRegex(re));
+    const inScope = scope === undefined ? () => true : (f: Finding) => scope.some((re) => re.test(f.code));
     pack.cases.forEach((c, i) => {
       const pos = doc.locate(`/cases/${i}`);
       // The configuration: the case's, else the file's, else the pack's default; paths relative to the case file.
@@ -215,7 +216,7 @@ function checkCaseFile(doc: Document): void {
   const p = new ProblemList(doc.file, doc.locate);
   const v = doc.value as RulePackFile;
   v.scope?.forEach((re, i) => {
-    const why = unsafeRegexReason(re);
+    const why = linearRegexProblem(re);
     if (why !== undefined) p.add(`/scope/${i}`, why);
   });
   const names = new Set<string>();

@@ -2,6 +2,7 @@
  * `arch <file>`: checks an architecture file (workloads, each with its chosen endpoint and needs) against the
  * capability matrix, the model and Region knowledge and the configuration's policy. Exit 1 when a workload fails.
  */
+import { sanitizeStrings } from '../../redact.js';
 import { json, usage, type Command } from '../command.js';
 import { SUMMARIES } from './summaries.js';
 import { checkArchitecture, exitCodeOfArch } from '../../arch/check.js';
@@ -31,10 +32,11 @@ ${CONFIG_FLAGS_HELP}
     const config = resolveConfigForCli(values, cwd);
     const loaded = loadArchitecture(file, { cwd, ...(config ? { knowledge: config.knowledge } : {}) });
     const report = checkArchitecture(loaded.architecture, { file: loaded.file, ...(config ? { config } : {}) });
+    const shown = format === 'json' ? report : sanitizeStrings(report);
     if (format === 'json') io.stdout(json(report));
-    else if (format === 'md') io.stdout(formatArchMarkdown(report));
-    else if (format === 'html') io.stdout(formatArchHtml(report));
-    else io.stdout(formatArchText(report, { color, width: io.columns }));
+    else if (format === 'md') io.stdout(formatArchMarkdown(shown));
+    else if (format === 'html') io.stdout(formatArchHtml(shown));
+    else io.stdout(formatArchText(shown, { color, width: io.columns }));
     return exitCodeOfArch(report);
   },
 };

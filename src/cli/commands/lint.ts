@@ -2,6 +2,7 @@
  * `lint <paths…>`: the library's lint() over files, directories and globs, printed in one of five formats.
  * Files that could not be linted are in the output (and, for the machine formats, one line each on stderr).
  */
+import { escapeJsonText, redact, remembered, sanitize, sanitizeStrings } from '../../redact.js';
 import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
 import { exitCodeOfLint, lint, tooManyWarnings } from '../../lint/index.js';
@@ -70,11 +71,14 @@ function runLint(
     }
     const cwd = process.cwd();
     maxWarnings ??= config?.maxWarnings;
-    const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), strict: values['strict'] === true, cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
+    const linted = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), strict: values['strict'] === true, cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
+    // Every string the formats print, sanitised once (JSON escapes control characters itself).
+    // Remembered: across many files the same messages and sources repeat (see remembered()).
+    const result = sanitizeStrings(linted, { clean: remembered(format === 'json' ? redact : sanitize) });
     switch (format) {
       case 'json':
         // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
-        io.stdout(`${JSON.stringify(result.files)}\n`);
+        io.stdout(`${escapeJsonText(JSON.stringify(result.files))}\n`);
         break;
       case 'sarif':
         io.stdout(formatLintSarif(result, { cwd, knowledge: preflight.knowledge }));
@@ -92,7 +96,7 @@ function runLint(
       for (const e of result.files) {
         if (e.error === undefined) continue;
         const where = e.errorLine !== undefined ? `:${e.errorLine}:${e.errorColumn ?? 1}` : '';
-        io.stderr(`bedrock-preflight: ${e.file}${where}: ${e.error}\n`);
+        io.stderr(`bedrock-preflight: ${sanitize(`${e.file}${where}: ${e.error}`)}\n`);
       }
       if (tooManyWarnings(result.counts, maxWarnings)) {
         io.stderr(`bedrock-preflight: too many warnings: ${result.counts.warnings}, more than --max-warnings ${maxWarnings}\n`);

@@ -6,11 +6,31 @@
 import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
 import { PreflightInputError } from '../../errors.js';
-import { createServer, DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_PORT } from '../../serve/index.js';
+import { readFileSync } from 'node:fs';
+import { sanitize } from '../../redact.js';
+import { createServer, isLoopbackHost, DEFAULT_HOST, DEFAULT_MAX_BODY, DEFAULT_MAX_YAML_BODY, DEFAULT_PORT } from '../../serve/index.js';
 import { json, usage, type Command } from '../command.js';
 
 const Port = z.pipe(z.string().check(z.regex(/^[0-9]{1,5}$/)), z.transform(Number)).check(z.refine((n) => n <= 65535));
 const Bytes = z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,12}$/)), z.transform(Number));
+
+const TOKEN_ENV = 'BEDROCK_PREFLIGHT_TOKEN';
+
+/** The bearer token: from --token-file (first line), else from the environment; at least 16 characters. */
+function serveToken(file: string | boolean | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  let token: string | undefined;
+  if (typeof file === 'string') {
+    try {
+      token = readFileSync(file, 'utf8').split(/\r?\n/, 1)[0]!.trim();
+    } catch (e) {
+      throw new PreflightInputError('E_INPUT_READ', `cannot read the token file: ${(e as NodeJS.ErrnoException).code ?? 'unreadable'}`, { file });
+    }
+  } else if (env[TOKEN_ENV] !== undefined && env[TOKEN_ENV] !== '') token = env[TOKEN_ENV]!.trim();
+  if (token !== undefined && token.length < 16) {
+    throw new PreflightInputError('E_USAGE', `the serve token must have at least 16 characters (from ${typeof file === 'string' ? '--token-file' : TOKEN_ENV})`);
+  }
+  return token;
+}
 
 export const serve: Command = {
   summary: SUMMARIES.serve,
@@ -19,7 +39,11 @@ export const serve: Command = {
   --port N         port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --host H         interface to listen on (default ${DEFAULT_HOST})
   --max-body N     largest request body accepted, in bytes (default ${DEFAULT_MAX_BODY}); larger ones get 413
+  --token-file FILE    require Authorization: Bearer <token> on the POST routes, the token read from FILE
+                       (or from the environment variable ${TOKEN_ENV}; never a flag value, which ps would show)
   --format text|json   json also prints { "url", "host", "port" } on stdout once listening
+
+  Bounds: bodies up to --max-body (JSON) and ${DEFAULT_MAX_YAML_BODY / 1024} KiB (YAML), nesting up to 200 levels.
 
   POST /v1/check       the document check takes (envelope, or bare body with ?endpoint=&api=&model=&region=)
   POST /v1/recommend   { "needs": [...] } or { "request": {...} }
@@ -30,6 +54,7 @@ Stops on SIGTERM or SIGINT after in-flight requests finish (exit code 0).`,
     port: { type: 'string' },
     host: { type: 'string' },
     'max-body': { type: 'string' },
+    'token-file': { type: 'string' },
   },
   formats: ['text', 'json'],
   async run({ positionals, values, format, io, preflight }) {
@@ -44,8 +69,13 @@ Stops on SIGTERM or SIGINT after in-flight requests finish (exit code 0).`,
     if (typeof maxBody !== 'number' && !maxBody.success) throw usage(`--max-body takes a positive whole number of bytes, not "${String(maxFlag)}"`);
 
     const host = (hostFlag as string | undefined) ?? DEFAULT_HOST;
+    const token = serveToken(values['token-file'], io.env);
+    if (token === undefined && !isLoopbackHost(host)) {
+      io.stderr(`bedrock-preflight: warning: listening on ${sanitize(host)}, beyond this machine, without authentication; set ${TOKEN_ENV} or --token-file\n`);
+    }
     const server = createServer({
       host,
+      ...(token === undefined ? {} : { token }),
       port: typeof port === 'number' ? port : port.data,
       maxBodyBytes: typeof maxBody === 'number' ? maxBody : maxBody.data,
       preflight,

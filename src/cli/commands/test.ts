@@ -2,6 +2,7 @@
  * `test <dir|file>`: runs a rule pack's cases (example requests with the findings they must produce under the
  * pack's overlays), like `opa test` and `cfn-guard test`. Exit 1 when a case fails, 2 for invalid pack files.
  */
+import { sanitizeStrings } from '../../redact.js';
 import { json, usage, type Command } from '../command.js';
 import { SUMMARIES } from './summaries.js';
 import { exitCodeOfRulePack, runRulePack } from '../../testing/runner.js';
@@ -23,7 +24,7 @@ export const testCommand: Command = {
     if (target === undefined) throw usage('test needs a rule-pack folder or a case file');
     if (rest.length > 0) throw usage(`test takes one folder or file; got also ${rest.join(' ')}`);
     const result = runRulePack(target, { cwd: process.cwd() });
-    io.stdout(format === 'json' ? json(result) : formatRulePackText(result, { color }));
+    io.stdout(format === 'json' ? json(result) : formatRulePackText(sanitizeStrings(result), { color }));
     return exitCodeOfRulePack(result);
   },
 };

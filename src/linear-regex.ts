@@ -1,0 +1,47 @@
+/**
+ * Regular expressions written by users (configuration rules, rule-pack scopes) run in RE2JS, a linear-time engine
+ * with RE2 semantics: no pattern can backtrack, whatever the input. What RE2 cannot express (backreferences,
+ * lookaround) is refused when the file is loaded. Patterns of the built-in knowledge are reviewed with the
+ * repository and keep JavaScript's engine.
+ *
+ * RE2JS is loaded on the first user pattern only, so that runs without one start as fast as before.
+ */
+import { createRequire } from 'node:module';
+import type { RE2JS as RE2JSClass } from 're2js';
+
+export const MAX_REGEX_LENGTH = 300;
+
+/** What a compiled pattern offers: an unanchored search, like `RegExp.prototype.test`. */
+export interface LinearRegex {
+  test(text: string): boolean;
+}
+
+let engine: typeof RE2JSClass | undefined;
+
+function re2(): typeof RE2JSClass {
+  // A lazy load of an immutable library: the same module object for every caller.
+  engine ??= (createRequire(import.meta.url)('re2js') as { RE2JS: typeof RE2JSClass }).RE2JS;
+  return engine;
+}
+
+/** Why `source` is refused (too long, or not an RE2 pattern), or undefined when it compiles. */
+export function linearRegexProblem(source: string): string | undefined {
+  if (source.length > MAX_REGEX_LENGTH) return `regular expression longer than ${MAX_REGEX_LENGTH} characters`;
+  try {
+    re2().compile(source);
+    return undefined;
+  } catch (e) {
+    const err = e as { error?: unknown; input?: unknown; message?: string };
+    if (typeof err.error !== 'string') return `invalid regular expression: ${err.message ?? String(e)}`;
+    const at = typeof err.input === 'string' && err.input !== '' ? source.indexOf(err.input) : -1;
+    const where = at >= 0 ? ` at character ${at + 1} ("${err.input}")` : '';
+    return `regular expression not supported by the linear-time (RE2) engine: ${err.error}${where}`;
+  }
+}
+
+/** Compiles a pattern checked by {@link linearRegexProblem}; throws for one that was not. */
+export function compileLinearRegex(source: string, ignoreCase = false): LinearRegex {
+  const R = re2();
+  const pattern = R.compile(source, ignoreCase ? R.CASE_INSENSITIVE : 0);
+  return { test: (text) => pattern.matcher(text).find() };
+}
