@@ -13,7 +13,7 @@ export default defineConfig([
     sourcemap: false,
   },
   {
-    entry: { cli: 'src/cli/bin.ts' },
+    entry: { cli: 'src/cli/bin.ts', 'audit-worker': 'src/audit/worker.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
     target: 'node20',

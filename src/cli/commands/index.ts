@@ -14,5 +14,6 @@ export const EXTRA_COMMANDS: Record<string, LazyCommand> = {
   lint: { summary: SUMMARIES.lint, load: async () => (await import('./lint.js')).lintCommand },
   test: { summary: SUMMARIES.test, load: async () => (await import('./test.js')).testCommand },
   arch: { summary: SUMMARIES.arch, load: async () => (await import('./arch.js')).archCommand },
+  audit: { summary: 'audit recorded model invocation logs: what fails today and what could move to bedrock-mantle', load: async () => (await import('./audit.js')).auditCommand },
   serve: { summary: SUMMARIES.serve, load: async () => (await import('./serve.js')).serve },
 };
