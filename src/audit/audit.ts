@@ -100,12 +100,15 @@ export class Auditor {
     const m = this.report.mantle;
     m.readiness[v.readiness].count++;
     keepExample(m.readiness[v.readiness].examples, ex);
+    if (v.readiness === 'unknown') {
+      for (const b of v.blockers) bump(m.unknownReasons, b.reason);
+      return;
+    }
     for (const b of v.blockers) {
       const slot = (m.blockers[b.subject] ??= { subject: b.subject, reason: b.reason, count: 0, examples: [], ...(b.source ? { source: b.source } : {}), ...(b.asOf ? { asOf: b.asOf } : {}) });
       slot.count++;
       keepExample(slot.examples, ex);
     }
-    if (v.readiness === 'unknown') for (const b of v.blockers) bump(m.unknownReasons, b.reason);
     if (v.readiness !== 'change') return;
     for (const c of v.changes) {
       const slot = (m.changes[c.kind] ??= { count: 0, examples: [], details: {} });
