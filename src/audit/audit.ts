@@ -89,9 +89,10 @@ export class Auditor {
     if (today.valid) t.valid++;
     else t.invalid++;
     for (const f of today.findings) {
-      const key = `${f.code}:${f.subject}`;
-      const slot = (t.findings[key] ??= { code: f.code, subject: f.subject, severity: f.severity, summary: this.summaryOf(f), count: 0, examples: [], ...(f.source ? { source: f.source } : {}) });
+      const key = `${f.code}:${f.subject}:${f.severity}`;
+      const slot = (t.findings[key] ??= { code: f.code, subject: f.subject, severity: f.severity, summary: this.summaryOf(f), count: 0, examples: [] });
       slot.count++;
+      keepSmaller(slot, 'source', f.source);
       keepExample(slot.examples, ex);
     }
   }
@@ -105,8 +106,11 @@ export class Auditor {
       return;
     }
     for (const b of v.blockers) {
-      const slot = (m.blockers[b.subject] ??= { subject: b.subject, reason: b.reason, count: 0, examples: [], ...(b.source ? { source: b.source } : {}), ...(b.asOf ? { asOf: b.asOf } : {}) });
+      const slot = (m.blockers[b.subject] ??= { subject: b.subject, reason: b.reason, count: 0, examples: [] });
       slot.count++;
+      keepSmaller(slot, 'reason', b.reason);
+      keepSmaller(slot, 'source', b.source);
+      keepSmaller(slot, 'asOf', b.asOf);
       keepExample(slot.examples, ex);
     }
     if (v.readiness !== 'change') return;
@@ -166,6 +170,17 @@ function capabilityBlockers(k: Knowledge, today: CheckReport, api: ApiId): Recor
     out.push({ subject: cap.id, reason: `${row.label}: not supported on bedrock-mantle (${table})${cell.detail ? `; ${cell.detail}` : ''}`, source: cell.source, asOf: cell.asOf });
   }
   return out;
+}
+
+/**
+ * Texts that can differ between records of one tally (a source, a reason naming a Region) keep the smaller, as a
+ * merge does, so that a report does not depend on the order records came in.
+ */
+function keepSmaller<T extends object>(slot: T, key: keyof T & string, value: string | undefined): void {
+  if (value === undefined) return;
+  const s = slot as Record<string, unknown>;
+  const old = s[key];
+  if (typeof old !== 'string' || value < old) s[key] = value;
 }
 
 /** Lifecycle facts of a family, when the knowledge has them (string-valued fields such as status and dates). */

@@ -88,7 +88,7 @@ export async function* readLogFile(file: string, options: ReadOptions = {}): Asy
     for await (const chunk of stream) yield* lines.push(chunk as Buffer);
     yield* lines.end();
   } catch (e) {
-    yield* lines.end();
+    // A line cut off by the failure is not a record: it is part of what is missing.
     yield failure(name, lines.line, gzip, bytes, e as NodeJS.ErrnoException);
   }
 }
