@@ -2,7 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'aws-sdk': 'src/integrations/aws-sdk.ts', fetch: 'src/integrations/fetch.ts' },
+    entry: { index: 'src/index.ts', 'aws-sdk': 'src/integrations/aws-sdk.ts', fetch: 'src/integrations/fetch.ts', 'audit-lambda': 'src/audit/lambda.ts' },
+    // The Lambda Node.js runtime provides the S3 client (an optional peer dependency elsewhere).
+    external: ['@aws-sdk/client-s3'],
     format: ['esm', 'cjs'],
     dts: true,
     clean: false,

@@ -39,6 +39,8 @@ export interface ReadOptions {
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/** Names of log files in a folder (S3 delivery objects are *.json.gz). */
+export const LOG_FILE_PATTERN = /\.(json|jsonl|ndjson|gz|log|txt)$/i;
 const LOG_FILES = ['**/*.json', '**/*.jsonl', '**/*.ndjson', '**/*.gz', '**/*.log', '**/*.txt'];
 /** A CloudWatch Logs export line: an ISO-8601 timestamp, a space, the event. */
 const EXPORT_PREFIX = /^\d{4}-\d\d-\d\dT[0-9:.]+Z? (?=[{[])/;
@@ -72,14 +74,21 @@ export function displayName(file: string, cwd = process.cwd()): string {
 }
 
 /** The records and problems of one file (or stdin), in file order. Never throws. */
-export async function* readLogFile(file: string, options: ReadOptions = {}): AsyncGenerator<LogItem> {
-  const name = displayName(file);
+export function readLogFile(file: string, options: ReadOptions = {}): AsyncGenerator<LogItem> {
+  const source = (): AsyncIterable<Buffer> => (file === '-' ? process.stdin : createReadStream(file));
+  return readLogSource(displayName(file), source, options);
+}
+
+/**
+ * The records and problems of a byte stream (a file, stdin, an S3 object's body) named `name` in the report.
+ * `open` is called once, inside, so that a failure to open is reported like a failure to read. Never throws.
+ */
+export async function* readLogSource(name: string, open: () => AsyncIterable<Buffer>, options: ReadOptions = {}): AsyncGenerator<LogItem> {
   const lines = new LineReader(name, options.maxDocumentBytes ?? 64 * 1024 * 1024);
   let bytes = 0;
   let gzip = false;
   try {
-    const raw: AsyncIterable<Buffer> = file === '-' ? process.stdin : createReadStream(file);
-    const counted = countBytes(raw, (n) => {
+    const counted = countBytes(open(), (n) => {
       bytes += n;
       options.onBytes?.(n);
     });
