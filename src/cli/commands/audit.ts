@@ -86,7 +86,8 @@ function readReport(file: string): AuditReport {
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new PreflightInputError('E_INPUT_PARSE', `not a JSON audit report: ${(e as Error).message}`, { file });
+    const why = (e as NodeJS.ErrnoException).code !== undefined ? (e as Error).message : 'it is not JSON';
+    throw new PreflightInputError('E_INPUT_PARSE', `cannot read an audit report (as "audit --format json" prints): ${why}`, { file });
   }
   const v = value as Partial<AuditReport> | null;
   if (v === null || typeof v !== 'object' || v.schema !== REPORT_SCHEMA || v.version !== 1 || typeof v.records !== 'object') {
