@@ -6,7 +6,7 @@ import { isPreflightInputError } from '../errors.js';
 import type { Preflight } from '../preflight.js';
 import type { ApiId, CheckReport, Finding, Knowledge, ModelFamily } from '../types.js';
 import type { LogItem, ProblemItem, RecordItem } from './read.js';
-import { familyOf, planMantle, rebuildRuntime, type Change, type RuntimeRequest } from './rebuild.js';
+import { familyOf, mantleRequest, mantleTarget, rebuildRuntime, type Change, type RuntimeRequest } from './rebuild.js';
 import type { InvocationRecord } from './record.js';
 import { bump, emptyReport, keepExample, withShares, type AuditReport, type Example, type Readiness } from './report.js';
 
@@ -139,14 +139,17 @@ export class Auditor {
 export function auditRequest(preflight: Preflight, r: Pick<InvocationRecord, 'modelId' | 'region'>, runtime: RuntimeRequest): RecordVerdict {
   const k = preflight.knowledge;
   const today = preflight.check(runtime.envelope);
-  const plan = planMantle(k, r, runtime, familyOf(k, r.modelId));
-  if (plan.served !== 'yes') {
-    const blocker = { subject: plan.served === 'no' ? 'model-not-served' : 'model-availability-unknown', reason: plan.reason, ...(plan.source ? { source: plan.source } : {}) };
-    return { today, readiness: plan.served === 'no' ? 'cannot' : 'unknown', blockers: [blocker], changes: [] };
+  const target = mantleTarget(k, r, runtime, familyOf(k, r.modelId));
+  if (target.served !== 'yes') {
+    const blocker = { subject: target.served === 'no' ? 'model-not-served' : 'model-availability-unknown', reason: target.reason, ...(target.source ? { source: target.source } : {}) };
+    return { today, readiness: target.served === 'no' ? 'cannot' : 'unknown', blockers: [blocker], changes: [] };
   }
-  const blockers: RecordVerdict['blockers'] = capabilityBlockers(k, today, plan.api);
-  const changes = [...plan.changes];
-  const onMantle = preflight.check(plan.envelope);
+  const blockers: RecordVerdict['blockers'] = capabilityBlockers(k, today, target.api);
+  // A capability the request uses settles it: it cannot move. The check on mantle would only add more reasons,
+  // at the cost of rewriting and checking every such record a second time.
+  if (blockers.length > 0) return { today, readiness: 'cannot', blockers, changes: [] };
+  const { envelope, changes } = mantleRequest(k, r.region, runtime, target);
+  const onMantle = preflight.check(envelope);
   for (const f of onMantle.findings) {
     if (f.severity !== 'error') continue;
     if (BLOCKING_CODES.test(f.code)) {

@@ -18,6 +18,8 @@ export type NotAudited = { notAudited: 'body-in-s3' | 'no-body' | 'operation-unk
 
 export interface RuntimeRequest {
   api: ApiId;
+  /** The URL's path (the operation's). */
+  path: string;
   envelope: Envelope;
 }
 
@@ -27,10 +29,10 @@ export interface Change {
   detail: string;
 }
 
-/** How the request would go to bedrock-mantle; `served` is what the knowledge says of the model's family there. */
-export type MantlePlan =
+/** Where the request would go on bedrock-mantle; `served` is what the knowledge says of the model's family there. */
+export type MantleTarget =
   | { served: 'no' | 'unknown'; family: ModelFamily | null; reason: string; source?: string }
-  | { served: 'yes'; family: ModelFamily; api: ApiId; model: string; envelope: Envelope; changes: Change[] };
+  | { served: 'yes'; family: ModelFamily; api: ApiId; model: string; path: string; changes: Change[] };
 
 const hostOf = (k: Knowledge, endpoint: 'bedrock-runtime' | 'bedrock-mantle', region: string): string =>
   k.endpoints.find((e) => e.id === endpoint)!.host.replace('{region}', region);
@@ -44,8 +46,8 @@ export function rebuildRuntime(k: Knowledge, r: InvocationRecord): RuntimeReques
     if (r.input.inputBodyS3Path !== undefined) return { notAudited: 'body-in-s3', detail: r.input.inputBodyS3Path };
     return { notAudited: 'no-body', detail: 'the record has no request body (text data delivery off?)' };
   }
-  const url = `https://${hostOf(k, 'bedrock-runtime', r.region)}${op.path(encodeURIComponent(r.modelId))}`;
-  return { api: op.api, envelope: { method: 'POST', url, body } };
+  const path = op.path(encodeURIComponent(r.modelId));
+  return { api: op.api, path, envelope: { method: 'POST', url: `https://${hostOf(k, 'bedrock-runtime', r.region)}${path}`, body } };
 }
 
 /** The family of a model id (the knowledge's first matching family), or null. */
@@ -72,19 +74,24 @@ function mantlePath(k: Knowledge, api: ApiId, served: ServedBy): string {
 
 const API_PREFERENCE: readonly ApiId[] = ['messages', 'chat-completions', 'responses'];
 
-export function planMantle(k: Knowledge, r: Pick<InvocationRecord, 'modelId' | 'region'>, runtime: RuntimeRequest, family: ModelFamily | null): MantlePlan {
+/** The API, route and model id the request would take on bedrock-mantle, and what changes on the way. */
+export function mantleTarget(k: Knowledge, r: Pick<InvocationRecord, 'modelId'>, runtime: RuntimeRequest, family: ModelFamily | null): MantleTarget {
   if (family === null) return { served: 'unknown', family, reason: `model ${r.modelId} is not in the knowledge's model families` };
   const served = family.endpoints['bedrock-mantle'];
   if (served === 'unknown') return { served: 'unknown', family, reason: `no source read says whether bedrock-mantle serves ${family.label}` };
   const api = [runtime.api, ...API_PREFERENCE].find((a) => served.apis.includes(a));
   if (api === undefined) return { served: 'no', family, reason: `bedrock-mantle does not serve ${family.label}`, source: served.source };
   const model = mantleModelId(family, r.modelId);
-  const changes: Change[] = [];
   const path = mantlePath(k, api, served);
-  const runtimePath = new URL(runtime.envelope.url).pathname;
-  if (api !== runtime.api || path !== runtimePath) changes.push({ kind: 'another-route', detail: `${runtime.api} → ${api} at ${path}` });
+  const changes: Change[] = [];
+  if (api !== runtime.api || path !== runtime.path) changes.push({ kind: 'another-route', detail: `${runtime.api} → ${api} at ${path}` });
   if (model !== r.modelId) changes.push({ kind: 'another-model-id', detail: `${r.modelId} → ${model}` });
-  const { body, dropped } = translateBody(runtime.api, api, runtime.envelope.body, model);
-  for (const field of dropped) changes.push({ kind: 'drop-field', detail: field });
-  return { served: 'yes', family, api, model, changes, envelope: { method: 'POST', url: `https://${hostOf(k, 'bedrock-mantle', r.region)}${path}`, body } };
+  return { served: 'yes', family, api, model, path, changes };
+}
+
+/** The request as it would be sent to bedrock-mantle: the body rewritten for the target API; dropped fields are changes. */
+export function mantleRequest(k: Knowledge, region: string, runtime: RuntimeRequest, target: Extract<MantleTarget, { served: 'yes' }>): { envelope: Envelope; changes: Change[] } {
+  const { body, dropped } = translateBody(runtime.api, target.api, runtime.envelope.body, target.model);
+  const changes = [...target.changes, ...dropped.map((field): Change => ({ kind: 'drop-field', detail: field }))];
+  return { changes, envelope: { method: 'POST', url: `https://${hostOf(k, 'bedrock-mantle', region)}${target.path}`, body } };
 }

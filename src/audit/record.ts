@@ -52,8 +52,28 @@ export const OPERATIONS: Readonly<Record<string, { api: ApiId; path: (model: str
   CreateMessage: { api: 'messages', path: () => '/anthropic/v1/messages' },
 };
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
+const optional = (v: unknown, type: 'string' | 'number'): boolean => v === undefined || typeof v === type;
+
+/**
+ * The same test as InvocationRecordSchema, without building a parsed copy: the schema costs about as much as the
+ * JSON.parse of a record, and nearly every record passes. A test checks that both agree.
+ */
+export function isInvocationRecord(v: unknown): v is InvocationRecord {
+  if (!isObject(v) || v['schemaType'] !== 'ModelInvocationLog') return false;
+  if (typeof v['schemaVersion'] !== 'string' || typeof v['timestamp'] !== 'string' || typeof v['requestId'] !== 'string') return false;
+  if (!isText(v['region']) || !isText(v['operation']) || !isText(v['modelId']) || !optional(v['accountId'], 'string') || !optional(v['errorCode'], 'string')) return false;
+  const identity = v['identity'];
+  if (identity !== undefined && (!isObject(identity) || !optional(identity['arn'], 'string'))) return false;
+  const input = v['input'];
+  if (!isObject(input)) return false;
+  return optional(input['inputContentType'], 'string') && optional(input['inputBodyS3Path'], 'string') && optional(input['inputTokenCount'], 'number');
+}
+
 /** The first problem of a value that is not a record, as one line: "at input.modelId: expected string". */
 export function recordProblem(value: unknown): string | null {
+  if (isInvocationRecord(value)) return null;
   const r = InvocationRecordSchema.safeParse(value);
   if (r.success) return null;
   const issue = r.error.issues[0]!;
