@@ -2,13 +2,15 @@
  * The audit report as one self-contained HTML page with inline SVG charts (no script, no network): where traffic
  * could go (a stacked bar), what blocks it, what fails today and the traffic by operation, model and Region.
  */
-import type { AuditReport, Readiness } from './report.js';
+import type { AuditReport, Example, Readiness } from './report.js';
 import { READINESS_LABELS, READINESS_ORDER, top, where } from './format.js';
 
 const COLORS: Record<Readiness, string> = { asIs: '#2e7d32', change: '#f9a825', cannot: '#c62828', unknown: '#9e9e9e' };
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+/** An example as a short name (the file's last part), with the full location in its tooltip. */
+const exampleHtml = (e: Example): string => `<span title="${esc(where(e))}">${esc(`${e.file.split('/').pop()}:${e.line}`)}${e.requestId ? ` <code>${esc(e.requestId)}</code>` : ''}</span>${e.detail ? ` ${esc(e.detail)}` : ''}`;
 
 function readinessBar(r: AuditReport): string {
   const total = READINESS_ORDER.reduce((a, k) => a + r.mantle.readiness[k].count, 0);
@@ -44,9 +46,9 @@ export function formatAuditHtml(r: AuditReport): string {
   const changeRows = Object.entries(r.mantle.changes).map(([k, t]) => `<tr><td>${esc(k)}</td><td>${t.count}</td><td>${esc(top(t.details, 3).map(([d, n]) => `${d} (${n})`).join('; '))}</td></tr>`);
   const findingRows = Object.values(r.today.findings)
     .sort((a, b) => b.count - a.count)
-    .map((f) => `<tr class="sev-${esc(f.severity)}"><td>${esc(f.severity)}</td><td>${esc(f.code)} ${esc(f.subject)}</td><td>${f.count}</td><td>${esc(f.examples.map(where).join(', '))}</td></tr>`);
+    .map((f) => `<tr class="sev-${esc(f.severity)}"><td>${esc(f.severity)}</td><td>${esc(f.code)} ${esc(f.subject)}</td><td>${f.count}</td><td>${f.examples.map(exampleHtml).join('<br>')}</td></tr>`);
   const inputRows = [...Object.entries(r.records.notAudited).map(([k, t]) => ['not audited', k, t] as const), ...Object.entries(r.records.problems).map(([k, t]) => ['problem', k, t] as const)].map(
-    ([kind, k, t]) => `<tr><td>${kind}</td><td>${esc(k)}</td><td>${t.count}</td><td>${esc(t.examples.map((e) => `${where(e)} ${e.detail ?? ''}`).join('; '))}</td></tr>`,
+    ([kind, k, t]) => `<tr><td>${kind}</td><td>${esc(k)}</td><td>${t.count}</td><td>${t.examples.map(exampleHtml).join('<br>')}</td></tr>`,
   );
   const lifecycleRows = Object.values(r.lifecycle.models).map((m) => `<tr><td>${esc(m.label)}</td><td>${m.count}</td><td>${esc(Object.entries(m.lifecycle).map(([k, v]) => `${k}: ${v}`).join(', '))}</td></tr>`);
   return `<!doctype html>
