@@ -61,7 +61,7 @@ export class Auditor {
     bump(rep.traffic.byOperation, r.operation);
     bump(rep.traffic.byModel, r.modelId);
     bump(rep.traffic.byRegion, r.region);
-    bump(rep.traffic.byIdentity, r.identity?.arn ?? '(none)');
+    bump(rep.traffic.byIdentity, identityOf(r.identity?.arn));
     const runtime = rebuildRuntime(this.k, r);
     if ('notAudited' in runtime) {
       const slot = (rep.records.notAudited[runtime.notAudited] ??= { count: 0, examples: [] });
@@ -173,6 +173,16 @@ function capabilityBlockers(k: Knowledge, today: CheckReport, api: ApiId): Recor
     out.push({ subject: cap.id, reason: `${row.label}: not supported on bedrock-mantle (${table})${cell.detail ? `; ${cell.detail}` : ''}`, source: cell.source, asOf: cell.asOf });
   }
   return out;
+}
+
+/**
+ * The identity traffic is counted by: an assumed role without its session name (one per session would make the
+ * count grow with the input, and the role is what attribution is about); other ARNs as they are.
+ */
+export function identityOf(arn: string | undefined): string {
+  if (arn === undefined || arn === '') return '(none)';
+  const m = /^(arn:aws[a-z-]*:sts::\d*:assumed-role\/[^/]+)\/.+$/.exec(arn);
+  return m ? m[1]! : arn;
 }
 
 /**

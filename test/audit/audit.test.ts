@@ -69,6 +69,10 @@ describe('audit of a generated corpus', () => {
     expect(report.mantle.readiness.cannot.count).toBeGreaterThan(0);
     expect([...operations].sort()).toEqual([...new Set(templatesFromCases().map((t) => t.operation))].sort());
     expect(report.records.problems).toEqual({});
+    // Identities are counted by role, not by session: their number does not grow with the input.
+    const roles = new Set(templatesFromCases().length > 0 ? Object.keys(report.traffic.byIdentity) : []);
+    expect([...roles].every((arn) => /:assumed-role\/[^/]+$/.test(arn))).toBe(true);
+    expect(Object.values(report.traffic.byIdentity).reduce((a, n) => a + n, 0)).toBe(corpus.records);
   });
 });
 

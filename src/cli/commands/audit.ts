@@ -46,6 +46,9 @@ error finding on a logged request or a line that is not a record; else 0.`,
     if (first === undefined) throw usage('audit needs at least one file, folder or - (or: audit merge <reports…>)');
     const report = first === 'merge' ? mergeReports(rest.map(readReport)) : await auditPaths(ctx, ctx.positionals);
     print(ctx, report);
+    if (ctx.format !== 'text') {
+      for (const code of UNREADABLE) for (const e of report.records.problems[code]?.examples ?? []) ctx.io.stderr(`bedrock-preflight: ${e.file}:${e.line}: ${e.detail ?? code}\n`);
+    }
     return exitCodeOfAudit(report);
   },
 };
