@@ -172,3 +172,22 @@ describe('problems are reported with their location, and the rest goes on', () =
     expect(readdirSync(tmp).length).toBeGreaterThan(0);
   });
 });
+
+describe('model lifecycle', () => {
+  it('lists the models in use whose family has lifecycle data in the knowledge, and nothing when none has', () => {
+    const templates = templatesFromCases();
+    const t = templates[0]!;
+    const item = (k: number): LogItem => ({ kind: 'record', file: 'l.jsonl', line: k + 1, record: recordOf(t, k * 50, random(k)) as unknown as InvocationRecord });
+    const plain = new Auditor(preflight);
+    plain.add(item(0));
+    expect(plain.result().lifecycle).toEqual({ known: false, models: {} });
+
+    const knowledge = structuredClone(preflight.knowledge);
+    const family = knowledge.models.find((f) => new RegExp(f.match).test(t.modelId.replace(/^[a-z-]+\.(?=[a-z0-9-]+\.[a-z])/, '')))!;
+    Object.assign(family, { lifecycle: { status: 'legacy', endOfLife: '2027-01-15' } });
+    const withLifecycle = new Auditor(createPreflight({ knowledge }));
+    withLifecycle.add(item(0));
+    withLifecycle.add(item(1));
+    expect(withLifecycle.result().lifecycle).toEqual({ known: true, models: { [family.id]: { label: family.label, count: 2, lifecycle: { status: 'legacy', endOfLife: '2027-01-15' } } } });
+  });
+});
