@@ -34,11 +34,13 @@ export type LogItem = RecordItem | ProblemItem;
 export interface ReadOptions {
   /** Called with the number of (compressed) bytes read, as they are read. */
   onBytes?: (n: number) => void;
-  /** The largest multi-line JSON document held whole (default 64 MiB). */
+  /** The largest multi-line JSON document held whole (default 16 MiB). */
   maxDocumentBytes?: number;
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
+/** A multi-line JSON document is parsed whole: this bounds the memory it takes (S3 delivers JSON Lines). */
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 /** Read and inflate in large chunks: small ones cost more in stream bookkeeping than in inflating. */
 const CHUNK = 1 << 18;
 /** Names of log files in a folder (S3 delivery objects are *.json.gz). */
@@ -86,7 +88,7 @@ export function readLogFile(file: string, options: ReadOptions = {}): AsyncGener
  * `open` is called once, inside, so that a failure to open is reported like a failure to read. Never throws.
  */
 export async function* readLogSource(name: string, open: () => AsyncIterable<Buffer>, options: ReadOptions = {}): AsyncGenerator<LogItem> {
-  const lines = new LineReader(name, options.maxDocumentBytes ?? 64 * 1024 * 1024);
+  const lines = new LineReader(name, options.maxDocumentBytes ?? MAX_DOCUMENT_BYTES);
   let bytes = 0;
   let gzip = false;
   try {

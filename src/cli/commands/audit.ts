@@ -19,6 +19,8 @@ import { formatAuditHtml } from '../../audit/html.js';
 const SUMMARY = 'audit recorded model invocation logs: what fails today and what could move to bedrock-mantle';
 const Workers = z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,2}$/)), z.transform(Number));
 /** Problems that mean part of a file could not be read at all (exit 2, as lint does for unreadable files). */
+/** Each worker thread holds its own compiled knowledge (about 50 MB): four keep the peak RSS near 256 MB. */
+const DEFAULT_MAX_WORKERS = 4;
 const UNREADABLE = ['read-failed', 'gzip-truncated', 'gzip-invalid', 'document-too-large'];
 
 export const auditCommand: Command = {
@@ -33,7 +35,7 @@ export const auditCommand: Command = {
   as not audited; a line that is not a record is a problem at its file and line, and the rest goes on.
   "audit merge" merges reports made with --format json (e.g. one per shard) into the report of one run.
 
-  --workers N      worker threads across files (default: the number of CPUs)
+  --workers N      worker threads across files (default: the number of CPUs, at most 4; each adds about 50 MB)
   --quiet          no progress bar (there is none when stderr is not a terminal)
   --format text|json|md|html|sarif   (json: schemas/audit-report.schema.json)
 
@@ -56,7 +58,7 @@ error finding on a logged request or a line that is not a record; else 0.`,
 async function auditPaths(ctx: Context, paths: string[]): Promise<AuditReport> {
   const files = listLogFiles(paths);
   if (files.length === 0) throw usage(`no log files under ${paths.join(' ')}`);
-  let workers = Math.max(1, Math.min(availableParallelism(), 8));
+  let workers = Math.max(1, Math.min(availableParallelism(), DEFAULT_MAX_WORKERS));
   if (ctx.values['workers'] !== undefined) {
     const w = Workers.safeParse(ctx.values['workers']);
     if (!w.success) throw usage(`--workers takes a whole number from 1 to 999, not "${String(ctx.values['workers'])}"`);
