@@ -145,6 +145,7 @@ class LineReader {
   private doc: string[] | null = null;
   private docBytes = 0;
   private docLine = 0;
+  private skipping = false;
 
   constructor(
     private readonly file: string,
@@ -152,13 +153,27 @@ class LineReader {
   ) {}
 
   *push(chunk: Buffer): Generator<LogItem> {
-    const text = this.rest + this.decoder.write(chunk);
+    let text = this.decoder.write(chunk);
+    if (this.skipping) {
+      // The rest of an over-long line is skipped up to its end.
+      const nl = text.indexOf('\n');
+      if (nl === -1) return;
+      this.skipping = false;
+      this.line++;
+      text = text.slice(nl + 1);
+    }
+    text = this.rest + text;
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       yield* this.lineOf(text.slice(start, nl));
       start = nl + 1;
     }
     this.rest = text.slice(start);
+    if (this.rest.length > this.maxDocumentBytes) {
+      this.rest = '';
+      this.skipping = true;
+      yield { kind: 'problem', file: this.file, line: this.line + 1, code: 'document-too-large', message: `a line of over ${this.maxDocumentBytes} characters; it is skipped` };
+    }
   }
 
   *end(): Generator<LogItem> {

@@ -191,3 +191,15 @@ describe('model lifecycle', () => {
     expect(withLifecycle.result().lifecycle).toEqual({ known: true, models: { [family.id]: { label: family.label, count: 2, lifecycle: { status: 'legacy', endOfLife: '2027-01-15' } } } });
   });
 });
+
+describe('bounded memory', () => {
+  it('skips a line longer than the document limit with a problem at its line, and reads the lines after it', async () => {
+    const file = join(tmp, 'long.jsonl');
+    const record = JSON.stringify(recordOf(templatesFromCases()[0]!, 1, random(1)));
+    writeFileSync(file, `${record}\n[${'1,'.repeat(600_000)}1]\n${record}\n`);
+    const items: LogItem[] = [];
+    for await (const item of readLogFile(file, { maxDocumentBytes: 100_000 })) items.push(item);
+    expect(items.map((i) => [i.kind, i.line])).toEqual([['record', 1], ['problem', 2], ['record', 3]]);
+    expect(items[1]).toMatchObject({ code: 'document-too-large', file: displayName(file) });
+  });
+});
