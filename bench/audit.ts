@@ -4,7 +4,8 @@
  * gunzips and JSON.parses the same records (in one thread, and with as many worker threads as the audit), measured
  * in the same run. Prints the throughput ratios (target ≥ 0.5 of the one-thread floor) and the audit's peak RSS
  * (target ≤ 256 MB).
- * AUDIT_BENCH_BYTES: the corpus size in uncompressed bytes (default 2 GiB); AUDIT_BENCH_WORKERS: threads.
+ * AUDIT_BENCH_BYTES: the corpus size in uncompressed bytes (default 2 GiB); AUDIT_BENCH_WORKERS: threads (default: the
+ * CPUs, at most 8); AUDIT_BENCH_ROUNDS: measurements of each, the best kept (default 2).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ const benchDir = join(root, '.bench');
 const dir = join(benchDir, 'audit');
 const bytes = Number(process.env['AUDIT_BENCH_BYTES'] ?? 2 * 1024 ** 3);
 const workers = Number(process.env['AUDIT_BENCH_WORKERS'] ?? Math.min(availableParallelism(), 8));
+const rounds = Number(process.env['AUDIT_BENCH_ROUNDS'] ?? 2);
 const bin = join(root, 'dist', 'cli.cjs');
 const MB = 1024 * 1024;
 const RSS_TARGET_MB = 256;
@@ -86,13 +88,13 @@ async function main(): Promise<void> {
   const files = await corpus();
   writeFileSync(join(benchDir, 'rss-preload.cjs'), PRELOAD);
   writeFileSync(join(benchDir, 'audit-floor.cjs'), FLOOR);
-  // Interleaved, best of two each, so that both meet the same load on a shared machine.
+  // Interleaved, best of `rounds` each, so that both meet the same load on a shared machine.
   const floors: number[] = [];
   const singles: number[] = [];
   const audits: Array<{ seconds: number; rssMb: number }> = [];
   let records = 0;
   let audited = 0;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < rounds; round++) {
     const f = measure([join(benchDir, 'audit-floor.cjs'), String(workers), ...files]);
     records = (JSON.parse(f.stdout) as { records: number }).records;
     floors.push(f.seconds);
