@@ -4,8 +4,8 @@
  * gunzips and JSON.parses the same records (in one thread, and with as many worker threads as the audit), measured
  * in the same run. Prints the throughput ratios (target ≥ 0.5 of the one-thread floor) and the audit's peak RSS
  * (target ≤ 256 MB).
- * AUDIT_BENCH_BYTES: the corpus size in uncompressed bytes (default 2 GiB); AUDIT_BENCH_WORKERS: threads (default: the
- * CPUs, at most 8); AUDIT_BENCH_ROUNDS: measurements of each, the best kept (default 2).
+ * AUDIT_BENCH_BYTES: the corpus size in uncompressed bytes (default 2 GiB); AUDIT_BENCH_WORKERS: threads (default: as
+ * the CLI, the CPUs up to 4); AUDIT_BENCH_ROUNDS: measurements of each, the best kept (default 2).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ const root = join(import.meta.dirname, '..');
 const benchDir = join(root, '.bench');
 const dir = join(benchDir, 'audit');
 const bytes = Number(process.env['AUDIT_BENCH_BYTES'] ?? 2 * 1024 ** 3);
-const workers = Number(process.env['AUDIT_BENCH_WORKERS'] ?? Math.min(availableParallelism(), 8));
+const workers = Number(process.env['AUDIT_BENCH_WORKERS'] ?? Math.min(availableParallelism(), 4));
 const rounds = Number(process.env['AUDIT_BENCH_ROUNDS'] ?? 2);
 const bin = join(root, 'dist', 'cli.cjs');
 const MB = 1024 * 1024;
