@@ -83,6 +83,18 @@ describe('audit', () => {
     expect(m.stderr).toMatch(/\.json\.gz: cannot read an audit report/);
   });
 
+  it('shows a progress bar (records/s, bytes, ETA) on a terminal, and none with --quiet', () => {
+    // script(1) (util-linux) runs the command on a pseudo-terminal and records what it wrote there.
+    const onTty = (extra: string) => {
+      const log = join(tmp, `tty${extra}.log`);
+      const r = spawnSync('script', ['-qec', `${process.execPath} ${bin} audit ${corpus} --workers 1 ${extra} > ${join(tmp, 'tty-out.txt')}`, log], { cwd: root, encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      return readFileSync(log, 'utf8');
+    };
+    expect(onTty('')).toMatch(/[\d,]+ records, [\d,]+\/s, [\d.]+ MB of [\d.]+ MB, ETA \d+:\d\d/);
+    expect(onTty('--quiet')).not.toMatch(/ records, /);
+  });
+
   it('exit 2 with one line for a bad flag; --help shows the usage', () => {
     const r = run(['audit', corpus, '--workers', 'many']);
     expect(r.code).toBe(2);
