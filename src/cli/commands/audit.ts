@@ -46,6 +46,7 @@ error finding on a logged request or a line that is not a record; else 0.`,
   async run(ctx) {
     const [first, ...rest] = ctx.positionals;
     if (first === undefined) throw usage('audit needs at least one file, folder or - (or: audit merge <reports…>)');
+    if (first === 'merge' && rest.length === 0) throw usage('audit merge needs at least one report made with audit --format json');
     const report = first === 'merge' ? mergeReports(rest.map(readReport)) : await auditPaths(ctx, ctx.positionals);
     print(ctx, report);
     if (ctx.format !== 'text') {
