@@ -6,7 +6,7 @@ import { isPreflightInputError } from '../errors.js';
 import type { Preflight } from '../preflight.js';
 import type { ApiId, CheckReport, Finding, Knowledge, ModelFamily } from '../types.js';
 import type { LogItem, ProblemItem, RecordItem } from './read.js';
-import { familyOf, mantleRequest, mantleTarget, rebuildRuntime, type Change, type RuntimeRequest } from './rebuild.js';
+import { familyOf, mantleRequest, mantleTargetOf, rebuildRuntime, type Change, type RuntimeRequest } from './rebuild.js';
 import type { InvocationRecord } from './record.js';
 import { bump, emptyReport, keepExample, withShares, type AuditReport, type Example, type Readiness } from './report.js';
 
@@ -139,7 +139,7 @@ export class Auditor {
 export function auditRequest(preflight: Preflight, r: Pick<InvocationRecord, 'modelId' | 'region'>, runtime: RuntimeRequest): RecordVerdict {
   const k = preflight.knowledge;
   const today = preflight.check(runtime.envelope);
-  const target = mantleTarget(k, r, runtime, familyOf(k, r.modelId));
+  const target = mantleTargetOf(k, r.modelId, runtime);
   if (target.served !== 'yes') {
     const blocker = { subject: target.served === 'no' ? 'model-not-served' : 'model-availability-unknown', reason: target.reason, ...(target.source ? { source: target.source } : {}) };
     return { today, readiness: target.served === 'no' ? 'cannot' : 'unknown', blockers: [blocker], changes: [] };

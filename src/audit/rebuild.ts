@@ -74,6 +74,24 @@ function mantlePath(k: Knowledge, api: ApiId, served: ServedBy): string {
 
 const API_PREFERENCE: readonly ApiId[] = ['messages', 'chat-completions', 'responses'];
 
+/**
+ * mantleTarget, remembered per knowledge for each (API, path, model id): logs repeat a few models and operations
+ * millions of times, and working the target out again for each record showed in the audit's profile.
+ * The targets are shared: read-only.
+ */
+const targets = new WeakMap<Knowledge, Map<string, MantleTarget>>();
+export function mantleTargetOf(k: Knowledge, modelId: string, runtime: RuntimeRequest): MantleTarget {
+  let known = targets.get(k);
+  if (known === undefined) targets.set(k, (known = new Map()));
+  const key = `${runtime.api} ${runtime.path} ${modelId}`;
+  let t = known.get(key);
+  if (t === undefined) {
+    if (known.size >= 4096) known.clear();
+    known.set(key, (t = mantleTarget(k, { modelId }, runtime, familyOf(k, modelId))));
+  }
+  return t;
+}
+
 /** The API, route and model id the request would take on bedrock-mantle, and what changes on the way. */
 export function mantleTarget(k: Knowledge, r: Pick<InvocationRecord, 'modelId'>, runtime: RuntimeRequest, family: ModelFamily | null): MantleTarget {
   if (family === null) return { served: 'unknown', family, reason: `model ${r.modelId} is not in the knowledge's model families` };
