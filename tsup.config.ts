@@ -2,7 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'aws-sdk': 'src/integrations/aws-sdk.ts', fetch: 'src/integrations/fetch.ts', eslint: 'src/eslint/index.ts' },
+    entry: { index: 'src/index.ts', 'aws-sdk': 'src/integrations/aws-sdk.ts', fetch: 'src/integrations/fetch.ts', eslint: 'src/eslint/index.ts', 'audit-lambda': 'src/audit/lambda.ts' },
+    // The Lambda Node.js runtime provides the S3 client (an optional peer dependency elsewhere).
+    external: ['@aws-sdk/client-s3'],
     format: ['esm', 'cjs'],
     dts: true,
     clean: false,
@@ -14,7 +16,7 @@ export default defineConfig([
   },
   {
     // bin.ts turns source maps on under --debug, then loads cli-main (the CLI itself), so that they apply to it.
-    entry: { cli: 'src/cli/bin.ts', 'cli-main': 'src/cli/run.ts' },
+    entry: { cli: 'src/cli/bin.ts', 'cli-main': 'src/cli/run.ts', 'audit-worker': 'src/audit/worker.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
     target: 'node20',

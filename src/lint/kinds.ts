@@ -14,6 +14,7 @@ export const OWN_SCHEMA_KINDS: Readonly<Record<string, string>> = {
   cases: 'a rule pack (cases)',
   arch: 'an architecture file',
   'check-report': 'a check report',
+  'audit-report': 'an audit report',
   apis: 'knowledge (rules/apis.yaml)',
   capabilities: 'knowledge (rules/capabilities.yaml)',
   common: 'knowledge definitions',

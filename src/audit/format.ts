@@ -1,0 +1,114 @@
+/**
+ * The audit report as text (a terminal summary that fits a screen), Markdown and SARIF. Pure functions of the report.
+ */
+import pc from 'picocolors';
+import { VERSION } from '../version.js';
+import type { AuditReport, Counted, Example, Readiness } from './report.js';
+
+export const READINESS_LABELS: Record<Readiness, string> = {
+  asIs: 'as is',
+  change: 'needs a change',
+  cannot: 'cannot move',
+  unknown: 'unknown',
+};
+export const READINESS_ORDER: readonly Readiness[] = ['asIs', 'change', 'cannot', 'unknown'];
+
+const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
+const num = (n: number): string => n.toLocaleString('en-US');
+export const where = (e: Example): string => `${e.file}:${e.line}${e.requestId ? ` (${e.requestId})` : ''}`;
+
+/** The entries of a count map, largest first (ties by key), at most n. */
+export function top(map: Record<string, number>, n: number): Array<[string, number]> {
+  return Object.entries(map)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, n);
+}
+
+const byCount = <T extends { count: number }>(map: Record<string, T>): Array<[string, T]> =>
+  Object.entries(map).sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
+
+export function formatAuditText(r: AuditReport, options: { color?: boolean; width?: number } = {}): string {
+  const c = pc.createColors(options.color ?? false);
+  const width = Math.max(60, Math.min(options.width ?? 100, 140));
+  const clip = (s: string): string => (s.length > width ? `${s.slice(0, width - 1)}…` : s);
+  const out: string[] = [];
+  const notAudited = sum(r.records.notAudited);
+  const problems = sum(r.records.problems);
+  out.push(c.bold(`Audit of ${num(r.records.total)} records in ${num(r.records.files)} files: ${num(r.records.audited)} audited, ${num(notAudited)} not audited, ${num(problems)} problems`));
+  for (const [label, map] of [['operations', r.traffic.byOperation], ['models', r.traffic.byModel], ['Regions', r.traffic.byRegion], ['identities', r.traffic.byIdentity]] as const) {
+    const entries = top(map, 3).map(([k, n]) => `${k} ${num(n)}`);
+    const more = Object.keys(map).length - entries.length;
+    out.push(clip(`  ${label.padEnd(10)} ${entries.join(', ')}${more > 0 ? `, +${more} more` : ''}`));
+  }
+  out.push('', c.bold(`Today on bedrock-runtime: ${num(r.today.invalid)} failing (${pct(r.shares.failingToday)})`));
+  for (const [, f] of byCount(r.today.findings).slice(0, 5)) {
+    const sev = f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : f.severity;
+    out.push(clip(`  ${sev} ${f.code} ${f.subject} ×${num(f.count)}  e.g. ${f.examples.map(where).slice(0, 2).join(', ')}`));
+  }
+  out.push('', c.bold('Moving to bedrock-mantle:'));
+  for (const k of READINESS_ORDER) {
+    const bar = '█'.repeat(Math.round(r.shares[k] * 30));
+    out.push(`  ${READINESS_LABELS[k].padEnd(15)} ${pct(r.shares[k]).padStart(6)} ${num(r.mantle.readiness[k].count).padStart(9)}  ${bar}`);
+  }
+  for (const [kind, t] of byCount(r.mantle.changes).slice(0, 3)) {
+    out.push(clip(`  change ${kind} ×${num(t.count)}: ${top(t.details, 2).map(([d, n]) => `${d} (${num(n)})`).join('; ')}`));
+  }
+  for (const [subject, b] of byCount(r.mantle.blockers).slice(0, 4)) out.push(clip(`  blocked by ${subject} ×${num(b.count)}: ${b.reason}`));
+  const lifecycle = Object.values(r.lifecycle.models);
+  if (lifecycle.length > 0) {
+    out.push('', c.bold('Model lifecycle:'));
+    for (const m of lifecycle.slice(0, 4)) out.push(clip(`  ${m.label} ×${num(m.count)}: ${Object.entries(m.lifecycle).map(([k, v]) => `${k} ${v}`).join(', ')}`));
+  }
+  if (notAudited + problems > 0) out.push('');
+  for (const [reason, t] of byCount(r.records.notAudited)) out.push(clip(`  not audited: ${reason} ×${num(t.count)}, e.g. ${t.examples.slice(0, 1).map(where).join('')}`));
+  for (const [code, t] of byCount(r.records.problems)) out.push(clip(`  ${c.red('problem')} ${code} ×${num(t.count)}: ${t.examples[0] ? `${t.examples[0].file}:${t.examples[0].line}: ${t.examples[0].detail ?? ''}` : ''}`));
+  return `${out.join('\n')}\n`;
+}
+
+const sum = (m: Record<string, Counted>): number => Object.values(m).reduce((a, t) => a + t.count, 0);
+
+const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function formatAuditMarkdown(r: AuditReport): string {
+  const out: string[] = ['# Bedrock invocation-log audit', ''];
+  out.push(`${num(r.records.total)} records in ${num(r.records.files)} files; ${num(r.records.audited)} audited. Record format: ${r.recordFormat.source} (as of ${r.recordFormat.asOf}).`, '');
+  out.push('## Moving to bedrock-mantle', '', '| readiness | records | share |', '| --- | ---: | ---: |');
+  for (const k of READINESS_ORDER) out.push(`| ${READINESS_LABELS[k]} | ${num(r.mantle.readiness[k].count)} | ${pct(r.shares[k])} |`);
+  out.push('', '### Blocking capabilities', '', '| blocker | records | reason | source |', '| --- | ---: | --- | --- |');
+  for (const [s, b] of byCount(r.mantle.blockers)) out.push(`| ${s} | ${num(b.count)} | ${mdCell(b.reason)} | ${b.source ?? ''} |`);
+  out.push('', '### Changes needed', '', '| change | records | most frequent |', '| --- | ---: | --- |');
+  for (const [k, t] of byCount(r.mantle.changes)) out.push(`| ${k} | ${num(t.count)} | ${mdCell(top(t.details, 3).map(([d, n]) => `${d} (${num(n)})`).join('; '))} |`);
+  out.push('', `## Failing today on bedrock-runtime: ${num(r.today.invalid)} (${pct(r.shares.failingToday)})`, '', '| severity | finding | records | examples |', '| --- | --- | ---: | --- |');
+  for (const [, f] of byCount(r.today.findings)) out.push(`| ${f.severity} | ${f.code} ${f.subject} | ${num(f.count)} | ${mdCell(f.examples.map(where).join(', '))} |`);
+  out.push('', '## Traffic', '');
+  for (const [label, map] of [['Operation', r.traffic.byOperation], ['Model', r.traffic.byModel], ['Region', r.traffic.byRegion], ['Identity', r.traffic.byIdentity]] as const) {
+    out.push(`| ${label} | records |`, '| --- | ---: |', ...top(map, 20).map(([k, n]) => `| ${mdCell(k)} | ${num(n)} |`), '');
+  }
+  if (Object.keys(r.lifecycle.models).length > 0) {
+    out.push('## Model lifecycle', '', '| model | records | lifecycle |', '| --- | ---: | --- |');
+    for (const m of Object.values(r.lifecycle.models)) out.push(`| ${m.label} | ${num(m.count)} | ${mdCell(Object.entries(m.lifecycle).map(([k, v]) => `${k}: ${v}`).join(', '))} |`);
+    out.push('');
+  }
+  out.push('## Not audited and problems', '', '| kind | records | example |', '| --- | ---: | --- |');
+  for (const [k, t] of [...byCount(r.records.notAudited), ...byCount(r.records.problems)]) out.push(`| ${k} | ${num(t.count)} | ${mdCell(t.examples[0] ? `${where(t.examples[0])} ${t.examples[0].detail ?? ''}` : '')} |`);
+  return `${out.join('\n')}\n`;
+}
+
+/** Findings as SARIF 2.1.0: one result per finding kind (today's findings and unreadable records), at its examples. */
+export function formatAuditSarif(r: AuditReport): string {
+  const rules: Array<{ id: string; shortDescription: { text: string }; helpUri?: string }> = [];
+  const results: unknown[] = [];
+  const level = (s: string): string => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
+  const locations = (examples: Example[]): unknown[] =>
+    examples.map((e) => ({ physicalLocation: { artifactLocation: { uri: e.file.split('\\').join('/') }, region: { startLine: e.line } } }));
+  for (const [key, f] of byCount(r.today.findings)) {
+    rules.push({ id: key, shortDescription: { text: f.summary }, ...(f.source ? { helpUri: f.source } : {}) });
+    results.push({ ruleId: key, level: level(f.severity), message: { text: `${f.summary} (${f.subject}): ${f.count} logged requests` }, locations: locations(f.examples) });
+  }
+  for (const [code, t] of byCount(r.records.problems)) {
+    rules.push({ id: `audit/${code}`, shortDescription: { text: `log input problem: ${code}` } });
+    results.push({ ruleId: `audit/${code}`, level: 'error', message: { text: `${t.count} × ${t.examples[0]?.detail ?? code}` }, locations: locations(t.examples) });
+  }
+  const run = { tool: { driver: { name: 'bedrock-preflight', version: VERSION, informationUri: 'https://www.npmjs.com/package/bedrock-preflight', rules } }, results };
+  return `${JSON.stringify({ $schema: 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json', version: '2.1.0', runs: [run] }, null, 2)}\n`;
+}
