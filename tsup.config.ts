@@ -16,12 +16,14 @@ export default defineConfig([
     entry: { cli: 'src/cli/bin.ts' },
     format: ['cjs'],
     outExtension: () => ({ js: '.cjs' }),
+    // bin.ts reads argv before main.ts (and each command) is loaded: each lazy import() becomes its own chunk.
+    splitting: true,
     target: 'node20',
     shims: true,
     // zod/mini is small once tree-shaken; bundled, it costs nothing at start-up.
     noExternal: ['zod'],
     // Minified: V8 compiles the whole file at start-up, and a smaller file compiles faster.
-    minify: true,
+    minify: false,
     banner: { js: '#!/usr/bin/env node' },
     sourcemap: false,
   },
