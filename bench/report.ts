@@ -15,3 +15,6 @@ export function printRows(title: string, rows: readonly Row[]): void {
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
   console.log('');
 }
+
+/** "0.81-1.02": the lowest and highest of some ratios. */
+export const range = (xs: readonly number[]): string => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;

@@ -10,7 +10,8 @@
  * well-formed document (E_INPUT_PARSE, E_INPUT_SHAPE, E_INPUT_LIMIT for nesting), 413 for a body over the limit
  * (read no further), 422 when the check cannot do its job with a well-formed document (E_UNKNOWN_ENDPOINT,
  * E_UNKNOWN_ID, …), 404 unknown path, 405 wrong method (with Allow), 500 a bug (details only in the log).
- * Request bodies are never logged and never echoed; error messages are redacted.
+ * Request bodies are never logged and never echoed; error messages are redacted. Answers are compact JSON (one
+ * line), indented with `?pretty`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,7 +91,16 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-const pretty = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+/** Compact JSON, or indented with `?pretty` (a person reading with curl); a newline at the end either way. */
+const serialize = (v: unknown, pretty: boolean): string => `${pretty ? JSON.stringify(v, null, 2) : JSON.stringify(v)}\n`;
+
+/** `?pretty`, `?pretty=1` or `?pretty=true` (any other value of pretty, or none, gives compact JSON). */
+function wantsPretty(rawUrl: string): boolean {
+  const q = rawUrl.indexOf('?');
+  if (q === -1) return false;
+  const v = new URLSearchParams(rawUrl.slice(q + 1)).get('pretty');
+  return v === '' || v === '1' || v === 'true';
+}
 
 const errorReply = (status: number, code: ErrorCode, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): Reply => ({
   status,
@@ -224,22 +234,23 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
   }
 
   return (req, res) => {
+    const pretty = wantsPretty(req.url ?? '/');
     handle(req).then(
       (reply) => {
-        if (reply !== undefined) send(res, reply);
+        if (reply !== undefined) send(res, reply, pretty);
       },
       (e: unknown) => {
         const err = e as Error;
         log(redact(`bedrock-preflight serve: internal error on ${req.method ?? '?'} ${(req.url ?? '').split('?', 1)[0]}: ${err?.message ?? String(e)}`));
-        send(res, errorReply(500, 'E_INTERNAL', 'internal error'));
+        send(res, errorReply(500, 'E_INTERNAL', 'internal error'), pretty);
       },
     );
   };
 }
 
-function send(res: http.ServerResponse, reply: Reply): void {
+function send(res: http.ServerResponse, reply: Reply, pretty: boolean): void {
   if (res.headersSent || res.destroyed) return;
-  const text = pretty(reply.body);
+  const text = serialize(reply.body, pretty);
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
