@@ -265,11 +265,31 @@ export function readInputFileSync(path: string, limits?: Partial<InputLimits>): 
       throw readError(e, path);
     }
     if (size > maxBytes) throw tooLargeError(path, maxBytes);
-    bytes = readAllSync(fd, maxBytes, path, size);
+    bytes = size > 0 ? readKnownSizeSync(fd, size, path) : readAllSync(fd, maxBytes, path, size);
   } finally {
     closeSync(fd);
   }
   return { text: decodeInput(bytes, path), file: path };
+}
+
+/**
+ * A regular file of `size` bytes (as fstat gave it): one buffer of that size (small ones come from Node's shared
+ * pool) and, usually, one read; no read past the end. A file that shrank meanwhile gives what is there.
+ */
+function readKnownSizeSync(fd: number, size: number, file: string): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let total = 0;
+  while (total < size) {
+    let got: number;
+    try {
+      got = readSync(fd, buf, total, size - total, null);
+    } catch (e) {
+      throw readError(e, file);
+    }
+    if (got === 0) break;
+    total += got;
+  }
+  return total === size ? buf : buf.subarray(0, total);
 }
 
 /** Reads a file (or stdin for `-`) and decodes it; see {@link decodeInput}. */
