@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
-import { exitCodeOfLint, lint, tooManyWarnings } from '../../lint/index.js';
+import { exitCodeOfLint, fileErrorsOf, lint, tooManyWarnings } from '../../lint/index.js';
 import { formatLintStylish } from '../../format/stylish.js';
 import { formatLintSarif } from '../../format/sarif.js';
 import { formatLintJunit } from '../../format/junit.js';
@@ -85,9 +85,10 @@ function runLint(
     }
     if (format !== 'stylish') {
       for (const e of result.files) {
-        if (e.error === undefined) continue;
-        const where = e.errorLine !== undefined ? `:${e.errorLine}:${e.errorColumn ?? 1}` : '';
-        io.stderr(`bedrock-preflight: ${e.file}${where}: ${e.error}\n`);
+        for (const p of fileErrorsOf(e)) {
+          const where = p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : '';
+          io.stderr(`bedrock-preflight: ${e.file}${where}: ${p.message}\n`);
+        }
       }
       if (tooManyWarnings(result.counts, maxWarnings)) {
         io.stderr(`bedrock-preflight: too many warnings: ${result.counts.warnings}, more than --max-warnings ${maxWarnings}\n`);
