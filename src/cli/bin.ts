@@ -4,15 +4,15 @@
  */
 import { VERSION } from '../version.js';
 
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.stdout.write(`${VERSION}\n`);
 } else {
   void import('./main.js').then(({ runCli }) => {
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
-    });
     const code = runCli(argv, {
       stdout: (s) => void process.stdout.write(s),
       stderr: (s) => void process.stderr.write(s),
