@@ -9,6 +9,7 @@ import { formatLintStylish } from '../../format/stylish.js';
 import { formatLintSarif } from '../../format/sarif.js';
 import { formatLintJunit } from '../../format/junit.js';
 import { formatLintGithub } from '../../format/github.js';
+import { formatLintJsonParts } from '../../format/lint-json.js';
 import { REQUEST, limitsFrom, requestOptions, usage, type Command, type Context } from '../command.js';
 import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted } from '../../config/find.js';
 import type { ResolvedConfig, ApplyPolicy } from '../../config/types.js';
@@ -68,8 +69,8 @@ function runLint(
     const result = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
     switch (format) {
       case 'json':
-        // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
-        io.stdout(`${JSON.stringify(result.files)}\n`);
+        // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth), in parts.
+        for (const part of formatLintJsonParts(result.files)) io.stdout(part);
         break;
       case 'sarif':
         io.stdout(formatLintSarif(result, { cwd, knowledge: preflight.knowledge }));
