@@ -2,11 +2,11 @@
  * JSON Lines against the floor of streaming it: `lint <file.jsonl> --format json` of the built CLI on a large
  * generated file (default 500 MB; nine in ten requests clean, one in ten with findings, one line in 10,000 not
  * JSON), against a plain script that reads the same file with a readline stream and JSON.parses each line. Whole
- * processes in the same run; time and peak resident memory (from /usr/bin/time) of each.
+ * processes in the same run, output to a file; time and peak resident memory (from /usr/bin/time) of each.
  * Targets: throughput at least half the floor's; peak RSS at most 200 MB. Run: npx tsx bench/jsonl.ts [MB] [rounds]
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { clean, withFindings } from './requests.js';
 import { median, printRows, range, ratioRow, type Row } from './report.js';
@@ -44,11 +44,13 @@ async function bigFile(megabytes: number): Promise<string> {
   return file;
 }
 
-/** Wall time and peak RSS of one process. */
+/** Wall time and peak RSS of one process, its output going to a file (as with `> out.json`). */
 function measured(args: string[]): { s: number; mb: number } {
+  const out = openSync(join(root, '.bench', 'jsonl-out.json'), 'w');
   const t = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8', stdio: ['ignore', out, 'pipe'], maxBuffer: 1 << 30 });
   const s = Number(process.hrtime.bigint() - t) / 1e9;
+  closeSync(out);
   const kb = Number(/(\d+)\s*$/.exec(r.stderr)?.[1] ?? NaN);
   return { s, mb: kb / 1024 };
 }
