@@ -8,35 +8,17 @@
  *    40 µs) is taken on separate, probed clients; the check alone in a hot loop too.
  *    The integrations are imported from the build (dist/), as an application gets them; `npm run bench` builds
  *    first.
- * 2. serve: the CLI's `serve` in a child process, loaded from this process with autocannon over loopback (5 s,
- *    10 connections, a mix of /v1/check documents): requests/s, p99 latency, errors (target 0), and the server's
- *    resident memory before and after.
+ * (serve under load is in bench/serve.ts, against a plain node:http floor.)
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { BedrockRuntimeClient, ConverseCommand, type ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import OpenAI from 'openai';
 import { preflightMiddlewareOptions, preflightPlugin } from '../dist/aws-sdk.js';
 import { preflightFetch } from '../dist/fetch.js';
 import { createPreflight } from '../dist/index.js';
 import { prompt } from './requests.js';
-
-const root = join(import.meta.dirname, '..');
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-}
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const converseReply = JSON.stringify({
   output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
@@ -157,58 +139,6 @@ function checkAlone(): { converse: number; chat: number } {
   };
 }
 
-function rssOf(pid: number): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function serveUnderLoad(): Promise<Array<[string, string]>> {
-  const built = join(root, 'dist', 'cli.cjs');
-  const [cmd, args] = existsSync(built)
-    ? [process.execPath, [built]]
-    : [process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'bin.ts')]];
-  const child = spawn(cmd, [...args, 'serve', '--port', '0', '--format', 'json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      try {
-        resolve((JSON.parse(out) as { url: string }).url);
-      } catch {
-        // incomplete
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  await fetch(`${url}/healthz`);
-  const rssBefore = rssOf(child.pid!);
-  const docs = ['mantle-messages-structured-output.json', 'runtime-converse-guardrails.json', 'mantle-chat-cross-region.json', 'runtime-invoke-claude.json'].map((f) =>
-    readFileSync(join(root, 'examples', f), 'utf8'),
-  );
-  const result = await autocannon({
-    url: `${url}/v1/check`,
-    connections: 10,
-    duration: 5,
-    requests: docs.map((body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body })),
-  });
-  const rssAfter = rssOf(child.pid!);
-  child.kill('SIGTERM');
-  const code = await exited;
-  const mb = (n: number | undefined) => (n === undefined ? 'n/a' : `${(n / 1024 / 1024).toFixed(1)} MB`);
-  return [
-    ['serve: requests/s (5 s, 10 connections, POST /v1/check mix)', Math.round(result.requests.average).toLocaleString('en-US')],
-    ['serve: latency p50 / p99', `${result.latency.p50} ms / ${result.latency.p99} ms`],
-    ['serve: errors / timeouts / non-2xx (target 0)', `${result.errors} / ${result.timeouts} / ${result.non2xx}`],
-    ['serve: RSS before / after load', `${mb(rssBefore)} / ${mb(rssAfter)}`],
-    ['serve: exit code after SIGTERM', String(code)],
-  ];
-}
-
 /**
  * The integration's own time per request inside a real call: taken on a separate client whose probes sit right
  * around the integration (so that the comparison above runs without them).
@@ -287,8 +217,6 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => h2.close(() => r()));
   h1.closeAllConnections();
   await new Promise<void>((r) => h1.close(() => r()));
-
-  results.push(...(await serveUnderLoad()));
 
   const w = Math.max(...results.map(([k]) => k.length));
   console.log(`bedrock-preflight integrations bench (node ${process.version})\n`);

@@ -1,8 +1,14 @@
 /** A realistic mix of requests for the benchmarks: each API, both endpoints, valid and invalid, typical sizes. */
-export const prompt = (n: number) =>
-  Array.from({ length: n }, (_, i) => `Paragraph ${i + 1}: our refund policy allows returns within 30 days of delivery when the item is unused and in its original packaging.`).join(' ');
+export const prompt = (n: number, tag = '') =>
+  Array.from({ length: n }, (_, i) => `Paragraph ${i + 1}${tag}: our refund policy allows returns within 30 days of delivery when the item is unused and in its original packaging.`).join(' ');
 
-export const MIX: Array<{ name: string; input: Record<string, unknown> }> = [
+/**
+ * The mix with every text `scale` times as long and marked with `tag` (so that requests built with different
+ * tags share no string).
+ */
+export function requestMix(scale = 1, tag = ''): Array<{ name: string; input: Record<string, unknown> }> {
+  const prompt = (n: number) => promptOf(Math.max(1, Math.round(n * scale)), tag);
+  return [
   {
     name: 'runtime converse + guardrails + cache point',
     input: {
@@ -96,4 +102,33 @@ export const MIX: Array<{ name: string; input: Record<string, unknown> }> = [
       body: { model: 'openai.gpt-oss-20b', messages: [{ role: 'user', content: prompt(5) }], max_tokens: 256 },
     },
   },
-];
+  ];
+}
+const promptOf = prompt;
+
+export const MIX = requestMix();
+
+/** With findings: the invalid request of the mix, and a cross-Region chat request on mantle (an error and a warning). */
+export function withFindings(i: number): Record<string, unknown> {
+  if (i % 2 === 0) return requestMix(1, ` of file ${i}`)[1]!.input;
+  return {
+    method: 'POST',
+    url: 'https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions',
+    headers: { 'content-type': 'application/json' },
+    body: { model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', messages: [{ role: 'user', content: prompt(2, ` of file ${i}`) }], max_tokens: 200 },
+  };
+}
+
+/** Without findings: the valid requests of the mix, in turn. */
+export function clean(i: number): Record<string, unknown> {
+  const valid = [0, 2, 3, 4, 5];
+  return requestMix(1, ` of file ${i}`)[valid[i % valid.length]!]!.input;
+}
+
+/**
+ * A varied stream of n requests, none repeated (each has its own text): the six requests of the mix in turn, one
+ * in four with its texts ten times as long.
+ */
+export function variedStream(n: number): Array<Record<string, unknown>> {
+  return Array.from({ length: n }, (_, i) => requestMix(i % 4 === 3 ? 10 : 1, ` #${i}`)[i % 6]!.input);
+}

@@ -84,7 +84,7 @@ describe('serve: routes', () => {
     async (name) => {
       const r = await request(base, '/v1/check', { body: example(name), headers: { 'content-type': 'application/json' } });
       expect(r.status).toBe(200);
-      expect(r.text).toBe(cli(['check', join(examples, name), '--format', 'json']).stdout);
+      expect(r.json()).toEqual(JSON.parse(cli(['check', join(examples, name), '--format', 'json']).stdout)); // the same document (compact on the wire)
     },
   );
 
@@ -94,8 +94,8 @@ describe('serve: routes', () => {
     const a = await request(base, '/v1/check?endpoint=runtime', { body: yaml, headers: { 'content-type': 'application/yaml' } });
     const b = await request(base, '/v1/check?endpoint=runtime', { body: yaml });
     expect([a.status, b.status]).toEqual([200, 200]);
-    expect(a.text).toBe(expected);
-    expect(b.text).toBe(expected);
+    expect(a.json()).toEqual(JSON.parse(expected));
+    expect(b.json()).toEqual(JSON.parse(expected));
   });
 
   it('a bare body takes endpoint, api, model and region from the query, as check takes them from flags', async () => {
@@ -105,19 +105,19 @@ describe('serve: routes', () => {
     const flags = ['--endpoint', 'mantle', '--api', 'messages', '--model', 'anthropic.claude-haiku-4-5', '--region', 'eu-west-1'];
     const r = await request(base, '/v1/check?endpoint=mantle&api=messages&model=anthropic.claude-haiku-4-5&region=eu-west-1', { body });
     expect(r.status).toBe(200);
-    expect(r.text).toBe(cli(['check', file, '--format', 'json', ...flags]).stdout);
+    expect(r.json()).toEqual(JSON.parse(cli(['check', file, '--format', 'json', ...flags]).stdout)); // the same document (compact on the wire)
     expect(r.json()).toMatchObject({ endpoint: 'bedrock-mantle', api: 'messages', region: 'eu-west-1', valid: false });
   });
 
   it('POST /v1/recommend answers what recommend --format json prints, for needs or a request', async () => {
     const needs = await request(base, '/v1/recommend', { body: JSON.stringify({ needs: ['responses', 'guardrails'] }) });
     expect(needs.status).toBe(200);
-    expect(needs.text).toBe(cli(['recommend', '--needs', 'responses,guardrails', '--format', 'json']).stdout);
+    expect(needs.json()).toEqual(JSON.parse(cli(['recommend', '--needs', 'responses,guardrails', '--format', 'json']).stdout)); // the same document (compact on the wire)
     expect(needs.json()).toMatchObject({ endpoint: null, split: expect.any(Object) });
     const req = JSON.parse(example('mantle-messages-structured-output.json'));
     const byRequest = await request(base, '/v1/recommend', { body: JSON.stringify({ request: req }) });
     expect(byRequest.status).toBe(200);
-    expect(byRequest.text).toBe(cli(['recommend', join(examples, 'mantle-messages-structured-output.json'), '--format', 'json']).stdout);
+    expect(byRequest.json()).toEqual(JSON.parse(cli(['recommend', join(examples, 'mantle-messages-structured-output.json'), '--format', 'json']).stdout)); // the same document (compact on the wire)
   });
 
   it('unknown path → 404, wrong method → 405 with Allow', async () => {

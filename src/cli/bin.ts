@@ -1,9 +1,15 @@
 /**
- * The command line's entry point. Under --debug, source maps are turned on before the CLI's code is loaded, so
- * that stack traces name the src/ files and lines rather than the minified bundle; without --debug, start-up
- * pays nothing for them.
+ * The executable: reads argv first and answers `--version` before anything else is loaded; every other command
+ * loads the CLI (run.ts and main.ts, in chunks of their own) on demand, and main.ts loads each command's code and
+ * the knowledge only when it runs. Under --debug, source maps are turned on before that code is loaded, so that
+ * stack traces name the src/ files and lines; without --debug, start-up pays nothing for them.
  */
-import { createRequire } from 'node:module';
+import { VERSION } from '../version.js';
 
-if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-createRequire(import.meta.url)('./cli-main.cjs');
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  if (argv.includes('--debug')) process.setSourceMapsEnabled(true);
+  void import('./run.js');
+}

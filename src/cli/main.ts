@@ -5,7 +5,6 @@
  */
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
-import { createPreflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
 import { COMMON, HELP_FLAGS, commandHelp, REQUEST, REQUEST_FLAGS, json, limitsFrom, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
 import { EXTRA_COMMANDS } from './commands/index.js';
@@ -196,8 +195,11 @@ function runCommand(command: Command, name: string, args: readonly string[], io:
       throw new PreflightInputError('E_UNKNOWN_ID', `unknown --format "${formatRaw}" for ${name} (expected ${command.formats.join(', ')})`);
     }
     const color = values['no-color'] === true ? false : values['color'] === true ? true : colorFromEnv(io);
-    const result = command.run({ positionals: parsed.positionals, values, format: format.data, io, color, preflight: createPreflight() });
-    return typeof result === 'number' ? result : result.catch(fail);
+    // The knowledge (most of the start-up) is loaded only now: --help and bad flags never pay for it.
+    return import('../preflight.js').then(({ createPreflight }) => {
+      const result = command.run({ positionals: parsed.positionals, values, format: format.data, io, color, preflight: createPreflight() });
+      return typeof result === 'number' ? result : result.catch(fail);
+    }, fail).catch(fail);
   } catch (e) {
     return fail(e);
   }

@@ -4,7 +4,7 @@
  * that could not be linted. Escaped as the runner expects: `%`, CR and LF everywhere, plus `:` and `,` in
  * properties.
  */
-import type { LintResult } from '../lint/types.js';
+import { fileErrorsOf, type LintResult } from '../lint/types.js';
 import type { Severity } from '../types.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
@@ -27,8 +27,8 @@ export function formatLintGithub(result: LintResult): string {
   const out: string[] = [];
   for (const e of result.files) {
     const file = e.file.replace(/\\/g, '/');
-    if (e.error !== undefined) {
-      out.push(annotation('error', { file, line: e.errorLine, col: e.errorColumn, title: `could not be linted (${e.errorCode ?? 'E_INPUT_READ'})` }, e.error));
+    for (const p of fileErrorsOf(e)) {
+      out.push(annotation('error', { file, line: p.line, col: p.column, title: `could not be linted (${p.code})` }, p.message));
     }
     if (e.skipped !== undefined) out.push(annotation('notice', { file, title: 'not linted (not a request)' }, e.skipped));
     for (const f of e.findings) {

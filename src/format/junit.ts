@@ -3,7 +3,7 @@
  * warnings; infos pass; suppressed findings are <skipped>), one passing <testcase> for a clean file, and an
  * <error> for a file that could not be linted. Text is XML-escaped and characters XML 1.0 does not allow are replaced.
  */
-import type { LintEntry, LintResult } from '../lint/types.js';
+import { fileErrorsOf, type LintEntry, type LintResult } from '../lint/types.js';
 
 // Characters XML 1.0 does not allow, and lone surrogates.
 const INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -27,12 +27,12 @@ function suite(e: LintEntry): { xml: string; tests: number; failures: number; er
   const cases: string[] = [];
   let failures = 0;
   let errors = 0;
-  if (e.error !== undefined) {
+  for (const p of fileErrorsOf(e)) {
     errors++;
-    const where = e.errorLine !== undefined ? `:${e.errorLine}:${e.errorColumn ?? 1}` : '';
+    const where = p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : '';
     cases.push(
-      `    <testcase${attrs({ classname: e.file, name: `${e.file}${where}: could not be linted`, file: e.file, ...(e.errorLine !== undefined ? { line: e.errorLine } : {}) })}>\n` +
-        `      <error${attrs({ message: e.error, type: e.errorCode ?? 'E_INPUT_READ' })}>${xmlText(`${e.file}${where}: ${e.error}`)}</error>\n` +
+      `    <testcase${attrs({ classname: e.file, name: `${e.file}${where}: could not be linted`, file: e.file, ...(p.line !== undefined ? { line: p.line } : {}) })}>\n` +
+        `      <error${attrs({ message: p.message, type: p.code })}>${xmlText(`${e.file}${where}: ${p.message}`)}</error>\n` +
         '    </testcase>',
     );
   }

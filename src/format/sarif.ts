@@ -8,7 +8,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PreflightErrorCode } from '../errors.js';
-import type { LintFinding, LintResult, LintSuppressedFinding } from '../lint/types.js';
+import { fileErrorsOf, type LintFinding, type LintResult, type LintSuppressedFinding } from '../lint/types.js';
 import type { Knowledge, Severity } from '../types.js';
 import { VERSION } from '../version.js';
 
@@ -74,8 +74,8 @@ export function formatLintSarif(result: LintResult, o: SarifOptions): string {
   const notifications: unknown[] = [];
   for (const e of result.files) {
     const artifactLocation = { uri: artifactUri(e.file, o.cwd), uriBaseId: BASE };
-    if (e.error !== undefined) {
-      const code = e.errorCode ?? 'E_INPUT_READ';
+    for (const p of fileErrorsOf(e)) {
+      const code = p.code;
       const id = code.replace(/^E_/, '').toLowerCase().replace(/_/g, '-');
       const index = ruleOf(id, () => ({
         id,
@@ -83,9 +83,9 @@ export function formatLintSarif(result: LintResult, o: SarifOptions): string {
         defaultConfiguration: { level: 'error' },
         properties: { code },
       }));
-      const physicalLocation = { artifactLocation, region: { startLine: e.errorLine ?? 1, startColumn: e.errorColumn ?? 1 } };
-      results.push({ ruleId: id, ruleIndex: index, level: 'error', message: { text: e.error }, locations: [{ physicalLocation }] });
-      notifications.push({ level: 'error', message: { text: e.error }, locations: [{ physicalLocation }], descriptor: { id } });
+      const physicalLocation = { artifactLocation, region: { startLine: p.line ?? 1, startColumn: p.column ?? 1 } };
+      results.push({ ruleId: id, ruleIndex: index, level: 'error', message: { text: p.message }, locations: [{ physicalLocation }] });
+      notifications.push({ level: 'error', message: { text: p.message }, locations: [{ physicalLocation }], descriptor: { id } });
     }
     if (e.skipped !== undefined) {
       const physicalLocation = { artifactLocation, region: { startLine: 1, startColumn: 1 } };

@@ -4,7 +4,7 @@
  * when asked.
  */
 import { createColors } from 'picocolors';
-import type { LintEntry, LintResult } from '../lint/types.js';
+import { fileErrorsOf, type LintEntry, type LintResult } from '../lint/types.js';
 import type { Severity } from '../types.js';
 
 export interface StylishOptions {
@@ -29,7 +29,7 @@ interface Row {
   subject: string;
 }
 
-/** The file error first; then findings and suppressed findings, together by position. */
+/** The file's errors first (in JSON Lines, one per bad line); then findings and suppressed findings, together by position. */
 function rowsOf(e: LintEntry): Row[] {
   const rows: Row[] = e.findings.map((f) => ({ line: f.line, column: f.column, label: f.severity, message: f.message, subject: f.subject }));
   if (e.suppressed !== undefined) {
@@ -38,10 +38,8 @@ function rowsOf(e: LintEntry): Row[] {
     }
     rows.sort((a, b) => a.line - b.line || a.column - b.column);
   }
-  if (e.error !== undefined) {
-    rows.unshift({ line: e.errorLine ?? 0, column: e.errorColumn ?? 0, label: 'error', message: e.error, subject: e.errorCode ?? '' });
-  }
-  return rows;
+  const errors = fileErrorsOf(e).map((p): Row => ({ line: p.line ?? 0, column: p.column ?? 0, label: 'error', message: p.message, subject: p.code }));
+  return errors.length > 0 ? [...errors, ...rows] : rows;
 }
 
 /** Files that were not linted because they are not requests, each with why, after the files with problems. */

@@ -93,17 +93,8 @@ function checkReadSize(size: number, maxBytes: number, file: string): void {
 export function decodeInput(bytes: Uint8Array, file: string): string {
   const n = bytes.length;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, no copy
-  const b0 = n > 0 ? buf[0]! : -1;
-  const b1 = n > 1 ? buf[1]! : -1;
-  if (b0 === 0xff && b1 === 0xfe) {
-    const utf32 = n >= 4 && buf[2] === 0 && buf[3] === 0;
-    throw encodingError(file, utf32 ? 'UTF-32 (little-endian)' : 'UTF-16 (little-endian)', 'a byte-order mark');
-  }
-  if (b0 === 0xfe && b1 === 0xff) throw encodingError(file, 'UTF-16 (big-endian)', 'a byte-order mark');
-  if (n >= 4 && b0 === 0 && b1 === 0 && buf[2] === 0xfe && buf[3] === 0xff) {
-    throw encodingError(file, 'UTF-32 (big-endian)', 'a byte-order mark');
-  }
-  const start = n >= 3 && b0 === 0xef && b1 === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  refuseWideBom(buf, file);
+  const start = n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
 
   const nul = buf.indexOf(0, start);
   if (nul !== -1) {
@@ -126,6 +117,21 @@ export function decodeInput(bytes: Uint8Array, file: string): string {
     throw new PreflightInputError('E_INPUT_PARSE', message, { file, position: bytePosition(buf, start, bad) });
   }
   return buf.toString('utf8', start, n);
+}
+
+/** Throws `E_INPUT_PARSE` when the bytes start with a UTF-16 or UTF-32 byte-order mark. */
+function refuseWideBom(buf: Buffer, file: string): void {
+  const n = buf.length;
+  const b0 = n > 0 ? buf[0]! : -1;
+  const b1 = n > 1 ? buf[1]! : -1;
+  if (b0 === 0xff && b1 === 0xfe) {
+    const utf32 = n >= 4 && buf[2] === 0 && buf[3] === 0;
+    throw encodingError(file, utf32 ? 'UTF-32 (little-endian)' : 'UTF-16 (little-endian)', 'a byte-order mark');
+  }
+  if (b0 === 0xfe && b1 === 0xff) throw encodingError(file, 'UTF-16 (big-endian)', 'a byte-order mark');
+  if (n >= 4 && b0 === 0 && b1 === 0 && buf[2] === 0xfe && buf[3] === 0xff) {
+    throw encodingError(file, 'UTF-32 (big-endian)', 'a byte-order mark');
+  }
 }
 
 function encodingError(file: string, encoding: string, evidence: string): PreflightInputError {
@@ -249,6 +255,23 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** One read of up to `buf.length` bytes into `buf`; 0 at the end. Waits for non-blocking stdin. */
+function readChunkSync(fd: number, buf: Buffer, file: string): number {
+  for (;;) {
+    try {
+      return readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        sleepSync(5); // non-blocking stdin with nothing available yet
+        continue;
+      }
+      if (code === 'EOF') return 0; // Windows pipes
+      throw readError(e, file);
+    }
+  }
+}
+
 /** Reads everything from `fd` (never more than maxBytes + 1 bytes). */
 function readAllSync(fd: number, maxBytes: number, file: string, sizeHint: number): Buffer {
   const chunks: Buffer[] = [];
@@ -256,24 +279,33 @@ function readAllSync(fd: number, maxBytes: number, file: string, sizeHint: numbe
   const chunkSize = Math.max(64 * 1024, Math.min(sizeHint + 1, maxBytes + 1));
   for (;;) {
     const chunk = Buffer.allocUnsafe(chunkSize);
-    let got: number;
-    try {
-      got = readSync(fd, chunk, 0, chunkSize, null);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        sleepSync(5); // non-blocking stdin with nothing available yet
-        continue;
-      }
-      if (code === 'EOF') break; // Windows pipes
-      throw readError(e, file);
-    }
+    const got = readChunkSync(fd, chunk, file);
     if (got === 0) break;
     total += got;
     checkReadSize(total, maxBytes, file);
     chunks.push(got === chunkSize ? chunk : chunk.subarray(0, got));
   }
   return concat(chunks, total);
+}
+
+/** Opens a file for reading and returns its descriptor and size (0 when not a regular file); refuses a directory. */
+function openForReading(path: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    // A named pipe, socket or device is refused before it is opened (opening a FIFO with no writer blocks).
+    refuseSpecial(statSync(path), path);
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw readError(e, path);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    return { fd, size: st.isFile() ? st.size : 0 };
+  } catch (e) {
+    closeSync(fd);
+    throw readError(e, path);
+  }
 }
 
 /** Reads a file (or stdin for `-`) synchronously and decodes it; see {@link decodeInput}. */
@@ -283,29 +315,35 @@ export function readInputFileSync(path: string, limits?: Partial<InputLimits>): 
     const bytes = readAllSync(0, maxBytes, STDIN_NAME, 0);
     return { text: decodeInput(bytes, STDIN_NAME), file: STDIN_NAME };
   }
-  let fd: number;
-  try {
-    refuseSpecial(statSync(path), path);
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw readError(e, path);
-  }
+  const { fd, size } = openForReading(path);
   let bytes: Buffer;
   try {
-    let size = 0;
-    try {
-      const st = fstatSync(fd);
-      if (st.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
-      if (st.isFile()) size = st.size;
-    } catch (e) {
-      throw readError(e, path);
-    }
     checkReadSize(size, maxBytes, path);
-    bytes = readAllSync(fd, maxBytes, path, size);
+    bytes = size > 0 ? readKnownSizeSync(fd, size, path) : readAllSync(fd, maxBytes, path, size);
   } finally {
     closeSync(fd);
   }
   return { text: decodeInput(bytes, path), file: path };
+}
+
+/**
+ * A regular file of `size` bytes (as fstat gave it): one buffer of that size (small ones come from Node's shared
+ * pool) and, usually, one read; no read past the end. A file that shrank meanwhile gives what is there.
+ */
+function readKnownSizeSync(fd: number, size: number, file: string): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let total = 0;
+  while (total < size) {
+    let got: number;
+    try {
+      got = readSync(fd, buf, total, size - total, null);
+    } catch (e) {
+      throw readError(e, file);
+    }
+    if (got === 0) break;
+    total += got;
+  }
+  return total === size ? buf : buf.subarray(0, total);
 }
 
 /** Reads a file (or stdin for `-`) and decodes it; see {@link decodeInput}. */
@@ -364,4 +402,91 @@ export async function readInputFile(path: string, limits?: Partial<InputLimits>)
   } finally {
     await handle.close();
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// JSON Lines, streamed
+
+/** One line of a JSON Lines input: its decoded text (without the line break), or why it could not be read. */
+export interface InputLine {
+  /** 1-based. */
+  line: number;
+  text?: string;
+  error?: PreflightInputError;
+}
+
+/** How much of a JSON Lines input is held at once (plus the line being assembled, at most maxBytes). */
+const LINE_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Reads a JSON Lines file (or stdin for `-`) line by line, in chunks: memory stays bounded whatever the size of
+ * the input. `maxBytes` applies to each line: a longer line is an `E_INPUT_LIMIT` error of that line, skipped
+ * without being kept. A line that is not UTF-8 text is an error of that line (with its line and column); a
+ * UTF-16/UTF-32 input is an error of the whole input (thrown, as every read error is).
+ */
+export function* readLinesSync(path: string, limits?: Partial<InputLimits>): Generator<InputLine> {
+  const { maxBytes } = resolveLimits(limits);
+  const file = path === '-' ? STDIN_NAME : path;
+  const fd = path === '-' ? 0 : openForReading(path).fd;
+  try {
+    yield* splitLines(fd, file, maxBytes);
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+}
+
+function* splitLines(fd: number, file: string, maxBytes: number): Generator<InputLine> {
+  const chunk = Buffer.allocUnsafe(LINE_CHUNK_BYTES);
+  let pending: Buffer[] = []; // the start of the current line, copied out of earlier chunks
+  let pendingBytes = 0;
+  let tooLong = false;
+  let line = 1;
+  let first = true;
+  for (let got = readChunkSync(fd, chunk, file); got > 0; got = readChunkSync(fd, chunk, file)) {
+    const view = chunk.subarray(0, got);
+    if (first) refuseWideEncodings(view, file);
+    first = false;
+    let start = 0;
+    for (let nl = view.indexOf(0x0a); nl !== -1; nl = view.indexOf(0x0a, start)) {
+      const piece = view.subarray(start, nl);
+      tooLong ||= pendingBytes + piece.length > maxBytes;
+      yield tooLong ? lineTooLong(file, line, maxBytes) : decodeLine(pendingBytes === 0 ? piece : Buffer.concat([...pending, piece]), file, line);
+      [pending, pendingBytes, tooLong, start] = [[], 0, false, nl + 1];
+      line++;
+    }
+    const rest = view.subarray(start);
+    tooLong ||= pendingBytes + rest.length > maxBytes;
+    if (tooLong) pending = [];
+    else if (rest.length > 0) pending.push(Buffer.from(rest)); // a copy: the chunk is read into again
+    pendingBytes += rest.length;
+  }
+  if (tooLong) yield lineTooLong(file, line, maxBytes);
+  else if (pendingBytes > 0) yield decodeLine(Buffer.concat(pending), file, line);
+}
+
+function lineTooLong(file: string, line: number, maxBytes: number): InputLine {
+  const error = new PreflightInputError('E_INPUT_LIMIT', `line is longer than the limit of ${formatByteSize(maxBytes)} (maxBytes = ${maxBytes}, per line in JSON Lines)`, {
+    file,
+    position: { line, column: 1 },
+  });
+  return { line, error };
+}
+
+/** A line's bytes decoded (a CR before the LF dropped); a decoding error placed on that line of the file. */
+function decodeLine(bytes: Buffer, file: string, line: number): InputLine {
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+  try {
+    return { line, text: decodeInput(end === bytes.length ? bytes : bytes.subarray(0, end), file) };
+  } catch (e) {
+    if (!(e instanceof PreflightInputError)) throw e;
+    const at = e.position ?? { line: 1, column: 1 };
+    return { line, error: new PreflightInputError(e.code, e.message, { file, position: { line: line + at.line - 1, column: at.column } }) };
+  }
+}
+
+/** Throws for UTF-16/UTF-32 input (by its byte-order mark or its NUL bytes): an error of the whole input, not of each line. */
+function refuseWideEncodings(head: Buffer, file: string): void {
+  refuseWideBom(head, file);
+  const utf16 = head.indexOf(0) === -1 ? undefined : guessUtf16(head, 0);
+  if (utf16) throw encodingError(file, utf16, 'its pattern of NUL bytes');
 }

@@ -4,19 +4,20 @@
  *
  * Each file is read and parsed once; positions come from the parser's lazy locate(), so a file pays for a
  * position index only when it has a finding. A file that cannot be read, parsed or given an endpoint becomes an
- * entry with `error`, and the run goes on.
+ * entry with `error`, and the run goes on. JSON Lines files are streamed, line by line: each bad line is located
+ * (`errors`, when there is more than one) and every good line is checked.
  */
 import { isPreflightInputError, type PreflightErrorCode, type SourcePosition } from '../errors.js';
-import { isJsonLinesName, parseJsonLines, type ParsedInput } from '../input/parse.js';
+import { isJsonLinesName, parseInput, type ParsedInput } from '../input/parse.js';
 import { parseBoundedInput } from '../input/yaml-bounds.js';
-import { readInputFileSync, type InputLimits } from '../input/read.js';
+import { readInputFileSync, readLinesSync, type InputLimits } from '../input/read.js';
 import { createPreflight, type Preflight } from '../preflight.js';
 import type { CheckOptions, EndpointId, Finding } from '../types.js';
 import type { ApplyPolicy, SuppressedFinding } from '../config/types.js';
 import { endpointMapper } from './endpoints.js';
 import { byFile, expandPaths, type LintTarget } from './files.js';
 import { notARequest, requestFieldsOf } from './kinds.js';
-import type { LintCounts, LintEntry, LintFinding, LintOptions, LintPosition, LintResult } from './types.js';
+import type { LintCounts, LintEntry, LintFileError, LintFinding, LintOptions, LintPosition, LintResult } from './types.js';
 
 const byPosition = (a: LintFinding, b: LintFinding): number => a.line - b.line || a.column - b.column;
 
@@ -57,19 +58,17 @@ interface Run {
   strict: boolean;
 }
 
-/** One file being linted: its entry and its first problem. */
+/** One file being linted: its entry and its problems (in JSON Lines, one per bad line, in line order). */
 interface FileState {
   target: LintTarget;
   entry: LintEntry;
-  problem: { code: PreflightErrorCode; message: string; at: SourcePosition | undefined } | undefined;
-  problems: number;
+  problems: LintFileError[];
   /** The config's endpoint for the file; null until looked up. */
   mapped: EndpointId | undefined | null;
 }
 
 function fail(s: FileState, code: PreflightErrorCode, message: string, at: SourcePosition | undefined): void {
-  s.problems++;
-  s.problem ??= { code, message, at };
+  s.problems.push(at ? { message, code, line: at.line, column: at.column } : { message, code });
 }
 
 function mappedEndpoint(run: Run, s: FileState): EndpointId | undefined {
@@ -119,23 +118,57 @@ function skip(run: Run, s: FileState, why: string): void {
   else s.entry.skipped = why;
 }
 
-function lintFile(run: Run, target: LintTarget): LintEntry {
-  const s: FileState = { target, entry: { file: target.file, findings: [] }, problem: undefined, problems: 0, mapped: null };
-  try {
-    const { text } = readInputFileSync(target.path, run.limits);
-    if (isJsonLinesName(target.path)) {
-      const lines = parseJsonLines(text, target.file, run.parseOptions);
-      if (lines.length === 0) fail(s, 'E_INPUT_PARSE', 'empty input: expected JSON Lines (one JSON request per line), found no request', { line: 1, column: 1 });
-      for (const l of lines) {
-        if (l.input) checkDocument(run, s, l.input);
-        else if (l.error) fail(s, l.error.code, l.error.message, l.error.position ?? { line: l.line, column: 1 });
-      }
-    } else {
-      const parsed = parseBoundedInput(text, target.file, run.parseOptions);
-      const why = notARequest(parsed.value, text, target.found, run.requestFields);
-      if (why === undefined) checkDocument(run, s, parsed);
-      else skip(run, s, why);
+/** A line's parsed document with its positions moved to that line of the file. */
+function onLine(parsed: ParsedInput, line: number): ParsedInput {
+  const locate = (pointer: string): SourcePosition => {
+    const at = parsed.locate(pointer);
+    return { line: at.line + line - 1, column: at.column };
+  };
+  return { value: parsed.value, format: parsed.format, file: parsed.file, locate };
+}
+
+/**
+ * JSON Lines, streamed: each line read, parsed and checked before the next is read (memory does not grow with
+ * the file); every bad line is a problem of its own, at its line; blank lines are skipped.
+ */
+function lintJsonLines(run: Run, s: FileState): void {
+  const parseOptions = { ...run.parseOptions, format: 'json' as const };
+  let requests = 0;
+  for (const l of readLinesSync(s.target.path, run.limits)) {
+    if (l.error) {
+      fail(s, l.error.code, l.error.message, l.error.position);
+      continue;
     }
+    if (l.text!.trim() === '') continue;
+    requests++;
+    let parsed: ParsedInput;
+    try {
+      parsed = parseInput(l.text!, s.target.file, parseOptions);
+    } catch (e) {
+      if (!isPreflightInputError(e)) throw e;
+      const at = e.position ?? { line: 1, column: 1 };
+      fail(s, e.code, e.message, { line: at.line + l.line - 1, column: at.column });
+      continue;
+    }
+    checkDocument(run, s, onLine(parsed, l.line));
+  }
+  if (requests === 0 && s.problems.length === 0) fail(s, 'E_INPUT_PARSE', 'empty input: expected JSON Lines (one JSON request per line), found no request', { line: 1, column: 1 });
+}
+
+/** A JSON or YAML file: one document, checked unless it is not a request (skipped, or an error with --strict). */
+function lintDocumentFile(run: Run, s: FileState): void {
+  const { text } = readInputFileSync(s.target.path, run.limits);
+  const parsed = parseBoundedInput(text, s.target.file, run.parseOptions);
+  const why = notARequest(parsed.value, text, s.target.found, run.requestFields);
+  if (why === undefined) checkDocument(run, s, parsed);
+  else skip(run, s, why);
+}
+
+function lintFile(run: Run, target: LintTarget): LintEntry {
+  const s: FileState = { target, entry: { file: target.file, findings: [] }, problems: [], mapped: null };
+  try {
+    if (isJsonLinesName(target.path)) lintJsonLines(run, s);
+    else lintDocumentFile(run, s);
   } catch (e) {
     if (e instanceof RangeError) {
       // A parser that recurses ran out of stack on a document nested deeper than it can follow: that file's error.
@@ -143,17 +176,18 @@ function lintFile(run: Run, target: LintTarget): LintEntry {
     } else if (!isPreflightInputError(e)) throw e;
     else fail(s, e.code, e.message, e.position);
   }
-  const { entry, problem } = s;
+  const { entry, problems } = s;
   if (entry.findings.length > 1) entry.findings.sort(byPosition);
   if (entry.suppressed && entry.suppressed.length > 1) entry.suppressed.sort(byPosition);
-  if (problem) {
-    const more = s.problems - 1;
-    entry.error = more > 0 ? `${problem.message} (and ${more} more ${more === 1 ? 'problem' : 'problems'} on other lines)` : problem.message;
-    entry.errorCode = problem.code;
-    if (problem.at) {
-      entry.errorLine = problem.at.line;
-      entry.errorColumn = problem.at.column;
+  const first = problems[0];
+  if (first) {
+    entry.error = first.message;
+    entry.errorCode = first.code;
+    if (first.line !== undefined) {
+      entry.errorLine = first.line;
+      entry.errorColumn = first.column;
     }
+    if (problems.length > 1) entry.errors = problems;
   }
   return entry;
 }

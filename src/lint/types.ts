@@ -26,11 +26,21 @@ export interface LintEntry {
   suppressed?: LintSuppressedFinding[];
   /** Set when the file is not a request and was not linted: why (this tool's configuration, a rule pack, …). */
   skipped?: string;
-  /** Set when the file (or, in JSON Lines, a line of it) could not be read, parsed or given an endpoint. */
+  /** Set when the file (or, in JSON Lines, a line of it) could not be read, parsed or given an endpoint: the first such problem. */
   error?: string;
   errorCode?: PreflightErrorCode;
   errorLine?: number;
   errorColumn?: number;
+  /** JSON Lines with more than one line that could not be read, parsed or given an endpoint: each of them, in line order (the first is also `error`). */
+  errors?: LintFileError[];
+}
+
+/** A problem that kept (a line of) a file from being linted. */
+export interface LintFileError {
+  message: string;
+  code: PreflightErrorCode;
+  line?: number;
+  column?: number;
 }
 
 export interface LintCounts {
@@ -71,4 +81,11 @@ export interface LintOptions {
   cwd?: string;
   /** A compiled preflight to use (default: createPreflight with the config's knowledge, or the built-in one); with a config, build it from config.knowledge. */
   preflight?: Preflight;
+}
+
+/** Every problem that kept a file (or lines of it) from being linted: `errors`, else `error` alone, else none. */
+export function fileErrorsOf(e: LintEntry): LintFileError[] {
+  if (e.errors !== undefined) return e.errors;
+  if (e.error === undefined) return [];
+  return [{ message: e.error, code: e.errorCode ?? 'E_INPUT_READ', line: e.errorLine, column: e.errorColumn }];
 }

@@ -10,7 +10,8 @@
  * well-formed document (E_INPUT_PARSE, E_INPUT_SHAPE, E_INPUT_LIMIT for nesting), 413 for a body over the limit
  * (read no further), 422 when the check cannot do its job with a well-formed document (E_UNKNOWN_ENDPOINT,
  * E_UNKNOWN_ID, …), 404 unknown path, 405 wrong method (with Allow), 500 a bug (details only in the log).
- * Request bodies are never logged and never echoed; error messages are redacted.
+ * Request bodies are never logged and never echoed; error messages are redacted. Answers are compact JSON (one
+ * line), indented with `?pretty`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
@@ -106,7 +107,16 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-const pretty = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+/** Compact JSON, or indented with `?pretty` (a person reading with curl); a newline at the end either way. */
+const serialize = (v: unknown, pretty: boolean): string => `${pretty ? JSON.stringify(v, null, 2) : JSON.stringify(v)}\n`;
+
+/** `?pretty`, `?pretty=1` or `?pretty=true` (any other value of pretty, or none, gives compact JSON). */
+function wantsPretty(rawUrl: string): boolean {
+  const q = rawUrl.indexOf('?');
+  if (q === -1) return false;
+  const v = new URLSearchParams(rawUrl.slice(q + 1)).get('pretty');
+  return v === '' || v === '1' || v === 'true';
+}
 
 const errorReply = (status: number, code: ErrorCode, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): Reply => ({
   status,
@@ -268,23 +278,24 @@ export function createRequestListener(options: ServeOptions = {}): (req: http.In
   }
 
   return (req, res) => {
+    const pretty = wantsPretty(req.url ?? '/');
     handle(req).then(
       (reply) => {
-        if (reply !== undefined) send(res, reply, clean);
+        if (reply !== undefined) send(res, reply, clean, pretty);
       },
       (e: unknown) => {
         const err = e as Error;
         log(redact(`bedrock-preflight serve: internal error on ${req.method ?? '?'} ${(req.url ?? '').split('?', 1)[0]}: ${err?.message ?? String(e)}`));
-        send(res, errorReply(500, 'E_INTERNAL', 'internal error'), clean);
+        send(res, errorReply(500, 'E_INTERNAL', 'internal error'), clean, pretty);
       },
     );
   };
 }
 
-function send(res: http.ServerResponse, reply: Reply, clean: (text: string) => string): void {
+function send(res: http.ServerResponse, reply: Reply, clean: (text: string) => string, pretty: boolean): void {
   if (res.headersSent || res.destroyed) return;
   // Every string answered is redacted (JSON escapes control characters itself).
-  const text = escapeJsonText(pretty(sanitizeStrings(reply.body, { clean })));
+  const text = escapeJsonText(serialize(sanitizeStrings(reply.body, { clean }), pretty));
   res.writeHead(reply.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

@@ -5,11 +5,12 @@
 import { escapeJsonText, redact, remembered, sanitize, sanitizeStrings } from '../../redact.js';
 import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
-import { exitCodeOfLint, lint, tooManyWarnings } from '../../lint/index.js';
+import { exitCodeOfLint, fileErrorsOf, lint, tooManyWarnings } from '../../lint/index.js';
 import { formatLintStylish } from '../../format/stylish.js';
 import { formatLintSarif } from '../../format/sarif.js';
 import { formatLintJunit } from '../../format/junit.js';
 import { formatLintGithub } from '../../format/github.js';
+import { formatLintJsonParts } from '../../format/lint-json.js';
 import { REQUEST, limitsFrom, requestOptions, usage, type Command, type Context } from '../command.js';
 import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted } from '../../config/find.js';
 import type { ResolvedConfig, ApplyPolicy } from '../../config/types.js';
@@ -77,8 +78,8 @@ function runLint(
     const result = sanitizeStrings(linted, { clean: remembered(format === 'json' ? redact : sanitize) });
     switch (format) {
       case 'json':
-        // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth).
-        io.stdout(`${escapeJsonText(JSON.stringify(result.files))}\n`);
+        // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth), in parts.
+        for (const part of formatLintJsonParts(result.files)) io.stdout(escapeJsonText(part));
         break;
       case 'sarif':
         io.stdout(formatLintSarif(result, { cwd, knowledge: preflight.knowledge }));
@@ -94,9 +95,11 @@ function runLint(
     }
     if (format !== 'stylish') {
       for (const e of result.files) {
-        if (e.error === undefined) continue;
-        const where = e.errorLine !== undefined ? `:${e.errorLine}:${e.errorColumn ?? 1}` : '';
-        io.stderr(`bedrock-preflight: ${sanitize(`${e.file}${where}: ${e.error}`)}\n`);
+        for (const p of fileErrorsOf(e)) {
+          const where = p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : '';
+          io.stderr(`bedrock-preflight: ${sanitize(`${e.file}${where}: ${p.message}`)}
+`);
+        }
       }
       if (tooManyWarnings(result.counts, maxWarnings)) {
         io.stderr(`bedrock-preflight: too many warnings: ${result.counts.warnings}, more than --max-warnings ${maxWarnings}\n`);
