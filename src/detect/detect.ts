@@ -12,6 +12,9 @@ import { compileModelClassifier, type ModelClass } from './models.js';
 import { compileRequestTests, NO_HITS, pointerAt, type CompiledRequestTests, type SlotHits, type TestContext, type Where } from './request-tests.js';
 import { compileUrlReader, type UrlReader } from './url.js';
 
+/** Said after a flag in messages that library callers see too (serve drops it for its query parameters). */
+export const LIBRARY_HINT = ' (in the library: the endpoint option)';
+
 export { splitUrl } from './url.js';
 
 /** How the API was determined, for the report's findings. */
@@ -231,8 +234,8 @@ function resolveEndpoint(c: Compiled, fromHost: EndpointId | undefined, host: st
   throw new PreflightInputError(
     'E_UNKNOWN_ENDPOINT',
     host !== undefined
-      ? `the URL host "${host}" is neither bedrock-runtime nor bedrock-mantle; pass --endpoint`
-      : 'a bare request body does not say its endpoint; pass --endpoint runtime or --endpoint mantle',
+      ? `the URL host "${host}" is neither bedrock-runtime nor bedrock-mantle; pass --endpoint${LIBRARY_HINT}`
+      : `a bare request body does not say its endpoint; pass --endpoint runtime or --endpoint mantle${LIBRARY_HINT}`,
   );
 }
 

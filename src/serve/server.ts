@@ -21,6 +21,7 @@ import { isPreflightInputError, PreflightInputError, type PreflightErrorCode } f
 import type { InputFormat } from '../input/parse.js';
 import { parseBoundedInput, YAML_TOO_LARGE } from '../input/yaml-bounds.js';
 import { decodeInput, formatByteSize } from '../input/read.js';
+import { LIBRARY_HINT } from '../detect/detect.js';
 import { createPreflight, type Preflight } from '../preflight.js';
 import { escapeJsonText, redact, remembered, sanitizeStrings } from '../redact.js';
 import type { CheckOptions } from '../types.js';
@@ -133,7 +134,7 @@ const unprocessable = (e: PreflightInputError): Reply => errorReply(422, e.code,
 
 /** Detection's hints name the command line's flags; over HTTP the same choice is a query parameter. */
 const serviceWording = (message: string): string =>
-  message.replace('pass --endpoint runtime or --endpoint mantle', 'add ?endpoint=runtime or ?endpoint=mantle to the URL').replace(/pass --(endpoint|api|model|region)\b/g, 'add ?$1= to the URL');
+  message.replace(LIBRARY_HINT, '').replace('pass --endpoint runtime or --endpoint mantle', 'add ?endpoint=runtime or ?endpoint=mantle to the URL').replace(/pass --(endpoint|api|model|region)\b/g, 'add ?$1= to the URL');
 
 /** A check of `Authorization: Bearer <token>` in constant time (digests of equal length are compared). */
 function bearerCheck(token: string | undefined): (header: string | undefined) => boolean {
