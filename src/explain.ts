@@ -193,6 +193,12 @@ function explainModel(k: Knowledge, id: string): Explanation {
   const profileNotes = profile
     ? [{ about: 'inference profile only', says: `bedrock-runtime serves ${family.label} on demand only through an inference profile${profile.regions ? ` in ${profile.regions.join(', ')}` : ''} [${profile.confidence}]${profile.serviceError ? `; a base id gets: ${profile.serviceError}` : ''}`, source: profile.source, asOf: profile.asOf }]
     : [];
+  const lifecycleNotes = (family.lifecycle ?? []).filter((l) => base !== null && l.ids.includes(base)).map((l) => ({
+    about: 'lifecycle',
+    says: `${l.label ?? family.label} on Amazon Bedrock: ${l.legacyFrom ? `Legacy from ${l.legacyFrom}, ` : ''}end of life on ${l.endOfLife}${l.exceptRegions ? ` (not for ${l.exceptRegions.join(', ')})` : ''}; replacement: ${l.replacement} [${l.confidence}]${l.serviceError ? `; after it: ${l.serviceError}` : ''}`,
+    source: l.source,
+    asOf: l.asOf,
+  }));
   const features = (['structuredOutputs', 'promptCaching', 'temperatureOrTopP'] as const)
     .filter((f) => family[f] !== undefined)
     .map((f) => ({ feature: f, ...family[f]! }));
@@ -202,8 +208,8 @@ function explainModel(k: Knowledge, id: string): Explanation {
     label: family.label,
     summary: `${id} is ${forms[form]} of the family ${family.id} (${family.label}). ${lines.join('; ')}.`,
     cells: [],
-    notes: [...(family.notes ?? []).map((n) => ({ ...n, about: family.label })), ...profileNotes],
-    rules: k.rules.filter((r) => r.name.includes(`/model/${family.id}`)).map((r) => r.name),
+    notes: [...(family.notes ?? []).map((n) => ({ ...n, about: family.label })), ...profileNotes, ...lifecycleNotes],
+    rules: k.rules.filter((r) => r.name.includes(`/model/${family.id}`) || new RegExp(`^request/lifecycle-[a-z-]+-${family.id}-\\d+$`).test(r.name)).map((r) => r.name),
     model: { form, base, family: family.id, served, features, notes: family.notes ?? [] },
   };
 }

@@ -242,6 +242,21 @@ export interface ModelFamily {
   /** bedrock-runtime serves the family on demand only through an inference profile (implies profileOnly there). */
   profileRequired?: Sourced & { confidence: Confidence; serviceError?: string; regions?: string[]; note?: string };
   notes?: Note[];
+  /** Amazon Bedrock lifecycle dates of some of the family's model ids (rules/models.yaml `lifecycle`). */
+  lifecycle?: ModelLifecycle[];
+}
+
+/** Legacy and end-of-life dates (YYYY-MM-DD, AWS's) of exact base model ids. */
+export interface ModelLifecycle extends Sourced {
+  ids: string[];
+  label?: string;
+  legacyFrom?: string;
+  endOfLife: string;
+  replacement: string;
+  exceptRegions?: string[];
+  confidence: Confidence;
+  serviceError?: string;
+  note?: string;
 }
 
 export interface RegionDef extends Sourced {
@@ -270,6 +285,8 @@ export interface RequestTest {
   any?: RequestTest[];
   /** Holds while the current date (UTC, YYYY-MM-DD) is on or after `from` and before `before`. */
   today?: { from?: string; before?: string };
+  /** Holds when the request's base model id (no profile prefix, ARN or :1m suffix) is one of these. */
+  modelIds?: string[];
   equals?: string | number | boolean;
   oneOf?: Array<string | number | boolean>;
   noneOf?: Array<string | number | boolean>;

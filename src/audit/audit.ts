@@ -196,11 +196,15 @@ function keepSmaller<T extends object>(slot: T, key: keyof T & string, value: st
   if (typeof old !== 'string' || value < old) s[key] = value;
 }
 
-/** Lifecycle facts of a family, when the knowledge has them (string-valued fields such as status and dates). */
+/**
+ * The Amazon Bedrock lifecycle of a family's model ids (rules/models.yaml `lifecycle`), one entry per id: its
+ * Legacy and end-of-life dates and how sure they are. Null when the family has none.
+ */
 function lifecycleOf(family: ModelFamily): Record<string, string> | null {
-  const raw = (family as unknown as { lifecycle?: unknown }).lifecycle;
-  if (raw === null || typeof raw !== 'object') return null;
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw)) if (typeof value === 'string' || typeof value === 'number') out[key] = String(value);
+  for (const l of family.lifecycle ?? []) {
+    const dates = `${l.legacyFrom ? `Legacy from ${l.legacyFrom}, ` : ''}end of life ${l.endOfLife}`;
+    for (const id of l.ids) out[id] = `${dates} (${l.confidence}${l.exceptRegions ? `; not ${l.exceptRegions.join(', ')}` : ''}; ${l.source})`;
+  }
   return Object.keys(out).length > 0 ? out : null;
 }

@@ -23,6 +23,7 @@ import type {
 } from '../types.js';
 import { fillTemplate } from './template.js';
 import { compileLinearRegex } from '../linear-regex.js';
+import { lifecycleRules } from './lifecycle.js';
 
 const SEVERITY: Record<Exclude<CellValue, 'yes'>, Severity> = { no: 'error', conditional: 'warning', unknown: 'info' };
 const SUFFIX: Record<Exclude<CellValue, 'yes'>, string> = { no: 'unsupported', conditional: 'conditional', unknown: 'unknown' };
@@ -337,9 +338,10 @@ function regionRule(c: RuleContext, r: RegionDef, e: EndpointId): JreRule {
   });
 }
 
-/** 4. Request-shape rules (rules/requests.yaml). */
+/** 4. Request-shape rules (rules/requests.yaml), then the dated rules of the models' lifecycle. */
 function requestShapeRules(c: RuleContext): JreRule[] {
-  return c.k.requestRules.map((r) => {
+  const lifecycle = lifecycleRules(c.k.models, c.k.apis.map((a) => a.id));
+  return [...c.k.requestRules, ...lifecycle].map((r) => {
     const all: JreCondition[] = [];
     if (r.endpoints && r.endpoints.length === 1) all.push(eq('endpoint', r.endpoints[0]));
     all.push(r.apis.length === 1 ? eq('api', r.apis[0]) : { fact: 'api', operator: 'in', value: r.apis });

@@ -9,6 +9,7 @@ import { PreflightInputError } from '../errors.js';
 import type { ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
 import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, pointerOf, trieIsEmpty, valueAt, walkTrie, type Leaf, type SignalSet, type TrieNode } from './signals.js';
 import { compileModelClassifier, type ModelClass } from './models.js';
+import { lifecycleRules } from '../compile/lifecycle.js';
 import { compileRequestTests, NO_HITS, pointerAt, type CompiledRequestTests, type SlotHits, type TestContext, type Where } from './request-tests.js';
 import { compileUrlReader, type UrlReader } from './url.js';
 
@@ -145,7 +146,7 @@ function compileApiSignals(k: Knowledge, api: ApiId | null, capIndex: ReadonlyMa
   const def = k.apis.find((a) => a.id === api);
   const modelPointers = (def?.model ?? []).filter((m) => m !== 'path').map((m) => ({ pointer: m, segments: m.slice(1).split('/') }));
   if (api === null) return { set, tests: undefined, modelPointers };
-  const tests = compileRequestTests(k.requestRules, api, k.capabilities.length, capIndex);
+  const tests = compileRequestTests([...k.requestRules, ...lifecycleRules(k.models, [api])], api, k.capabilities.length, capIndex);
   for (const b of tests.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
   for (const h of tests.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
   return { set, tests, modelPointers };
@@ -165,8 +166,8 @@ function detect(c: Compiled, input: unknown, options: CheckOptions): Detection {
   const apiSignals = c.signals.get(target.api)!;
   const recorded = recordSignals(apiSignals, request, target);
   const evidence = capabilityEvidence(c, recorded.found);
-  const { signals, signalEvidence } = requestSignals(apiSignals.tests, request, recorded);
   const cls = target.model === null ? undefined : c.classify(target.model);
+  const { signals, signalEvidence } = requestSignals(apiSignals.tests, request, recorded, cls?.base ?? null);
   const facts: Facts = {
     endpoint: target.endpoint,
     api: target.api,
@@ -363,11 +364,11 @@ function capabilityEvidence(c: Compiled, found: Array<string | undefined>): Capa
 }
 
 /** The request-shape rules whose tests hold, from what the walk recorded, with their evidence. */
-function requestSignals(tests: CompiledRequestTests | undefined, request: Request, recorded: Recorded): { signals: string[]; signalEvidence: Map<string, string> | undefined } {
+function requestSignals(tests: CompiledRequestTests | undefined, request: Request, recorded: Recorded, model: string | null): { signals: string[]; signalEvidence: Map<string, string> | undefined } {
   const signals: string[] = [];
   let signalEvidence: Map<string, string> | undefined;
   if (tests === undefined || tests.rules.length === 0) return { signals, signalEvidence };
-  const ctx: TestContext = { body: request.body, base: request.base, hits: recorded.hits, headers: recorded.headerNames, found: recorded.found };
+  const ctx: TestContext = { body: request.body, base: request.base, hits: recorded.hits, headers: recorded.headerNames, found: recorded.found, model };
   for (const r of tests.rules) {
     const ev = r.evaluate(ctx);
     if (ev === undefined) continue;

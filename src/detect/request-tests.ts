@@ -50,6 +50,8 @@ export interface TestContext {
   headers: Set<string> | undefined;
   /** Evidence of the capabilities found, by capability index (knowledge order). */
   found: ReadonlyArray<string | undefined>;
+  /** The request's base model id (no profile prefix, ARN or context suffix); null when it names none. */
+  model?: string | null;
 }
 
 /** Hits of a request whose walk recorded nothing for any rule test. */
@@ -128,6 +130,10 @@ function compileTest(c: Compiler, t: RequestTest): Evaluate {
   if (t.today !== undefined) {
     const { from, before } = t.today;
     return () => (inRange(c.today(), from, before) ? '' : undefined);
+  }
+  if (t.modelIds !== undefined) {
+    const ids = new Set(t.modelIds);
+    return (ctx) => (ctx.model != null && ids.has(ctx.model) ? '' : undefined);
   }
   if (t.any !== undefined) return compileAny(t.any.map((sub) => compileTest(c, sub)));
   const parts = (t.all ?? []).map((sub) => compileTest(c, sub));

@@ -178,17 +178,25 @@ describe('model lifecycle', () => {
     const templates = templatesFromCases();
     const t = templates[0]!;
     const item = (k: number): LogItem => ({ kind: 'record', file: 'l.jsonl', line: k + 1, record: recordOf(t, k * 50, random(k)) as unknown as InvocationRecord });
-    const plain = new Auditor(preflight);
+    const none = structuredClone(preflight.knowledge);
+    for (const f of none.models) delete f.lifecycle;
+    const plain = new Auditor(createPreflight({ knowledge: none }));
     plain.add(item(0));
     expect(plain.result().lifecycle).toEqual({ known: false, models: {} });
 
-    const knowledge = structuredClone(preflight.knowledge);
+    const knowledge = structuredClone(none);
     const family = knowledge.models.find((f) => new RegExp(f.match).test(t.modelId.replace(/^[a-z-]+\.(?=[a-z0-9-]+\.[a-z])/, '')))!;
-    Object.assign(family, { lifecycle: { status: 'legacy', endOfLife: '2027-01-15' } });
+    const entry = { ids: ['example.model-v1:0'], legacyFrom: '2026-07-15', endOfLife: '2027-01-15', replacement: 'another model', confidence: 'inferred' as const, source: 'https://example.com/lifecycle', asOf: '2026-12-03' };
+    family.lifecycle = [entry];
     const withLifecycle = new Auditor(createPreflight({ knowledge }));
     withLifecycle.add(item(0));
     withLifecycle.add(item(1));
-    expect(withLifecycle.result().lifecycle).toEqual({ known: true, models: { [family.id]: { label: family.label, count: 2, lifecycle: { status: 'legacy', endOfLife: '2027-01-15' } } } });
+    const r = withLifecycle.result().lifecycle;
+    expect(r.known).toBe(true);
+    expect(Object.keys(r.models)).toEqual([family.id]);
+    expect(r.models[family.id]!.count).toBe(2);
+    const said = r.models[family.id]!.lifecycle[entry.ids[0]!]!;
+    for (const part of [entry.legacyFrom, entry.endOfLife, entry.confidence, entry.source]) expect(said).toContain(part);
   });
 });
 

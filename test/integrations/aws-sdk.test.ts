@@ -19,7 +19,7 @@ import { startRecorder, type Recorder } from './recorder.js';
 
 const ACCESS_KEY = 'AKIAIOSFODNN7EXAMPLE';
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-const CLAUDE = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+const CLAUDE = 'anthropic.claude-haiku-4-5-20251001-v1:0';
 
 let server: Recorder;
 const clients: BedrockRuntimeClient[] = [];

@@ -1,0 +1,133 @@
+/**
+ * Model lifecycle (rules/models.yaml `lifecycle`): the dated rules compiled from it, run with a fixed clock the
+ * day before and on each date, for every entry of the knowledge; and the same facts through check and explain.
+ */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+import { lifecycleRules } from '../src/compile/lifecycle.js';
+import { compileRules } from '../src/compile/rules.js';
+import { compileRequestTests, NO_HITS, type TestContext } from '../src/detect/request-tests.js';
+import { explain } from '../src/explain.js';
+import { loadKnowledge } from '../src/knowledge/assemble.js';
+import { KnowledgeError } from '../src/knowledge/load.js';
+import { createPreflight } from '../src/index.js';
+import type { ModelFamily, ModelLifecycle } from '../src/types.js';
+
+const root = join(import.meta.dirname, '..');
+const k = loadKnowledge(join(root, 'rules'), join(root, 'schemas'), root);
+const entries: Array<{ family: ModelFamily; entry: ModelLifecycle }> = k.models.flatMap((family) => (family.lifecycle ?? []).map((entry) => ({ family, entry })));
+
+/** The day before or after an ISO date. */
+const shift = (day: string, by: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + by * 86_400_000).toISOString().slice(0, 10);
+
+/** The codes of the lifecycle rules that hold for `model` on `day` (one API: lifecycle rules apply to all five). */
+function codesOn(day: string, model: string | null): string[] {
+  const rules = lifecycleRules(k.models, ['converse']);
+  const compiled = compileRequestTests(rules, 'converse', 0, new Map(), () => day);
+  const ctx: TestContext = { body: {}, base: '', hits: NO_HITS, headers: undefined, found: [], model };
+  return compiled.rules.filter((r) => r.evaluate(ctx) !== undefined).map((r) => rules.find((x) => x.id === r.id)!.code);
+}
+
+describe('lifecycle entries of rules/models.yaml', () => {
+  it('there are entries, each id belongs to the family it is listed under, and dates are in order', () => {
+    expect(entries.length).toBeGreaterThan(5);
+    for (const { family, entry } of entries) {
+      for (const id of entry.ids) expect(new RegExp(family.match).test(id), `${family.id}: ${id}`).toBe(true);
+      if (entry.legacyFrom !== undefined) expect(entry.legacyFrom < entry.endOfLife, family.id).toBe(true);
+    }
+  });
+
+  it('nothing before the Legacy date, a warning from it, end of life from its date (fixed clock, each date)', () => {
+    for (const { family, entry } of entries) {
+      for (const id of entry.ids) {
+        const first = entry.legacyFrom ?? entry.endOfLife;
+        expect(codesOn(shift(first, -1), id), `${id} before`).toEqual([]);
+        if (entry.legacyFrom !== undefined) {
+          expect(codesOn(entry.legacyFrom, id), `${id} legacy`).toEqual(['model-legacy']);
+          expect(codesOn(shift(entry.endOfLife, -1), id), `${id} last legacy day`).toEqual(['model-legacy']);
+        }
+        expect(codesOn(entry.endOfLife, id), `${id} end of life (${family.id})`).toEqual(['model-end-of-life']);
+        expect(codesOn(shift(entry.endOfLife, 400), id), `${id} long after`).toEqual(['model-end-of-life']);
+      }
+    }
+  });
+
+  it('another id of the same family, and no model, get nothing', () => {
+    const last = entries.map((e) => e.entry.endOfLife).sort().at(-1)!;
+    expect(codesOn(last, 'anthropic.claude-3-7-sonnet-20250219-v2:0')).toEqual([]);
+    expect(codesOn(last, null)).toEqual([]);
+  });
+
+  it('an end-of-life error only when confirmed; a warning otherwise', () => {
+    const eol = compileRules(k).filter((r) => r.event.params.code === 'model-end-of-life');
+    expect(eol.length).toBe(entries.length);
+    for (const r of eol) expect(r.event.params.severity).toBe(r.event.params.confidence === 'confirmed' ? 'error' : 'warning');
+  });
+
+  it('messages name the model, the date and the replacement', () => {
+    const rules = lifecycleRules(k.models, ['converse']);
+    for (const { family, entry } of entries) {
+      const mine = rules.filter((r) => r.models?.families?.includes(family.id) && r.source === entry.source && r.message.includes(entry.endOfLife));
+      expect(mine.length, family.id).toBe(entry.legacyFrom === undefined ? 1 : 2);
+      for (const r of mine) {
+        expect(r.message).toContain(entry.label ?? family.label);
+        expect(r.fix).toContain(entry.replacement);
+      }
+    }
+  });
+});
+
+describe('lifecycle through check and explain', () => {
+  const preflight = createPreflight();
+  const eol = entries.find((e) => e.entry.confidence === 'confirmed' && e.entry.exceptRegions !== undefined)!;
+  const converse = (model: string, region: string) => ({
+    url: `https://bedrock-runtime.${region}.amazonaws.com/model/${model}/converse`,
+    body: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }] },
+  });
+
+  it('a confirmed end-of-life id gets the error today (its date is past), in a profile id too; an excluded Region gets none', () => {
+    const id = eol.entry.ids[0]!;
+    expect(eol.entry.endOfLife < new Date().toISOString().slice(0, 10)).toBe(true);
+    for (const model of [id, `us.${id}`]) {
+      const r = preflight.check(converse(model, 'us-east-1'));
+      expect(r.findings.find((f) => f.code === 'model-end-of-life')?.severity, model).toBe('error');
+    }
+    const gov = preflight.check(converse(`us-gov.${id}`, eol.entry.exceptRegions![0]!));
+    expect(gov.findings.some((f) => f.code === 'model-end-of-life' || f.code === 'model-legacy')).toBe(false);
+  });
+
+  it('explain <model id> shows the lifecycle with its source and dates', () => {
+    const e = explain(k, eol.entry.ids[0]!);
+    const text = JSON.stringify(e);
+    expect(text).toContain(eol.entry.endOfLife);
+    expect(text).toContain(eol.entry.source);
+  });
+});
+
+describe('the loader refuses a malformed lifecycle entry', () => {
+  /** The loader's problems after `edit` is applied to rules/models.yaml in a copy of rules/. */
+  const problemsAfter = (edit: (text: string) => string): string[] => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-lifecycle-'));
+    cpSync(join(root, 'rules'), dir, { recursive: true });
+    const file = join(dir, 'models.yaml');
+    writeFileSync(file, edit(readFileSync(file, 'utf8')));
+    try {
+      loadKnowledge(dir, join(root, 'schemas'), dir);
+      return [];
+    } catch (e) {
+      return (e as KnowledgeError).problems.map((p) => `${p.file}: ${p.message}`);
+    }
+  };
+  const first = entries[0]!.entry;
+
+  it('a date that is not YYYY-MM-DD, and an entry without a source, each name models.yaml', () => {
+    const badDate = problemsAfter((t) => t.replace(`endOfLife: '${first.endOfLife}'`, "endOfLife: '2026-13-01'"));
+    expect(badDate.length).toBeGreaterThan(0);
+    expect(badDate.join('\n')).toMatch(/models\.yaml/);
+    const noSource = problemsAfter((t) => t.replace(`        source: ${first.source}\n`, ''));
+    expect(noSource.join('\n')).toMatch(/models\.yaml.*source|source.*models\.yaml/s);
+  });
+});
