@@ -45,6 +45,17 @@ describe('per-command help', () => {
     expect(viaHelp.stdout).not.toBe(run(['--help']).stdout);
   });
 
+  it('the general help (printed before the CLI is loaded) lists exactly the commands the CLI runs', () => {
+    const r = run(['chek']);
+    expect(r.code).toBe(2);
+    const accepted = /expected one of: ([^)]*)\)/.exec(r.stderr)?.[1]?.split(', ');
+    expect(names).toEqual(accepted);
+    // The same text with any other argument after it, which the full CLI prints.
+    expect(run(['--help', '--no-color']).stdout).toBe(run(['--help']).stdout);
+    expect(run([]).code).toBe(2);
+    expect(run([]).stdout).toBe(run(['-h']).stdout);
+  });
+
   it('help of an unknown command is a usage error naming it (exit 2)', () => {
     const r = run(['help', 'chek']);
     expect(r.code).toBe(2);

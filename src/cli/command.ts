@@ -8,6 +8,7 @@ import { isPreflightInputError, PreflightInputError } from '../errors.js';
 import { escapeJsonText, sanitizeStrings } from '../redact.js';
 import { parseBoundedInput } from '../input/yaml-bounds.js';
 import { readInputFileSync, type InputLimits } from '../input/read.js';
+import { HELP_FLAGS } from './help.js';
 import * as z from 'zod/mini';
 import type { CheckOptions } from '../types.js';
 
@@ -72,11 +73,6 @@ export interface Context {
   color: boolean;
   preflight: Preflight;
 }
-
-export const HELP_FLAGS = `  --format F       output format (see each command)
-  --color, --no-color   force colours on or off (default: on for a terminal, off in pipes)
-  --debug          print stack traces of internal errors
-  -h, --help       this help`;
 
 export const REQUEST_FLAGS = `  --endpoint E     bedrock-runtime | bedrock-mantle (or runtime | mantle); required for a bare body
   --api A          invoke-model | converse | chat-completions | responses | messages (default: from URL or body)

@@ -6,8 +6,10 @@
 import { parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { COMMON, HELP_FLAGS, commandHelp, REQUEST, REQUEST_FLAGS, json, limitsFrom, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
+import { COMMON, commandHelp, REQUEST, REQUEST_FLAGS, json, limitsFrom, readRequest, requestOptions, usage, withFile, type CliIo, type Command, type Context, type Format } from './command.js';
 import { EXTRA_COMMANDS } from './commands/index.js';
+import { SUMMARIES } from './commands/summaries.js';
+import { mainHelp } from './help.js';
 import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
 import { formatMatrixHtml, formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
 import { checkDocumentFile } from '../lint/drift.js';
@@ -20,7 +22,7 @@ import { redact, sanitize, sanitizeStrings } from '../redact.js';
 
 const BUILT_IN: Record<string, Command> = {
   check: {
-    summary: 'validate one proposed request (HTTP envelope or bare body, JSON or YAML; - reads stdin)',
+    summary: SUMMARIES.check,
     usage: `bedrock-preflight check <file|-> [options]\n\n${REQUEST_FLAGS}\n${CONFIG_FLAGS_HELP}\n  --format text|json`,
     examples: ['bedrock-preflight check examples/mantle-messages-structured-output.json', 'bedrock-preflight check body.json --endpoint mantle --api messages --format json'],
     options: { ...REQUEST, ...CONFIG_OPTIONS },
@@ -45,7 +47,7 @@ const BUILT_IN: Record<string, Command> = {
     },
   },
   recommend: {
-    summary: 'recommend an endpoint for a set of needs (--needs a,b) or for a request file',
+    summary: SUMMARIES.recommend,
     usage: `bedrock-preflight recommend --needs id,id,…  |  bedrock-preflight recommend <file|-> [options]\n\n  --needs LIST     apis and capabilities, comma-separated\n${REQUEST_FLAGS}\n  --format text|json`,
     examples: ['bedrock-preflight recommend --needs responses,guardrails', 'bedrock-preflight recommend examples/runtime-converse-guardrails.json --format json'],
     options: { ...REQUEST, needs: { type: 'string' } },
@@ -66,7 +68,7 @@ const BUILT_IN: Record<string, Command> = {
     },
   },
   matrix: {
-    summary: 'print the capability matrix (text, md, html or json)',
+    summary: SUMMARIES.matrix,
     usage: 'bedrock-preflight matrix [--format text|md|html|json] [--check FILE]\n\n  --check FILE     exit 1 (with a one-line summary) when FILE differs from what "matrix --format md" (html for a\n                   .html file) prints now, 0 when it is the same, 2 when it cannot be read; never writes',
     examples: ['bedrock-preflight matrix', 'bedrock-preflight matrix --format md > ENDPOINTS.md', 'bedrock-preflight matrix --check ENDPOINTS.md'],
     options: { check: { type: 'string' } },
@@ -88,7 +90,7 @@ const BUILT_IN: Record<string, Command> = {
     },
   },
   rules: {
-    summary: 'print the compiled json-rules-engine rules',
+    summary: SUMMARIES.rules,
     usage: 'bedrock-preflight rules [--format text|json]',
     examples: ['bedrock-preflight rules --format json > rules.json'],
     options: {},
@@ -99,7 +101,7 @@ const BUILT_IN: Record<string, Command> = {
     },
   },
   explain: {
-    summary: 'explain an endpoint, api, capability, matrix row, rule or finding code, with sources and dates',
+    summary: SUMMARIES.explain,
     usage: 'bedrock-preflight explain <id> [--format text|json]',
     examples: ['bedrock-preflight explain guardrails', 'bedrock-preflight explain bedrock-mantle --format json'],
     options: {},
@@ -117,28 +119,8 @@ const BUILT_IN: Record<string, Command> = {
 
 
 const COMMAND_NAMES = [...Object.keys(BUILT_IN), ...Object.keys(EXTRA_COMMANDS)];
-const summaryOf = (name: string): string => BUILT_IN[name]?.summary ?? EXTRA_COMMANDS[name]!.summary;
 
 export type { CliIo };
-
-function mainHelp(): string {
-  const width = Math.max(...COMMAND_NAMES.map((c) => c.length));
-  const lines = COMMAND_NAMES.map((name) => `  ${name.padEnd(width)}  ${summaryOf(name)}`);
-  return `bedrock-preflight ${VERSION}: pre-flight checks of Amazon Bedrock requests for bedrock-runtime and bedrock-mantle
-
-Usage: bedrock-preflight <command> [options]
-
-Commands:
-${lines.join('\n')}
-
-Options for every command:
-${HELP_FLAGS}
-
-Exit codes: 0 no error finding; 1 an error finding (recommend: no single endpoint meets every need);
-2 the tool could not do its job (bad flag, unreadable or malformed input, unknown id).
-Run "bedrock-preflight help <command>" (or "<command> --help") for a command's options and examples.
-`;
-}
 
 /** Runs the CLI and returns the exit code (a promise for long-running commands); never throws or rejects. */
 export function runCli(argv: readonly string[], io: CliIo): number | Promise<number> {

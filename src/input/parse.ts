@@ -17,7 +17,8 @@
  * the validator decides). If some object has a duplicate key, JSON.parse drops at least one member (and its
  * value's strings), so (a) + (b) is strictly smaller. Equal counts ⇔ no duplicates; only when they differ does
  * the validator run to name the key and its position. The same iterative walk bounds the depth.
- * locate() is lazy: the first call builds jsonc-parser's tree, later calls only walk down the pointer.
+ * locate() is lazy: the document itself ('') is its first non-whitespace character, known from the parse; any
+ * other pointer's first call builds jsonc-parser's tree, later calls only walk down the pointer.
  *
  * YAML: the `yaml` package, YAML 1.2 core schema only (no 1.1 booleans/timestamps/merge keys, known tags like
  * !!set/!!binary are NOT resolved; any tag the core schema does not know is an error; tags never execute code).
@@ -291,7 +292,7 @@ function parseJson(text: string, file: string, limits: InputLimits, pos: Positio
     const problem = validateJson(text, file, limits.maxDepth, pos);
     if (problem) throw problem;
   }
-  return jsonParsed(text, file, value, pos);
+  return jsonParsed(text, file, value, pos, first);
 }
 
 function colonsIn(s: string): number {
@@ -366,7 +367,8 @@ function validateJson(text: string, file: string, maxDepth: number, pos: Positio
   return parseError(problem.message, file, pos(problem.offset));
 }
 
-function jsonParsed(text: string, file: string, value: unknown, pos: Positioner): ParsedInput {
+/** `first`: the offset of the top-level value, where the document's own findings (pointer '') are placed. */
+function jsonParsed(text: string, file: string, value: unknown, pos: Positioner, first: number): ParsedInput {
   let root: JsonNode | undefined;
   let built = false;
   return {
@@ -374,6 +376,7 @@ function jsonParsed(text: string, file: string, value: unknown, pos: Positioner)
     format: 'json',
     file,
     locate(pointer: string): SourcePosition {
+      if (pointer === '') return pos(first);
       if (!built) {
         root = jsoncLib().parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
         built = true;

@@ -30,6 +30,9 @@ export const OWN_SCHEMA_KINDS: Readonly<Record<string, string>> = {
 /** Top-level keys of a configuration (schemas/config.schema.json); `$schema` aside. */
 const CONFIG_KEYS = new Set(['extends', 'endpoints', 'maxWarnings', 'cells', 'rules', 'severity', 'ignores']);
 
+/** A text whose first non-blank character starts a YAML comment. */
+const LEADING_COMMENT = /^\s*#/;
+
 const MODELINE = /^\s*#\s*yaml-language-server:\s*\$schema=(\S+)/;
 
 /** The name of a schema reference's file without `.schema.json` (or `.json`), e.g. `config`. */
@@ -41,6 +44,8 @@ function schemaName(ref: string): string {
 /** The schema a document declares: JSON's `$schema` member, or a YAML language-server modeline among its leading comments. */
 function declaredSchema(doc: unknown, text: string): string | undefined {
   if (isObject(doc) && typeof doc['$schema'] === 'string') return doc['$schema'];
+  // Most files start with no comment at all: then nothing is split.
+  if (!LEADING_COMMENT.test(text)) return undefined;
   for (const line of text.slice(0, 4096).split('\n')) {
     const trimmed = line.trim();
     if (trimmed !== '' && !trimmed.startsWith('#')) return undefined;

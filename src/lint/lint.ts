@@ -58,17 +58,18 @@ interface Run {
   strict: boolean;
 }
 
-/** One file being linted: its entry and its problems (in JSON Lines, one per bad line, in line order). */
+/** One file being linted. */
 interface FileState {
   target: LintTarget;
   entry: LintEntry;
-  problems: LintFileError[];
+  /** Its problems (in JSON Lines, one per bad line, in line order); made only for a file that has one. */
+  problems: LintFileError[] | undefined;
   /** The config's endpoint for the file; null until looked up. */
   mapped: EndpointId | undefined | null;
 }
 
 function fail(s: FileState, code: PreflightErrorCode, message: string, at: SourcePosition | undefined): void {
-  s.problems.push(at ? { message, code, line: at.line, column: at.column } : { message, code });
+  (s.problems ??= []).push(at ? { message, code, line: at.line, column: at.column } : { message, code });
 }
 
 function mappedEndpoint(run: Run, s: FileState): EndpointId | undefined {
@@ -152,7 +153,7 @@ function lintJsonLines(run: Run, s: FileState): void {
     }
     checkDocument(run, s, onLine(parsed, l.line));
   }
-  if (requests === 0 && s.problems.length === 0) fail(s, 'E_INPUT_PARSE', 'empty input: expected JSON Lines (one JSON request per line), found no request', { line: 1, column: 1 });
+  if (requests === 0 && s.problems === undefined) fail(s, 'E_INPUT_PARSE', 'empty input: expected JSON Lines (one JSON request per line), found no request', { line: 1, column: 1 });
 }
 
 /** A JSON or YAML file: one document, checked unless it is not a request (skipped, or an error with --strict). */
@@ -165,7 +166,7 @@ function lintDocumentFile(run: Run, s: FileState): void {
 }
 
 function lintFile(run: Run, target: LintTarget): LintEntry {
-  const s: FileState = { target, entry: { file: target.file, findings: [] }, problems: [], mapped: null };
+  const s: FileState = { target, entry: { file: target.file, findings: [] }, problems: undefined, mapped: null };
   try {
     if (isJsonLinesName(target.path)) lintJsonLines(run, s);
     else lintDocumentFile(run, s);
@@ -179,8 +180,8 @@ function lintFile(run: Run, target: LintTarget): LintEntry {
   const { entry, problems } = s;
   if (entry.findings.length > 1) entry.findings.sort(byPosition);
   if (entry.suppressed && entry.suppressed.length > 1) entry.suppressed.sort(byPosition);
-  const first = problems[0];
-  if (first) {
+  const first = problems?.[0];
+  if (problems && first) {
     entry.error = first.message;
     entry.errorCode = first.code;
     if (first.line !== undefined) {

@@ -14,7 +14,7 @@ export const EXTRA_COMMANDS: Record<string, LazyCommand> = {
   lint: { summary: SUMMARIES.lint, load: async () => (await import('./lint.js')).lintCommand },
   test: { summary: SUMMARIES.test, load: async () => (await import('./test.js')).testCommand },
   arch: { summary: SUMMARIES.arch, load: async () => (await import('./arch.js')).archCommand },
-  audit: { summary: 'audit recorded model invocation logs: what fails today and what could move to bedrock-mantle', load: async () => (await import('./audit.js')).auditCommand },
+  audit: { summary: SUMMARIES.audit, load: async () => (await import('./audit.js')).auditCommand },
   serve: { summary: SUMMARIES.serve, load: async () => (await import('./serve.js')).serve },
-  schema: { summary: 'print the JSON Schema of a request body for an endpoint and API (and model), for editors', load: async () => (await import('./schema.js')).schemaCommand },
+  schema: { summary: SUMMARIES.schema, load: async () => (await import('./schema.js')).schemaCommand },
 };
