@@ -279,6 +279,32 @@ severity:
     expect(lines).toContain('c.yaml:25:5: a severity override needs code, subject or both (at /severity/0)');
   });
 
+  it('refuses a misspelt api id in a cell and in a rule, naming it at its line and column', () => {
+    const apiIds = createPreflight().knowledge.apis.map((a) => a.id).join(', ');
+    const dir = folder({
+      'c.yaml': `cells:
+  - id: structured-outputs
+    api: mesages
+    endpoint: bedrock-runtime
+    value: yes
+    source: https://example.com/x
+    asOf: 2026-01-01
+    reason: because
+rules:
+  - id: only-converse
+    severity: error
+    message: m
+    when: { apis: [converse] }
+    forbid: { apis: [chat-complete] }
+`,
+    });
+    const lines = thrown(() => loadConfig(join(dir, 'c.yaml'), { cwd: dir })).oneLine.split('\n');
+    expect(lines).toEqual([
+      `c.yaml:3:5: unknown api "mesages" (expected one of: ${apiIds}) (at /cells/0/api)`,
+      `c.yaml:14:22: unknown api "chat-complete" (expected one of: ${apiIds}) (at /rules/0/forbid/apis/0)`,
+    ]);
+  });
+
   it('reports invalid YAML with its position (E_INPUT_PARSE)', () => {
     const dir = folder({ 'c.yaml': 'ignores:\n  - path: "a\n    subject: x\n' });
     const e = thrown(() => loadConfig('c.yaml', { cwd: dir }));
