@@ -283,25 +283,15 @@ severity:
     const apiIds = createPreflight().knowledge.apis.map((a) => a.id).join(', ');
     const dir = folder({
       'c.yaml': `cells:
-  - id: structured-outputs
-    api: mesages
-    endpoint: bedrock-runtime
-    value: yes
-    source: https://example.com/x
-    asOf: 2026-01-01
-    reason: because
+  - { id: structured-outputs, api: mesages, endpoint: bedrock-runtime, value: yes, source: https://example.com/x, asOf: 2026-01-01, reason: r }
 rules:
-  - id: only-converse
-    severity: error
-    message: m
-    when: { apis: [converse] }
-    forbid: { apis: [chat-complete] }
+  - { id: only-converse, severity: error, message: m, when: { apis: [converse] }, forbid: { apis: [chat-complete] } }
 `,
     });
     const lines = thrown(() => loadConfig(join(dir, 'c.yaml'), { cwd: dir })).oneLine.split('\n');
     expect(lines).toEqual([
-      `c.yaml:3:5: unknown api "mesages" (expected one of: ${apiIds}) (at /cells/0/api)`,
-      `c.yaml:14:22: unknown api "chat-complete" (expected one of: ${apiIds}) (at /rules/0/forbid/apis/0)`,
+      `c.yaml:2:31: unknown api "mesages" (expected one of: ${apiIds}) (at /cells/0/api)`,
+      `c.yaml:4:100: unknown api "chat-complete" (expected one of: ${apiIds}) (at /rules/0/forbid/apis/0)`,
     ]);
   });
 
