@@ -8,7 +8,7 @@ import type { Evaluator, RuleEvent } from './compile/evaluator.js';
 import { PreflightInputError } from './errors.js';
 import { readRequest } from './input/body.js';
 import { recommendForErrors, type Recommender } from './recommend.js';
-import { redact, redactRepeated } from './redact.js';
+import { redact } from './redact.js';
 import { ENDPOINT_IDS } from './types.js';
 import type { CheckOptions, CheckReport, EndpointId, Facts, Finding, FindingCode, Knowledge, Recommendation, Severity } from './types.js';
 import { fillTemplate, renderMessage, type Slot } from './compile/template.js';
@@ -127,8 +127,8 @@ function ruleFindings(evaluator: Evaluator, facts: Facts, d: Detection, options:
     const path = pathOf(base, d, options);
     slots ??= {
       where: '',
-      model: facts.model === null ? '' : redactRepeated(facts.model),
-      region: facts.region === null ? '' : redactRepeated(facts.region),
+      model: facts.model === null ? '' : redact(facts.model),
+      region: facts.region === null ? '' : redact(facts.region),
       api: facts.api ?? '',
     };
     slots.where = path !== undefined && path !== '' ? ` at ${path}` : '';
@@ -262,8 +262,8 @@ function checkRequest(ctx: CheckContext, input: unknown, optionsIn: unknown): Ch
   return {
     endpoint: facts.endpoint,
     api: facts.api,
-    model: facts.model === null ? null : redactRepeated(facts.model),
-    region: facts.region === null ? null : redactRepeated(facts.region),
+    model: facts.model === null ? null : redact(facts.model),
+    region: facts.region === null ? null : redact(facts.region),
     valid,
     capabilities: d.evidence,
     findings,
