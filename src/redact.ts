@@ -24,6 +24,8 @@ const SECRET = new RegExp(
     // OpenAI and Anthropic keys: the prefixed forms, and a bare sk-… with digits and capitals (not "task-list-…").
     String.raw`sk-(?:ant|proj|svcacct|admin)-[A-Za-z0-9_-]{16,}`,
     String.raw`sk-(?=[A-Za-z0-9_-]*[0-9])(?=[A-Za-z0-9_-]*[A-Z])[A-Za-z0-9_-]{20,}`,
+    // A long sk-… key that starts a word, whatever its letters (a random 48-character key can lack a digit).
+    String.raw`\bsk-[A-Za-z0-9_-]{40,}`,
     // A JWT: base64url header (starting {"), payload and a signature that may be empty.
     String.raw`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`,
     // SigV4 signatures and other long lower-case hex.

@@ -71,6 +71,12 @@ describe('redact and escapeControl', () => {
     );
   });
 
+  it('replace a long sk- key without a digit (the case a random property run found)', () => {
+    const key = `sk-${'AbCdEfGhIjKlMnOpQrStUvWxYz'.repeat(2)}`;
+    expect(redact(`key -${key}.`)).toBe('key -[redacted].');
+    expect(redact('task-list-of-many-words-that-goes-on-and-on-and-on')).toBe('task-list-of-many-words-that-goes-on-and-on-and-on');
+  });
+
   it('change no text of the built-in knowledge (sources, messages, fixes, ids): no false redaction', () => {
     const changed: string[] = [];
     const walk = (v: unknown, at: string): void => {
