@@ -8,7 +8,7 @@ import type { Evaluator, RuleEvent } from './compile/evaluator.js';
 import { PreflightInputError } from './errors.js';
 import { readRequest } from './input/body.js';
 import { recommendForErrors, type Recommender } from './recommend.js';
-import { redact, redactRepeated } from './redact.js';
+import { redact } from './redact.js';
 import { ENDPOINT_IDS } from './types.js';
 import type { CheckOptions, CheckReport, EndpointId, Facts, Finding, FindingCode, Knowledge, Recommendation, Severity } from './types.js';
 import { fillTemplate, renderMessage, type Slot } from './compile/template.js';
@@ -58,189 +58,228 @@ function withHostHeader(input: unknown, isEndpointHost: (host: string) => boolea
   return { ...doc, url: `https://${host}${parts.path}` };
 }
 
-export function compileChecker(k: Knowledge, detector: Detector, evaluator: Evaluator, recommender: Recommender): Checker {
-  const templates = new Map(k.findings.map((f) => [f.code, f.template]));
-  const apis = new Map(k.apis.map((a) => [a.id, a]));
-  const template = (code: FindingCode): string => templates.get(code) ?? code;
-  const inferencePaths = [...new Set(k.apis.flatMap((a) => a.operations.map((o) => o.path)))].join(', ');
-  const unknownPath = k.findings.find((f) => f.code === 'path-unknown');
-  /** An envelope whose URL path names no operation, and whose body names no API: nothing can route it. */
-  const unknownPathFinding = (path: string, endpoint: string): Finding => ({
+/** What the check functions need from the compiled knowledge; built once per knowledge. */
+interface CheckContext {
+  readonly detector: Detector;
+  readonly evaluator: Evaluator;
+  readonly recommender: Recommender;
+  readonly templates: ReadonlyMap<FindingCode, string>;
+  readonly apis: ReadonlyMap<string, Knowledge['apis'][number]>;
+  /** Every inference path of every API, for the message of a path that names none. */
+  readonly inferencePaths: string;
+  readonly unknownPath: Knowledge['findings'][number] | undefined;
+}
+
+const templateOf = (ctx: CheckContext, code: FindingCode): string => ctx.templates.get(code) ?? code;
+
+/** An envelope whose URL path names no operation, and whose body names no API: nothing can route it. */
+function unknownPathFinding(ctx: CheckContext, path: string, endpoint: string): Finding {
+  const { unknownPath } = ctx;
+  return {
     code: 'path-unknown',
     subject: 'api',
     severity: 'error',
-    message: fillTemplate(template('path-unknown'), { value: redact(path), endpoint, paths: inferencePaths, where: ' (at /body)', fix: unknownPath?.fix ?? '' }),
+    message: fillTemplate(templateOf(ctx, 'path-unknown'), { value: redact(path), endpoint, paths: ctx.inferencePaths, where: ' (at /body)', fix: unknownPath?.fix ?? '' }),
     path: '/url',
     ...(unknownPath?.fix !== undefined ? { fix: unknownPath.fix } : {}),
     ...(unknownPath?.source !== undefined ? { source: unknownPath.source } : {}),
     ...(unknownPath?.confidence !== undefined ? { confidence: unknownPath.confidence } : {}),
-  });
+  };
+}
 
-  function isEndpointHost(host: string): boolean {
-    try {
-      detector.detect({ url: `https://${host}/`, body: {} });
-      return true;
-    } catch {
-      return false;
+function isEndpointHost(detector: Detector, host: string): boolean {
+  try {
+    detector.detect({ url: `https://${host}/`, body: {} });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pathOf(base: RuleEvent['finding'], d: Detection, options: CheckOptions | undefined): string | undefined {
+  switch (base.pathFrom) {
+    case 'api':
+      return d.apiPath;
+    case 'capability': {
+      let path: string | undefined;
+      for (const e of d.evidence) if (e.id === base.subject) path = e.path;
+      return path;
+    }
+    case 'model':
+      return d.modelPath;
+    case 'region':
+      return d.isEnvelope && options?.region === undefined ? '/url' : undefined;
+    case 'signal': {
+      const ev = d.signalEvidence?.get(base.signal);
+      return ev === undefined ? d.apiPath : ev;
     }
   }
+  return undefined;
+}
 
-  function pathOf(base: RuleEvent['finding'], d: Detection, options: CheckOptions | undefined): string | undefined {
-    switch (base.pathFrom) {
-      case 'api':
-        return d.apiPath;
-      case 'capability': {
-        let path: string | undefined;
-        for (const e of d.evidence) if (e.id === base.subject) path = e.path;
-        return path;
-      }
-      case 'model':
-        return d.modelPath;
-      case 'region':
-        return d.isEnvelope && options?.region === undefined ? '/url' : undefined;
-      case 'signal': {
-        const ev = d.signalEvidence?.get(base.signal);
-        return ev === undefined ? d.apiPath : ev;
-      }
-    }
-    return undefined;
+/** The findings of the compiled rules for `facts` (the request's, or the same request on the other endpoint). */
+function ruleFindings(evaluator: Evaluator, facts: Facts, d: Detection, options: CheckOptions | undefined): Finding[] {
+  const findings: Finding[] = [];
+  const events = evaluator.run(facts);
+  let slots: Record<Slot, string> | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const { finding: base, message } = events[i]!;
+    const path = pathOf(base, d, options);
+    slots ??= {
+      where: '',
+      model: facts.model === null ? '' : redact(facts.model),
+      region: facts.region === null ? '' : redact(facts.region),
+      api: facts.api ?? '',
+    };
+    slots.where = path !== undefined && path !== '' ? ` at ${path}` : '';
+    const finding: Finding = { code: base.code, subject: base.subject, severity: base.severity, message: renderMessage(message, slots) };
+    if (path !== undefined) finding.path = path;
+    finding.source = base.source;
+    if (base.fix !== undefined) finding.fix = base.fix;
+    if (base.confidence !== undefined) finding.confidence = base.confidence;
+    findings.push(finding);
   }
+  return findings;
+}
 
-  /** The findings of the compiled rules for `facts` (the request's, or the same request on the other endpoint). */
-  function ruleFindings(facts: Facts, d: Detection, options: CheckOptions | undefined): Finding[] {
-    const findings: Finding[] = [];
-    const events = evaluator.run(facts);
-    let slots: Record<Slot, string> | undefined;
-    for (let i = 0; i < events.length; i++) {
-      const { finding: base, message } = events[i]!;
-      const path = pathOf(base, d, options);
-      slots ??= {
-        where: '',
-        model: facts.model === null ? '' : redactRepeated(facts.model),
-        region: facts.region === null ? '' : redactRepeated(facts.region),
-        api: facts.api ?? '',
-      };
-      slots.where = path !== undefined && path !== '' ? ` at ${path}` : '';
-      const finding: Finding = { code: base.code, subject: base.subject, severity: base.severity, message: renderMessage(message, slots) };
-      if (path !== undefined) finding.path = path;
-      finding.source = base.source;
-      if (base.fix !== undefined) finding.fix = base.fix;
-      if (base.confidence !== undefined) finding.confidence = base.confidence;
-      findings.push(finding);
-    }
-    return findings;
-  }
+/** An operation outside the five APIs, sent to an endpoint that does not offer it. */
+function operationFinding(ctx: CheckContext, d: Detection, endpoint: EndpointId): Finding | undefined {
+  const other = d.otherOperation;
+  if (other === undefined || other.endpoints.includes(endpoint)) return undefined;
+  return {
+    code: 'operation-unsupported',
+    subject: other.id,
+    severity: 'error',
+    message: fillTemplate(templateOf(ctx, 'operation-unsupported'), { label: other.label, endpoints: other.endpoints.join(', '), endpoint, where: ' at /url' }),
+    path: '/url',
+    source: other.source,
+  };
+}
 
-  /** An operation outside the five APIs, sent to an endpoint that does not offer it. */
-  function operationFinding(d: Detection, endpoint: EndpointId): Finding | undefined {
-    const other = d.otherOperation;
-    if (other === undefined || other.endpoints.includes(endpoint)) return undefined;
-    return {
-      code: 'operation-unsupported',
+/** Findings about an operation outside the matrix: unsupported on this endpoint, and no API to judge it by. */
+function otherOperationFindings(ctx: CheckContext, d: Detection, other: NonNullable<Detection['otherOperation']>): Finding[] {
+  const findings: Finding[] = [];
+  const unsupported = operationFinding(ctx, d, d.facts.endpoint);
+  if (unsupported) findings.push(unsupported);
+  if (d.facts.api === null) {
+    findings.push({
+      code: 'operation-outside-matrix',
       subject: other.id,
-      severity: 'error',
-      message: fillTemplate(template('operation-unsupported'), { label: other.label, endpoints: other.endpoints.join(', '), endpoint, where: ' at /url' }),
+      severity: 'info',
+      message: fillTemplate(templateOf(ctx, 'operation-outside-matrix'), { label: other.label, where: ' at /url' }),
       path: '/url',
       source: other.source,
+    });
+  }
+  return findings;
+}
+
+/** The finding that says which API the request was read as, when that is less than certain. */
+function apiFinding(ctx: CheckContext, d: Detection): Finding | undefined {
+  const { facts, apiSource: src } = d;
+  if (facts.api === null && d.unrecognizedPath !== undefined) return unknownPathFinding(ctx, d.unrecognizedPath, facts.endpoint);
+  if (facts.api === null) {
+    return {
+      code: 'api-undetermined',
+      subject: 'api',
+      severity: 'warning',
+      message: fillTemplate(templateOf(ctx, 'api-undetermined'), { where: d.isEnvelope ? ' (at /body)' : '' }),
+      ...(d.isEnvelope ? { path: '/url' } : {}),
     };
   }
-
-  /** Findings about the detection itself: which API, and from where. */
-  function detectionFindings(d: Detection): Finding[] {
-    const { facts, apiSource: src } = d;
-    const findings: Finding[] = [];
-    const other = d.otherOperation;
-    if (other !== undefined) {
-      const unsupported = operationFinding(d, facts.endpoint);
-      if (unsupported) findings.push(unsupported);
-      if (facts.api === null) {
-        findings.push({
-          code: 'operation-outside-matrix',
-          subject: other.id,
-          severity: 'info',
-          message: fillTemplate(template('operation-outside-matrix'), { label: other.label, where: ' at /url' }),
-          path: '/url',
-          source: other.source,
-        });
-      }
-    } else if (facts.api === null && d.unrecognizedPath !== undefined) {
-      findings.push(unknownPathFinding(d.unrecognizedPath, facts.endpoint));
-    } else if (facts.api === null) {
-      findings.push({
-        code: 'api-undetermined',
-        subject: 'api',
-        severity: 'warning',
-        message: fillTemplate(template('api-undetermined'), { where: d.isEnvelope ? ' (at /body)' : '' }),
-        ...(d.isEnvelope ? { path: '/url' } : {}),
-      });
-    } else if (src.kind === 'shape') {
-      const api = apis.get(facts.api)!;
-      findings.push({
-        code: 'api-inferred',
-        subject: facts.api,
-        severity: 'info',
-        message: fillTemplate(template('api-inferred'), { label: api.label, why: src.why }),
-        path: d.apiPath ?? '',
-        source: api.source,
-      });
-    }
-    if (d.unrecognizedPath !== undefined && facts.api !== null) {
-      findings.push({
-        code: 'path-unrecognized',
-        subject: facts.api ?? 'api',
-        severity: 'warning',
-        message: fillTemplate(template('path-unrecognized'), {
-          value: redact(d.unrecognizedPath),
-          endpoint: facts.endpoint,
-          how: src.kind === 'override' ? '--api' : src.kind === 'shape' ? "the body's shape" : 'nowhere',
-        }),
-        path: '/url',
-      });
-    }
-    return findings;
-  }
-
-  const needsOf = (facts: Facts): string[] => (facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities]);
-
-  /** A valid request stays on its endpoint; the reasons say what is less than certain there. */
-  function validRecommendation(d: Detection): Recommendation {
-    const rec = recommender.recommend(needsOf(d.facts), d.facts.endpoint, true);
-    return rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
-  }
-
-  /** A request with errors: the same request is judged on the other endpoint too, and the recommendation says what to change. */
-  function invalidRecommendation(d: Detection, findings: readonly Finding[], options: CheckOptions | undefined): Recommendation {
-    const own = d.facts.endpoint;
-    const other = otherEndpoint(own);
-    const onOther = ruleFindings({ ...d.facts, endpoint: other }, d, options);
-    const operation = operationFinding(d, other);
-    if (operation) onOther.push(operation);
-    // A path that names no operation, with a body that names no API, names none on the other endpoint either.
-    if (d.facts.api === null && d.unrecognizedPath !== undefined) onOther.push(unknownPathFinding(d.unrecognizedPath, other));
-    const errors = { [own]: findings.filter((f) => f.severity === 'error'), [other]: onOther.filter((f) => f.severity === 'error') } as Record<EndpointId, Finding[]>;
-    return recommendForErrors(recommender, needsOf(d.facts), own, errors);
-  }
-
+  if (src.kind !== 'shape') return undefined;
+  const api = ctx.apis.get(facts.api)!;
   return {
-    check(input, optionsIn) {
-      const options = checkOptionsShape(optionsIn);
-      const d = detector.detect(withHostHeader(readRequest(input), isEndpointHost), options);
-      const { facts } = d;
-      const findings = ruleFindings(facts, d, options);
-      findings.push(...detectionFindings(d));
-      if (findings.length > 1) findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-      let valid = true;
-      for (const f of findings) if (f.severity === 'error') valid = false;
-      return {
-        endpoint: facts.endpoint,
-        api: facts.api,
-        model: facts.model === null ? null : redactRepeated(facts.model),
-        region: facts.region === null ? null : redactRepeated(facts.region),
-        valid,
-        capabilities: d.evidence,
-        findings,
-        recommendation: valid ? validRecommendation(d) : invalidRecommendation(d, findings, options),
-      };
-    },
+    code: 'api-inferred',
+    subject: facts.api,
+    severity: 'info',
+    message: fillTemplate(templateOf(ctx, 'api-inferred'), { label: api.label, why: src.why }),
+    path: d.apiPath ?? '',
+    source: api.source,
   };
+}
+
+/** A URL path the API was not recognised from, when the API came from elsewhere. */
+function unrecognizedPathFinding(ctx: CheckContext, d: Detection, path: string): Finding {
+  const { facts, apiSource: src } = d;
+  return {
+    code: 'path-unrecognized',
+    subject: facts.api ?? 'api',
+    severity: 'warning',
+    message: fillTemplate(templateOf(ctx, 'path-unrecognized'), {
+      value: redact(path),
+      endpoint: facts.endpoint,
+      how: src.kind === 'override' ? '--api' : src.kind === 'shape' ? "the body's shape" : 'nowhere',
+    }),
+    path: '/url',
+  };
+}
+
+/** Findings about the detection itself: which API, and from where. */
+function detectionFindings(ctx: CheckContext, d: Detection): Finding[] {
+  const findings: Finding[] = [];
+  if (d.otherOperation !== undefined) {
+    findings.push(...otherOperationFindings(ctx, d, d.otherOperation));
+  } else {
+    const api = apiFinding(ctx, d);
+    if (api) findings.push(api);
+  }
+  if (d.unrecognizedPath !== undefined && d.facts.api !== null) findings.push(unrecognizedPathFinding(ctx, d, d.unrecognizedPath));
+  return findings;
+}
+
+const needsOf = (facts: Facts): string[] => (facts.api === null ? facts.capabilities : [facts.api, ...facts.capabilities]);
+
+/** A valid request stays on its endpoint; the reasons say what is less than certain there. */
+function validRecommendation(recommender: Recommender, d: Detection): Recommendation {
+  const rec = recommender.recommend(needsOf(d.facts), d.facts.endpoint, true);
+  return rec.split ? { endpoint: rec.endpoint, reasons: rec.reasons, split: rec.split } : { endpoint: rec.endpoint, reasons: rec.reasons };
+}
+
+/** A request with errors: the same request is judged on the other endpoint too, and the recommendation says what to change. */
+function invalidRecommendation(ctx: CheckContext, d: Detection, findings: readonly Finding[], options: CheckOptions | undefined): Recommendation {
+  const own = d.facts.endpoint;
+  const other = otherEndpoint(own);
+  const onOther = ruleFindings(ctx.evaluator, { ...d.facts, endpoint: other }, d, options);
+  const operation = operationFinding(ctx, d, other);
+  if (operation) onOther.push(operation);
+  // A path that names no operation, with a body that names no API, names none on the other endpoint either.
+  if (d.facts.api === null && d.unrecognizedPath !== undefined) onOther.push(unknownPathFinding(ctx, d.unrecognizedPath, other));
+  const errors = { [own]: findings.filter((f) => f.severity === 'error'), [other]: onOther.filter((f) => f.severity === 'error') } as Record<EndpointId, Finding[]>;
+  return recommendForErrors(ctx.recommender, needsOf(d.facts), own, errors);
+}
+
+/** One request through detect → evaluate → findings → recommendation. */
+function checkRequest(ctx: CheckContext, input: unknown, optionsIn: unknown): CheckReport {
+  const options = checkOptionsShape(optionsIn);
+  const d = ctx.detector.detect(withHostHeader(readRequest(input), (host) => isEndpointHost(ctx.detector, host)), options);
+  const { facts } = d;
+  const findings = ruleFindings(ctx.evaluator, facts, d, options);
+  findings.push(...detectionFindings(ctx, d));
+  if (findings.length > 1) findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  let valid = true;
+  for (const f of findings) if (f.severity === 'error') valid = false;
+  return {
+    endpoint: facts.endpoint,
+    api: facts.api,
+    model: facts.model === null ? null : redact(facts.model),
+    region: facts.region === null ? null : redact(facts.region),
+    valid,
+    capabilities: d.evidence,
+    findings,
+    recommendation: valid ? validRecommendation(ctx.recommender, d) : invalidRecommendation(ctx, d, findings, options),
+  };
+}
+
+export function compileChecker(k: Knowledge, detector: Detector, evaluator: Evaluator, recommender: Recommender): Checker {
+  const ctx: CheckContext = {
+    detector,
+    evaluator,
+    recommender,
+    templates: new Map(k.findings.map((f) => [f.code, f.template])),
+    apis: new Map(k.apis.map((a) => [a.id, a])),
+    inferencePaths: [...new Set(k.apis.flatMap((a) => a.operations.map((o) => o.path)))].join(', '),
+    unknownPath: k.findings.find((f) => f.code === 'path-unknown'),
+  };
+  return { check: (input, options) => checkRequest(ctx, input, options) };
 }

@@ -48,111 +48,131 @@ export interface Explanation {
   requestRule?: RequestRuleDef;
 }
 
-export function explain(k: Knowledge, idIn: string): Explanation {
-  const endpoint = k.endpoints.find((e) => e.id === idIn || e.aliases.includes(idIn));
-  const id = endpoint?.id ?? idIn;
-  const titles = new Map(k.tables.map((t) => [t.id, t.title]));
-  const rowsOf = (pred: (r: Knowledge['matrix'][number]) => boolean) => k.matrix.filter(pred);
-  const cellsOf = (rows: Knowledge['matrix'], only?: EndpointId): ExplainedCell[] =>
-    rows.flatMap((r) =>
-      ENDPOINT_IDS.filter((e) => !only || e === only).map((e) => {
-        const c = r.cells[e];
-        return {
-          table: r.table,
-          tableTitle: titles.get(r.table) ?? r.table,
-          row: r.label,
-          ...(r.api ? { api: r.api } : {}),
-          endpoint: e,
-          value: c.value,
-          ...(c.condition ? { condition: c.condition } : {}),
-          ...(c.detail ? { detail: c.detail } : {}),
-          ...(c.fix ? { fix: c.fix } : {}),
-          source: c.source,
-          asOf: c.asOf,
-        };
-      }),
-    );
-  const notesOf = (rows: Knowledge['matrix']) => rows.flatMap((r) => (r.notes ?? []).map((n) => ({ ...n, about: r.label })));
-  const rulesAbout = (pred: (r: JreRule) => boolean) => k.rules.filter(pred).map((r) => r.name);
+type Row = Knowledge['matrix'][number];
+type EndpointDef = Knowledge['endpoints'][number];
 
-  if (endpoint) {
-    const g = k.guidance;
-    const guidance: Array<Sourced & { text: string }> = [
-      { text: `Throughput and quotas: ${g.throughput[endpoint.id].text}`, source: g.throughput[endpoint.id].source, asOf: g.throughput[endpoint.id].asOf },
-      ...(g.prefer[endpoint.id]?.when ?? []).map((w) => ({ text: `Choose it when: ${w.text}`, source: g.prefer[endpoint.id]!.source, asOf: g.prefer[endpoint.id]!.asOf })),
-      { text: `Pricing: ${g.pricing.text}`, source: g.pricing.source, asOf: g.pricing.asOf },
-    ];
-    if (g.newApplications.endpoint === endpoint.id) guidance.unshift({ text: g.newApplications.why, source: g.newApplications.source, asOf: g.newApplications.asOf });
-    const notes = [
-      ...(g.throughput[endpoint.id].notes ?? []).map((n) => ({ ...n, about: 'throughput and quotas' })),
-      ...(g.newApplications.endpoint === endpoint.id ? (g.newApplications.notes ?? []).map((n) => ({ ...n, about: 'recommendation for new applications' })) : []),
-    ];
-    return {
-      id,
-      kind: 'endpoint',
-      label: endpoint.label,
-      summary: `${endpoint.description} Host: ${endpoint.host}; SigV4 signing name: ${endpoint.signingName}.`,
-      cells: cellsOf(k.matrix, endpoint.id),
-      notes,
-      hosts: endpoint.hosts,
-      guidance,
-      rules: rulesAbout((r) => r.event.params.endpoint === endpoint.id),
-    };
-  }
+/** The cells of `rows` (on one endpoint, or both), each with its table, source and date. */
+function cellsOf(k: Knowledge, rows: readonly Row[], only?: EndpointId): ExplainedCell[] {
+  const titles = new Map(k.tables.map((t) => [t.id, t.title]));
+  return rows.flatMap((r) =>
+    ENDPOINT_IDS.filter((e) => !only || e === only).map((e) => {
+      const c = r.cells[e];
+      return {
+        table: r.table,
+        tableTitle: titles.get(r.table) ?? r.table,
+        row: r.label,
+        ...(r.api ? { api: r.api } : {}),
+        endpoint: e,
+        value: c.value,
+        ...(c.condition ? { condition: c.condition } : {}),
+        ...(c.detail ? { detail: c.detail } : {}),
+        ...(c.fix ? { fix: c.fix } : {}),
+        source: c.source,
+        asOf: c.asOf,
+      };
+    }),
+  );
+}
+
+const notesOf = (rows: readonly Row[]): Explanation['notes'] => rows.flatMap((r) => (r.notes ?? []).map((n) => ({ ...n, about: r.label })));
+const rulesAbout = (k: Knowledge, pred: (r: JreRule) => boolean): string[] => k.rules.filter(pred).map((r) => r.name);
+
+function explainEndpoint(k: Knowledge, endpoint: EndpointDef): Explanation {
+  const g = k.guidance;
+  const throughput = g.throughput[endpoint.id];
+  const prefer = g.prefer[endpoint.id];
+  const isNew = g.newApplications.endpoint === endpoint.id;
+  const guidance: Array<Sourced & { text: string }> = [
+    ...(isNew ? [{ text: g.newApplications.why, source: g.newApplications.source, asOf: g.newApplications.asOf }] : []),
+    { text: `Throughput and quotas: ${throughput.text}`, source: throughput.source, asOf: throughput.asOf },
+    ...(prefer?.when ?? []).map((w) => ({ text: `Choose it when: ${w.text}`, source: prefer!.source, asOf: prefer!.asOf })),
+    { text: `Pricing: ${g.pricing.text}`, source: g.pricing.source, asOf: g.pricing.asOf },
+  ];
+  const notes = [
+    ...(throughput.notes ?? []).map((n) => ({ ...n, about: 'throughput and quotas' })),
+    ...(isNew ? (g.newApplications.notes ?? []).map((n) => ({ ...n, about: 'recommendation for new applications' })) : []),
+  ];
+  return {
+    id: endpoint.id,
+    kind: 'endpoint',
+    label: endpoint.label,
+    summary: `${endpoint.description} Host: ${endpoint.host}; SigV4 signing name: ${endpoint.signingName}.`,
+    cells: cellsOf(k, k.matrix, endpoint.id),
+    notes,
+    hosts: endpoint.hosts,
+    guidance,
+    rules: rulesAbout(k, (r) => r.event.params.endpoint === endpoint.id),
+  };
+}
+
+/** An api, a capability or another matrix row: its rows' cells and notes. */
+function explainSubject(k: Knowledge, id: string): Explanation | undefined {
   const api = k.apis.find((a) => a.id === id);
   if (api) {
-    const rows = rowsOf((r) => r.id === id || r.api === id);
-    return { id, kind: 'api', label: api.label, cells: cellsOf(rows), notes: notesOf(rows), operations: api.operations, rules: rulesAbout((r) => r.event.params.subject === id || r.event.params.api === id) };
+    const rows = k.matrix.filter((r) => r.id === id || r.api === id);
+    return { id, kind: 'api', label: api.label, cells: cellsOf(k, rows), notes: notesOf(rows), operations: api.operations, rules: rulesAbout(k, (r) => r.event.params.subject === id || r.event.params.api === id) };
   }
+  const rows = k.matrix.filter((r) => r.id === id);
   const cap = k.capabilities.find((c) => c.id === id);
-  if (cap) {
-    const rows = rowsOf((r) => r.id === id);
-    return { id, kind: 'capability', label: cap.label, summary: cap.summary, cells: cellsOf(rows), notes: notesOf(rows), signals: cap.signals, rules: rulesAbout((r) => r.event.params.subject === id) };
+  if (cap) return { id, kind: 'capability', label: cap.label, summary: cap.summary, cells: cellsOf(k, rows), notes: notesOf(rows), signals: cap.signals, rules: rulesAbout(k, (r) => r.event.params.subject === id) };
+  if (rows.length > 0) return { id, kind: 'row', label: rows[0]!.label, cells: cellsOf(k, rows), notes: notesOf(rows), rules: [] };
+  return undefined;
+}
+
+function explainRule(k: Knowledge, rule: JreRule): Explanation {
+  const p = rule.event.params;
+  const rows = k.matrix.filter((r) => r.id === p.subject && (r.api ?? undefined) === p.api);
+  return { id: rule.name, kind: 'rule', label: `${p.code} of ${p.subject} on ${p.endpoint}${p.api ? ` (${p.api})` : ''}`, summary: p.message.replace('{where}', ''), cells: cellsOf(k, rows, p.endpoint), notes: notesOf(rows), rules: [rule.name], rule };
+}
+
+function explainRequestRule(r: RequestRuleDef): Explanation {
+  return {
+    id: r.id,
+    kind: 'request-rule',
+    label: `${r.code} (${r.subject}), ${r.severity}, ${r.confidence}`,
+    summary: `${r.message.replace(/\{where\}/g, '')} Instead: ${r.fix}`,
+    cells: [],
+    notes: [
+      ...(r.note ? [{ about: r.id, says: r.note, source: r.source, asOf: r.asOf }] : []),
+      ...(r.serviceError ? [{ about: 'service error', says: `The service answers such a request with: ${r.serviceError}`, source: r.source, asOf: r.asOf }] : []),
+    ],
+    rules: [`request/${r.id}`],
+    requestRule: r,
+  };
+}
+
+function explainRegion(k: Knowledge, region: RegionDef): Explanation {
+  const nearest: Partial<Record<EndpointId, string[]>> = {};
+  for (const e of ENDPOINT_IDS) {
+    if (region.endpoints[e] !== 'yes') nearest[e] = nearestRegions(region, k.regions.filter((r) => r.endpoints[e] === 'yes'), 3).map((r) => r.id);
   }
-  const rows = rowsOf((r) => r.id === id);
-  if (rows.length > 0) return { id, kind: 'row', label: rows[0]!.label, cells: cellsOf(rows), notes: notesOf(rows), rules: [] };
+  const offered = ENDPOINT_IDS.map((e) => `${e}: ${region.endpoints[e]}`).join('; ');
+  return {
+    id: region.id,
+    kind: 'region',
+    label: region.label,
+    summary: `${offered}.${region.note ? ` ${region.note}` : ''}`,
+    cells: [],
+    notes: [],
+    rules: k.rules.filter((r) => r.name.endsWith(`/region/${region.id}`)).map((r) => r.name),
+    region: { ...region, nearest },
+  };
+}
+
+export function explain(k: Knowledge, idIn: string): Explanation {
+  const endpoint = k.endpoints.find((e) => e.id === idIn || e.aliases.includes(idIn));
+  if (endpoint) return explainEndpoint(k, endpoint);
+  const id = idIn;
+  const subject = explainSubject(k, id);
+  if (subject) return subject;
   const rule = k.rules.find((r) => r.name === id);
-  if (rule) {
-    const p = rule.event.params;
-    const ruleRows = rowsOf((r) => r.id === p.subject && (r.api ?? undefined) === p.api);
-    return { id, kind: 'rule', label: `${p.code} of ${p.subject} on ${p.endpoint}${p.api ? ` (${p.api})` : ''}`, summary: p.message.replace('{where}', ''), cells: cellsOf(ruleRows, p.endpoint), notes: notesOf(ruleRows), rules: [rule.name], rule };
-  }
+  if (rule) return explainRule(k, rule);
   const reqRule = k.requestRules.find((r) => r.id === id);
-  if (reqRule) {
-    return {
-      id,
-      kind: 'request-rule',
-      label: `${reqRule.code} (${reqRule.subject}), ${reqRule.severity}, ${reqRule.confidence}`,
-      summary: `${reqRule.message.replace(/\{where\}/g, '')} Instead: ${reqRule.fix}`,
-      cells: [],
-      notes: [
-        ...(reqRule.note ? [{ about: reqRule.id, says: reqRule.note, source: reqRule.source, asOf: reqRule.asOf }] : []),
-        ...(reqRule.serviceError ? [{ about: 'service error', says: `The service answers such a request with: ${reqRule.serviceError}`, source: reqRule.source, asOf: reqRule.asOf }] : []),
-      ],
-      rules: [`request/${reqRule.id}`],
-      requestRule: reqRule,
-    };
-  }
+  if (reqRule) return explainRequestRule(reqRule);
   const region = k.regions.find((r) => r.id === id);
-  if (region) {
-    const nearest: Partial<Record<EndpointId, string[]>> = {};
-    for (const e of ENDPOINT_IDS) {
-      if (region.endpoints[e] !== 'yes') nearest[e] = nearestRegions(region, k.regions.filter((r) => r.endpoints[e] === 'yes'), 3).map((r) => r.id);
-    }
-    const offered = ENDPOINT_IDS.map((e) => `${e}: ${region.endpoints[e]}`).join('; ');
-    return {
-      id,
-      kind: 'region',
-      label: region.label,
-      summary: `${offered}.${region.note ? ` ${region.note}` : ''}`,
-      cells: [],
-      notes: [],
-      rules: k.rules.filter((r) => r.name.endsWith(`/region/${id}`)).map((r) => r.name),
-      region: { ...region, nearest },
-    };
-  }
+  if (region) return explainRegion(k, region);
   const code = k.findings.find((f) => f.code === id);
-  if (code) return { id, kind: 'finding-code', label: code.code, summary: code.summary, cells: [], notes: [], rules: rulesAbout((r) => r.event.type === id) };
+  if (code) return { id, kind: 'finding-code', label: code.code, summary: code.summary, cells: [], notes: [], rules: rulesAbout(k, (r) => r.event.type === id) };
   // Anything else that looks like a model id (provider.model, a profile id or an ARN) is explained as a model.
   if (/^[a-z][a-z0-9-]*\.[a-z0-9]/.test(id) || id.startsWith('arn:')) return explainModel(k, id);
   throw new PreflightInputError('E_UNKNOWN_ID', `unknown id "${idIn}": not an endpoint, api, capability, matrix row, rule, finding code, Region or model id (try "bedrock-preflight rules" for rule names)`);

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { PreflightInputError } from '../src/errors.js';
+import { createPreflight } from '../src/index.js';
+import { fileErrorsOf, lint } from '../src/lint/index.js';
 import {
   DEFAULT_LIMITS,
   decodeInput,
   formatFromName,
   isJsonLinesName,
   parseInput,
-  parseJsonLines,
   parsePointer,
   readInputFile,
   readInputFileSync,
@@ -621,42 +622,26 @@ describe('locate', () => {
   });
 });
 
-describe('JSON Lines', () => {
-  const text = '{"a": 1}\n\n   \n{"a": {"b": 2},}\r\n  {"x": {"y": [1, {"z": 3}]}}\n[1]\n{"k": 1, "k": 2}\n{"last": true}';
+describe('JSON Lines (read by lint, one strict JSON request per line)', () => {
+  const text = '{"a": 1}\n\n   \n{"a": {"b": 2},}\r\n  {"x": {"y": [1, {"z": 3}]}}\n[1]\n{"k": 1, "k": 2}\na: 1\n{"last": true}';
 
-  it('parses one request per line, skipping blank lines', () => {
-    const rows = parseJsonLines(text, 'reqs.jsonl');
-    expect(rows.map((r) => r.line)).toEqual([1, 4, 5, 6, 7, 8]);
-    expect(rows[0]!.input!.value).toEqual({ a: 1 });
-    expect(rows[5]!.input!.value).toEqual({ last: true });
-  });
-
-  it('reports errors per line with the line of the file', () => {
-    const rows = parseJsonLines(text, 'reqs.jsonl');
-    expectError(rows[1]!.error!, 'E_INPUT_PARSE', 4, 15, /^trailing comma/);
-    expect(rows[1]!.error!.oneLine.startsWith('reqs.jsonl:4:15: ')).toBe(true);
-    expectError(rows[3]!.error!, 'E_INPUT_SHAPE', 6, 1, /found an array/);
-    expectError(rows[4]!.error!, 'E_INPUT_PARSE', 7, 10, /^duplicate key "k" \(first defined at line 7, column 2\)/);
-  });
-
-  it('locates within the line', () => {
-    const rows = parseJsonLines(text, 'reqs.jsonl');
-    expect(rows[2]!.input!.locate('/x/y/1/z')).toEqual({ line: 5, column: 20 });
-    expect(rows[2]!.input!.locate('')).toEqual({ line: 5, column: 3 });
-    expect(rows[2]!.input!.locate('/x/nope')).toEqual({ line: 5, column: 9 });
-    expect(rows[0]!.input!.locate('/a')).toEqual({ line: 1, column: 2 });
-  });
-
-  it('treats each line as strict JSON and applies limits', () => {
-    const rows = parseJsonLines('a: 1\n{"a": [[[1]]]}\n', 'x.jsonl', { limits: { maxDepth: 2 } });
-    expect(rows[0]!.error!.code).toBe('E_INPUT_PARSE');
-    expectError(rows[1]!.error!, 'E_INPUT_LIMIT', 2, 8);
-    expect(fails(() => parseJsonLines('{"a": 1}\n', 'x.jsonl', { limits: { maxBytes: 4 } })).code).toBe('E_INPUT_LIMIT');
-  });
-
-  it('accepts a BOM and an empty file', () => {
-    expect(parseJsonLines('\ufeff{"a": 1}', 'x.jsonl')[0]!.input!.locate('/a')).toEqual({ line: 1, column: 2 });
-    expect(parseJsonLines('', 'x.jsonl')).toEqual([]);
+  it('reports each bad line at its line and column of the file, skipping blank lines, and checks the good ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bp-jsonl-'));
+    const file = join(dir, 'reqs.jsonl');
+    writeFileSync(file, `\ufeff${text}`);
+    try {
+      const [entry] = lint([file], { endpoint: 'bedrock-mantle', preflight: createPreflight() }).files;
+      expect(fileErrorsOf(entry!)).toEqual([
+        expect.objectContaining({ code: 'E_INPUT_PARSE', line: 4, column: 15, message: expect.stringMatching(/^trailing comma/) }),
+        expect.objectContaining({ code: 'E_INPUT_SHAPE', line: 6, column: 1, message: expect.stringMatching(/found an array/) }),
+        expect.objectContaining({ code: 'E_INPUT_PARSE', line: 7, column: 10, message: expect.stringMatching(/^duplicate key "k" \(first defined at line \d+, column 2\)/) }),
+        expect.objectContaining({ code: 'E_INPUT_PARSE', line: 8, column: 1 }),
+      ]);
+      expect(entry!.findings.length).toBeGreaterThan(0);
+      for (const f of entry!.findings) expect([1, 5, 9]).toContain(f.line);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

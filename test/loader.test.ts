@@ -93,6 +93,22 @@ describe('loading rules/', () => {
     );
   });
 
+  it('refuses a misspelt api id in every rules file, at its line and column, naming the id', () => {
+    const apiIds = loadKnowledge(join(root, 'rules'), schemas, root).apis.map((a) => a.id);
+    // A matrix row's api is located at its key; an item of a list of apis at the item.
+    for (const [file, from, to, at] of [
+      ['matrix.yaml', '        api: messages\n', '        api: mesages\n', 'api'],
+      ['requests.yaml', '    apis: [messages]\n', '    apis: [mesages]\n', 'mesages'],
+      ['capabilities.yaml', '      - apis: [responses]\n', '      - apis: [mesages]\n', 'mesages'],
+      ['models.yaml', '        apis: [messages]\n', '        apis: [mesages]\n', 'mesages'],
+    ] as const) {
+      const text = readFileSync(join(root, 'rules', file), 'utf8');
+      const e = problemsAfter(file, (t) => t.replace(from, to));
+      const p = e.problems.find((x) => x.message.startsWith('unknown api "mesages"'));
+      expect(p, `${file}: ${e.oneLine}`).toMatchObject({ file, line: lineOf(text, from), column: to.indexOf(at) + 1, message: `unknown api "mesages" (expected one of: ${apiIds.join(', ')})` });
+    }
+  });
+
   it('requires a condition on every conditional cell', () => {
     const e = problemsAfter('matrix.yaml', (t) => t.replace('            condition: depends on the model (see the model\'s card)\n', ''));
     expect(e.problems.some((p) => p.message.includes('"condition"'))).toBe(true);

@@ -158,26 +158,14 @@ function policyPath(config: ResolvedConfig, path: string | undefined, file: stri
   return path !== undefined ? resolve(config.root, path) : file;
 }
 
-function checkWorkload(
-  w: Workload,
-  endpoint: EndpointId,
-  k: Knowledge,
-  config: ResolvedConfig | undefined,
-  policyFile: string | undefined,
-  sources: Map<string, { source: string; asOf: string }>,
-): WorkloadResult {
-  const c = compile(k);
-  const cite = (source: string, asOf: string): void => {
-    if (source !== '') sources.set(`${source} ${asOf}`, { source, asOf });
-  };
-  const apiIds = new Set<string>(k.apis.map((a) => a.id));
-  const apis = w.needs.filter((n) => apiIds.has(n)) as ApiId[];
-  const capabilities = closure(k, w.needs.filter((n) => !apiIds.has(n)));
-  const rec = c.recommender.recommend(w.needs, endpoint);
+/** Records a source and date the report cites. */
+type Cite = (source: string, asOf: string) => void;
 
-  const needs: NeedCell[] = w.needs.map((id) => {
+/** Each need's cell on the workload's endpoint. */
+function needCells(k: Knowledge, c: Compiled, w: Workload, endpoint: EndpointId, apis: readonly ApiId[], cite: Cite): NeedCell[] {
+  return w.needs.map((id) => {
     const { cell, row } = c.recommender.cellFor(id, endpoint, apis);
-    const kind = apiIds.has(id) ? ('api' as const) : ('capability' as const);
+    const kind = apis.includes(id as ApiId) ? ('api' as const) : ('capability' as const);
     const label = kind === 'api' ? (k.apis.find((a) => a.id === id)?.label ?? id) : (k.capabilities.find((x) => x.id === id)?.label ?? row.label);
     const n: NeedCell = { id, label, kind, cell: cell.value, source: cell.source, asOf: cell.asOf };
     cite(cell.source, cell.asOf);
@@ -185,9 +173,12 @@ function checkWorkload(
     if (cell.detail !== undefined) n.detail = cell.detail;
     return n;
   });
+}
 
+/** Whether the endpoint serves each model through every api of the workload. */
+function modelCells(k: Knowledge, w: Workload, endpoint: EndpointId, apis: readonly ApiId[], cite: Cite): WorkloadResult['models'] {
   const classify = modelClassifierFor(k.models);
-  const models = (w.models ?? []).map((id) => {
+  return (w.models ?? []).map((id) => {
     const { family } = classify(id);
     const f = family === null ? undefined : k.models.find((m) => m.id === family);
     let cell: CellValue = 'unknown';
@@ -198,32 +189,45 @@ function checkWorkload(
     }
     return { id, family, label: f?.label ?? null, cell };
   });
-  const regions = (w.regions ?? []).map((id) => {
+}
+
+function regionCells(k: Knowledge, w: Workload, endpoint: EndpointId, cite: Cite): WorkloadResult['regions'] {
+  return (w.regions ?? []).map((id) => {
     const r = k.regions.find((x) => x.id === id);
     if (r) cite(r.source, r.asOf);
     return { id, label: r?.label ?? null, cell: r ? r.endpoints[endpoint] : ('unknown' as CellValue) };
   });
+}
 
-  // Every combination of the workload's apis, models and Regions is a request the workload may send.
+type ModelClassifier = ReturnType<typeof modelClassifierFor>;
+
+/** The facts of one request the workload may send: an api, a model and a Region (each possibly none). */
+function requestFacts(classify: ModelClassifier, endpoint: EndpointId, api: ApiId | null, model: string | null, region: string | null, capabilities: string[]): Facts {
+  const cls = model === null ? undefined : classify(model);
+  return {
+    endpoint,
+    api,
+    model,
+    region,
+    operation: null,
+    capabilities,
+    modelFamily: cls?.family ?? null,
+    modelForm: cls?.form ?? null,
+    route: null,
+    signals: [],
+  };
+}
+
+/** The findings of every combination of the workload's apis, models and Regions, each once, errors first. */
+function workloadFindings(k: Knowledge, c: Compiled, w: Workload, endpoint: EndpointId, apis: readonly ApiId[], cite: Cite): Finding[] {
+  const capabilities = closure(k, w.needs.filter((n) => !apis.includes(n as ApiId)));
+  const classify = modelClassifierFor(k.models);
   const reasons: Finding[] = [];
   const seen = new Set<string>();
   for (const api of apis.length > 0 ? apis : [null]) {
     for (const model of w.models && w.models.length > 0 ? w.models : [null]) {
       for (const region of w.regions && w.regions.length > 0 ? w.regions : [null]) {
-        const cls = model === null ? undefined : classify(model);
-        const facts: Facts = {
-          endpoint,
-          api,
-          model,
-          region,
-          operation: null,
-          capabilities,
-          modelFamily: cls?.family ?? null,
-          modelForm: cls?.form ?? null,
-          route: null,
-          signals: [],
-        };
-        for (const ev of c.evaluator.run(facts)) {
+        for (const ev of c.evaluator.run(requestFacts(classify, endpoint, api, model, region, capabilities))) {
           // Request-shape rules are about a request's fields, which an architecture does not have.
           if (ev.rule.startsWith('request/')) continue;
           const p = ev.params;
@@ -241,12 +245,32 @@ function checkWorkload(
       }
     }
   }
-  reasons.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-  const policy = config ? applyPolicy(config, reasons, policyFile) : { findings: reasons, suppressed: [] };
+  return reasons.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+}
 
+function checkWorkload(
+  w: Workload,
+  endpoint: EndpointId,
+  k: Knowledge,
+  config: ResolvedConfig | undefined,
+  policyFile: string | undefined,
+  sources: Map<string, { source: string; asOf: string }>,
+): WorkloadResult {
+  const c = compile(k);
+  const cite: Cite = (source, asOf) => {
+    if (source !== '') sources.set(`${source} ${asOf}`, { source, asOf });
+  };
+  const apiIds = new Set<string>(k.apis.map((a) => a.id));
+  const apis = w.needs.filter((n) => apiIds.has(n)) as ApiId[];
+  const rec = c.recommender.recommend(w.needs, endpoint);
+  const needs = needCells(k, c, w, endpoint, apis, cite);
+  const models = modelCells(k, w, endpoint, apis, cite);
+  const regions = regionCells(k, w, endpoint, cite);
+  const reasons = workloadFindings(k, c, w, endpoint, apis, cite);
+  const policy = config ? applyPolicy(config, reasons, policyFile) : { findings: reasons, suppressed: [] };
   const recommendation: Recommendation = { endpoint: rec.endpoint, reasons: [...rec.reasons] };
   if (rec.split) recommendation.split = { ...rec.split };
-  const result: WorkloadResult = {
+  return {
     name: w.name,
     ...(w.path !== undefined ? { path: w.path } : {}),
     ...(w.notes !== undefined ? { notes: w.notes } : {}),
@@ -259,7 +283,6 @@ function checkWorkload(
     suppressed: policy.suppressed,
     recommendation,
   };
-  return result;
 }
 
 /** The capabilities with every capability they imply. */

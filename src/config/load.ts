@@ -166,6 +166,7 @@ function collectLayers(abs: string, cwd: string, chain: Array<{ abs: string; fil
 function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): void {
   const p = new ProblemList(doc.file, doc.locate);
   const capIds = new Set(k.capabilities.map((c) => c.id));
+  const apiIds = new Set<string>(k.apis.map((a) => a.id));
   const familyIds = new Set(k.models.map((m) => m.id));
   const regionIds = new Set(k.regions.map((r) => r.id));
   const regex = (pointer: string, source: string | undefined): void => {
@@ -176,6 +177,11 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
   const capabilities = (pointer: string, ids: string[] | undefined): void =>
     ids?.forEach((c, i) => {
       if (!capIds.has(c)) p.add(`${pointer}/${i}`, `unknown capability "${c}" (expected one of: ${[...capIds].join(', ')})`);
+    });
+  const unknownApi = (a: string): string => `unknown api "${a}" (expected one of: ${[...apiIds].join(', ')})`;
+  const apis = (pointer: string, ids: string[] | undefined): void =>
+    ids?.forEach((a, i) => {
+      if (!apiIds.has(a)) p.add(`${pointer}/${i}`, unknownApi(a));
     });
   const models = (pointer: string, sel: { families?: string[]; familyMatches?: string } | undefined): void => {
     sel?.families?.forEach((f, i) => {
@@ -199,7 +205,8 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
   };
 
   raw.cells?.forEach((c, i) => {
-    if (!rowFor(k, c.id, c.api)) {
+    if (c.api !== undefined && !apiIds.has(c.api)) p.add(`/cells/${i}/api`, unknownApi(c.api));
+    else if (!rowFor(k, c.id, c.api)) {
       const rows = k.matrix.filter((r) => r.id === c.id);
       p.add(
         `/cells/${i}/${c.api !== undefined && rows.length > 0 ? 'api' : 'id'}`,
@@ -218,6 +225,7 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
     for (const [key, sel] of [['when', r.when], ['require', r.require], ['forbid', r.forbid]] as const) {
       if (sel === undefined) continue;
       capabilities(`${at}/${key}/capabilities`, sel.capabilities);
+      apis(`${at}/${key}/apis`, sel.apis);
       models(`${at}/${key}/models`, sel.models);
       regions(`${at}/${key}/regions`, sel.regions);
       if ('request' in sel) requestTest(`${at}/${key}/request`, sel.request);

@@ -50,7 +50,31 @@ export function artifactUri(file: string, cwd: string): string {
   return rel.split(sep).join('/').split('/').map(encodeURIComponent).join('/');
 }
 
-export function formatLintSarif(result: LintResult, o: SarifOptions): string {
+/** The rules, results and notifications of one SARIF run, built file by file. */
+interface Run {
+  rules: Rule[];
+  ruleIndex: Map<string, number>;
+  results: unknown[];
+  notifications: unknown[];
+}
+
+/** The index of rule `id` in the run, adding it (made by `make`) the first time. */
+function ruleOf(run: Run, id: string, make: () => Rule): number {
+  let i = run.ruleIndex.get(id);
+  if (i === undefined) {
+    i = run.rules.push(make()) - 1;
+    run.ruleIndex.set(id, i);
+  }
+  return i;
+}
+
+/** A short description for each finding rule: its code's summary, else a request rule's message. */
+interface Descriptions {
+  summaries: Map<string, string>;
+  requestRules: Map<string, string>;
+}
+
+function descriptionsOf(o: SarifOptions): Descriptions {
   const summaries = new Map<string, string>();
   for (const f of o.knowledge?.findings ?? []) summaries.set(f.code, f.summary);
   const requestRules = new Map<string, string>();
@@ -58,80 +82,85 @@ export function formatLintSarif(result: LintResult, o: SarifOptions): string {
     const key = `${r.code}/${r.subject}`;
     if (!requestRules.has(key)) requestRules.set(key, r.message.replace(/\{where\}/g, ''));
   }
+  return { summaries, requestRules };
+}
 
-  const rules: Rule[] = [];
-  const ruleIndex = new Map<string, number>();
-  const ruleOf = (id: string, make: () => Rule): number => {
-    let i = ruleIndex.get(id);
-    if (i === undefined) {
-      i = rules.push(make()) - 1;
-      ruleIndex.set(id, i);
-    }
-    return i;
+type ArtifactLocation = { uri: string; uriBaseId: string };
+type LintedFile = LintResult['files'][number];
+
+/** A file that could not be linted is an error result and a notification; a skipped file, a note. */
+function addFileProblems(run: Run, e: LintedFile, artifactLocation: ArtifactLocation): void {
+  for (const p of fileErrorsOf(e)) {
+    const code = p.code;
+    const id = code.replace(/^E_/, '').toLowerCase().replace(/_/g, '-');
+    const index = ruleOf(run, id, () => ({
+      id,
+      shortDescription: { text: FILE_ERRORS[code] ?? 'The file could not be linted.' },
+      defaultConfiguration: { level: 'error' },
+      properties: { code },
+    }));
+    const physicalLocation = { artifactLocation, region: { startLine: p.line ?? 1, startColumn: p.column ?? 1 } };
+    run.results.push({ ruleId: id, ruleIndex: index, level: 'error', message: { text: p.message }, locations: [{ physicalLocation }] });
+    run.notifications.push({ level: 'error', message: { text: p.message }, locations: [{ physicalLocation }], descriptor: { id } });
+  }
+  if (e.skipped !== undefined) {
+    const physicalLocation = { artifactLocation, region: { startLine: 1, startColumn: 1 } };
+    run.notifications.push({ level: 'note', message: { text: `not linted: ${e.skipped}` }, locations: [{ physicalLocation }], descriptor: { id: 'not-a-request' } });
+  }
+}
+
+function findingRule(d: Descriptions, id: string, f: LintFinding): Rule {
+  const summary = d.summaries.get(f.code);
+  const rule: Rule = {
+    id,
+    shortDescription: { text: summary !== undefined ? `${summary.replace(/\.$/, '')}: ${f.subject}.` : (d.requestRules.get(id) ?? `${f.code}: ${f.subject}`) },
+    defaultConfiguration: { level: LEVEL[f.severity] },
+    properties: { code: f.code, subject: f.subject },
   };
+  if (isUrl(f.source)) rule.helpUri = f.source;
+  return rule;
+}
 
-  const results: unknown[] = [];
-  const notifications: unknown[] = [];
+/** One result per finding; suppressed findings are results too, with a SARIF suppression (viewers show them as dismissed). */
+function addFindings(run: Run, d: Descriptions, e: LintedFile, artifactLocation: ArtifactLocation): void {
+  const findings: Array<LintFinding | LintSuppressedFinding> = e.suppressed ? [...e.findings, ...e.suppressed] : e.findings;
+  for (const f of findings) {
+    const id = `${f.code}/${f.subject}`;
+    const index = ruleOf(run, id, () => findingRule(d, id, f));
+    const r: Record<string, unknown> = {
+      ruleId: id,
+      ruleIndex: index,
+      level: LEVEL[f.severity],
+      message: { text: f.message },
+      locations: [{ physicalLocation: { artifactLocation, region: { startLine: f.line, startColumn: f.column } } }],
+    };
+    if ('suppressed' in f) r['suppressions'] = [{ kind: 'external', status: 'accepted', justification: f.suppressed.reason, properties: { by: f.suppressed.by } }];
+    // The rule's help link is its first finding's source; a finding from another source keeps its own here.
+    const properties: Record<string, string> = {};
+    if (f.path !== undefined) properties['path'] = f.path;
+    if (f.source !== undefined) properties['source'] = f.source;
+    r['properties'] = properties;
+    run.results.push(r);
+  }
+}
+
+export function formatLintSarif(result: LintResult, o: SarifOptions): string {
+  const d = descriptionsOf(o);
+  const run: Run = { rules: [], ruleIndex: new Map(), results: [], notifications: [] };
   for (const e of result.files) {
     const artifactLocation = { uri: artifactUri(e.file, o.cwd), uriBaseId: BASE };
-    for (const p of fileErrorsOf(e)) {
-      const code = p.code;
-      const id = code.replace(/^E_/, '').toLowerCase().replace(/_/g, '-');
-      const index = ruleOf(id, () => ({
-        id,
-        shortDescription: { text: FILE_ERRORS[code] ?? 'The file could not be linted.' },
-        defaultConfiguration: { level: 'error' },
-        properties: { code },
-      }));
-      const physicalLocation = { artifactLocation, region: { startLine: p.line ?? 1, startColumn: p.column ?? 1 } };
-      results.push({ ruleId: id, ruleIndex: index, level: 'error', message: { text: p.message }, locations: [{ physicalLocation }] });
-      notifications.push({ level: 'error', message: { text: p.message }, locations: [{ physicalLocation }], descriptor: { id } });
-    }
-    if (e.skipped !== undefined) {
-      const physicalLocation = { artifactLocation, region: { startLine: 1, startColumn: 1 } };
-      notifications.push({ level: 'note', message: { text: `not linted: ${e.skipped}` }, locations: [{ physicalLocation }], descriptor: { id: 'not-a-request' } });
-    }
-    // Suppressed findings are results too, with a SARIF suppression (viewers show them as dismissed).
-    const findings: Array<LintFinding | LintSuppressedFinding> = e.suppressed ? [...e.findings, ...e.suppressed] : e.findings;
-    for (const f of findings) {
-      const id = `${f.code}/${f.subject}`;
-      const index = ruleOf(id, () => {
-        const summary = summaries.get(f.code);
-        const rule: Rule = {
-          id,
-          shortDescription: { text: summary !== undefined ? `${summary.replace(/\.$/, '')}: ${f.subject}.` : (requestRules.get(id) ?? `${f.code}: ${f.subject}`) },
-          defaultConfiguration: { level: LEVEL[f.severity] },
-          properties: { code: f.code, subject: f.subject },
-        };
-        if (isUrl(f.source)) rule.helpUri = f.source;
-        return rule;
-      });
-      const r: Record<string, unknown> = {
-        ruleId: id,
-        ruleIndex: index,
-        level: LEVEL[f.severity],
-        message: { text: f.message },
-        locations: [{ physicalLocation: { artifactLocation, region: { startLine: f.line, startColumn: f.column } } }],
-      };
-      if ('suppressed' in f) r['suppressions'] = [{ kind: 'external', status: 'accepted', justification: f.suppressed.reason, properties: { by: f.suppressed.by } }];
-      // The rule's help link is its first finding's source; a finding from another source keeps its own here.
-      const properties: Record<string, string> = {};
-      if (f.path !== undefined) properties['path'] = f.path;
-      if (f.source !== undefined) properties['source'] = f.source;
-      r['properties'] = properties;
-      results.push(r);
-    }
+    addFileProblems(run, e, artifactLocation);
+    addFindings(run, d, e, artifactLocation);
   }
-
   const log = {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'bedrock-preflight', version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules } },
+        tool: { driver: { name: 'bedrock-preflight', version: VERSION, semanticVersion: VERSION, informationUri: INFORMATION_URI, rules: run.rules } },
         originalUriBaseIds: { [BASE]: { uri: `${pathToFileURL(o.cwd).href.replace(/\/?$/, '/')}` } },
-        invocations: [{ executionSuccessful: result.counts.fileErrors === 0, toolExecutionNotifications: notifications }],
-        results,
+        invocations: [{ executionSuccessful: result.counts.fileErrors === 0, toolExecutionNotifications: run.notifications }],
+        results: run.results,
       },
     ],
   };

@@ -97,7 +97,7 @@ export function formatFromName(file: string): InputFormat | undefined {
   }
 }
 
-/** True for `.jsonl` / `.ndjson` names: such files hold one request per line (use {@link parseJsonLines}). */
+/** True for `.jsonl` / `.ndjson` names: such files hold one request per line (lint reads them line by line). */
 export function isJsonLinesName(file: string): boolean {
   return /\.(jsonl|ndjson)$/i.test(file);
 }
@@ -211,44 +211,6 @@ export function parseInput(
   if (first === -1) throw emptyError(text, file, format, options.format !== undefined || formatFromName(file) !== undefined);
   const pos = positioner(text);
   return format === 'json' ? parseJson(text, file, limits, pos, first) : parseYaml(text, file, limits, pos);
-}
-
-/**
- * JSON Lines: one strict JSON request per line; blank lines are skipped. Each entry has the line number and
- * either `input` (positions: line = that line of the file, column within the line) or `error`. Throws only for
- * a text larger than `maxBytes`.
- */
-export function parseJsonLines(
-  text: string,
-  file: string,
-  options: { limits?: Partial<InputLimits> } = {},
-): Array<{ line: number; input?: ParsedInput; error?: PreflightInputError }> {
-  const limits = resolveLimits(options.limits);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  checkSize(text, file, limits.maxBytes);
-  const out: Array<{ line: number; input?: ParsedInput; error?: PreflightInputError }> = [];
-  let lineNo = 0;
-  let start = 0;
-  const n = text.length;
-  while (start <= n) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = n;
-    lineNo++;
-    let lineEnd = end;
-    if (lineEnd > start && text.charCodeAt(lineEnd - 1) === 0x0d) lineEnd--;
-    const line = text.slice(start, lineEnd);
-    const first = firstNonWhitespace(line);
-    if (first !== -1) {
-      try {
-        out.push({ line: lineNo, input: parseJson(line, file, limits, positioner(line, lineNo), first) });
-      } catch (e) {
-        if (!(e instanceof PreflightInputError)) throw e;
-        out.push({ line: lineNo, error: e });
-      }
-    }
-    start = end + 1;
-  }
-  return out;
 }
 
 function checkSize(text: string, file: string, maxBytes: number): void {

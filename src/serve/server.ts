@@ -200,94 +200,112 @@ const ROUTES: Record<string, readonly string[]> = {
   '/healthz': ['GET', 'HEAD'],
 };
 
+/** What answering a request needs; built once per listener. */
+interface ServeContext {
+  readonly preflight: Preflight;
+  readonly maxBody: number;
+  readonly limits: { maxBytes: number; maxYamlBytes: number; maxDepth?: number };
+  readonly authorized: (header: string | undefined) => boolean;
+  readonly clean: (text: string) => string;
+  readonly log: (line: string) => void;
+  readonly tooLarge: Reply;
+}
+
+function serveContext(options: ServeOptions): ServeContext {
+  const o = checkOptions(options);
+  const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  return {
+    preflight: o.preflight ?? createPreflight(),
+    maxBody,
+    limits: { maxBytes: maxBody, maxYamlBytes: o.maxYamlBodyBytes ?? DEFAULT_MAX_YAML_BODY, ...(o.maxDepth === undefined ? {} : { maxDepth: o.maxDepth }) },
+    authorized: bearerCheck(o.token),
+    clean: remembered(redact),
+    log: o.log ?? ((line: string) => console.error(line)),
+    tooLarge: errorReply(413, 'E_INPUT_LIMIT', `the request body is larger than the limit of ${formatByteSize(maxBody)} (${maxBody} bytes)`, {}, { connection: 'close' }),
+  };
+}
+
+function parseDocument(ctx: ServeContext, bytes: Buffer, contentType: string | undefined): unknown {
+  const text = decodeInput(bytes, '<request body>');
+  const format = formatOf(contentType);
+  return parseBoundedInput(text, '<request body>', { limits: ctx.limits, ...(format ? { format } : {}) }).value;
+}
+
+function requestOptions(query: URLSearchParams): CheckOptions {
+  const out: CheckOptions = {};
+  for (const k of ['endpoint', 'api', 'model', 'region'] as const) {
+    const v = query.get(k);
+    if (v !== null) out[k] = v;
+  }
+  return out;
+}
+
+function answer(preflight: Preflight, path: string, query: URLSearchParams, doc: unknown): Reply {
+  if (path === '/v1/check') return { status: 200, body: preflight.check(doc, requestOptions(query)) };
+  const parsed = RecommendBody.safeParse(doc);
+  if (!parsed.success) {
+    return errorReply(400, 'E_INPUT_SHAPE', 'expected { "needs": ["id", …] } or { "request": { … }, "options"?: { "endpoint"?, "api"?, "model"?, "region"? } }');
+  }
+  const body = parsed.data;
+  if ('needs' in body) return { status: 200, body: preflight.recommend({ needs: body.needs }) };
+  return { status: 200, body: preflight.recommend({ request: body.request, options: { ...requestOptions(query), ...body.options } }) };
+}
+
+/** The answer for a request that never reaches a body (unknown path, wrong method, health, no token); undefined to go on. */
+function answerWithoutBody(ctx: ServeContext, req: http.IncomingMessage, path: string): Reply | undefined {
+  const methods = ROUTES[path];
+  let reply: Reply | undefined;
+  if (methods === undefined) reply = errorReply(404, 'E_NOT_FOUND', 'no such path; the routes are POST /v1/check, POST /v1/recommend and GET /healthz');
+  else if (!methods.includes(req.method ?? '')) reply = errorReply(405, 'E_METHOD_NOT_ALLOWED', `${path} takes ${methods.join(' or ')}`, {}, { allow: methods.join(', ') });
+  else if (path === '/healthz') reply = { status: 200, body: { status: 'ok' } };
+  else if (!ctx.authorized(req.headers.authorization)) reply = unauthorized;
+  if (reply !== undefined) req.resume();
+  return reply;
+}
+
+/** The request's document, or the reply that refuses it (undefined when the client went away). */
+async function readDocument(ctx: ServeContext, req: http.IncomingMessage): Promise<{ doc: unknown } | Reply | undefined> {
+  const body = await readBody(req, ctx.maxBody);
+  if ('aborted' in body) return undefined;
+  if ('tooLarge' in body) return ctx.tooLarge;
+  try {
+    return { doc: parseDocument(ctx, body.bytes, req.headers['content-type']) };
+  } catch (e) {
+    if (!isPreflightInputError(e)) throw e;
+    if (e.code === 'E_INPUT_LIMIT' && e.position === undefined) return e.message.startsWith(YAML_TOO_LARGE) ? errorReply(413, e.code, e.message) : ctx.tooLarge;
+    return badDocument(e);
+  }
+}
+
+async function handle(ctx: ServeContext, req: http.IncomingMessage): Promise<Reply | undefined> {
+  const rawUrl = req.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+  const early = answerWithoutBody(ctx, req, path);
+  if (early !== undefined) return early;
+  const read = await readDocument(ctx, req);
+  if (read === undefined || !('doc' in read)) return read;
+  try {
+    return answer(ctx.preflight, path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1)), read.doc);
+  } catch (e) {
+    if (!isPreflightInputError(e)) throw e;
+    return unprocessable(e);
+  }
+}
+
 /** The request listener alone, to mount in another node:http server. */
 export function createRequestListener(options: ServeOptions = {}): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  const o = checkOptions(options);
-  const preflight = o.preflight ?? createPreflight();
-  const maxBody = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const limits = { maxBytes: maxBody, maxYamlBytes: o.maxYamlBodyBytes ?? DEFAULT_MAX_YAML_BODY, ...(o.maxDepth === undefined ? {} : { maxDepth: o.maxDepth }) };
-  const authorized = bearerCheck(o.token);
-  const clean = remembered(redact);
-  const log = o.log ?? ((line: string) => console.error(line));
-  const tooLarge = errorReply(413, 'E_INPUT_LIMIT', `the request body is larger than the limit of ${formatByteSize(maxBody)} (${maxBody} bytes)`, {}, { connection: 'close' });
-
-  function parseDocument(bytes: Buffer, contentType: string | undefined): unknown {
-    const text = decodeInput(bytes, '<request body>');
-    const format = formatOf(contentType);
-    return parseBoundedInput(text, '<request body>', { limits, ...(format ? { format } : {}) }).value;
-  }
-
-  function requestOptions(query: URLSearchParams): CheckOptions {
-    const out: CheckOptions = {};
-    for (const k of ['endpoint', 'api', 'model', 'region'] as const) {
-      const v = query.get(k);
-      if (v !== null) out[k] = v;
-    }
-    return out;
-  }
-
-  function answer(path: string, query: URLSearchParams, doc: unknown): Reply {
-    if (path === '/v1/check') return { status: 200, body: preflight.check(doc, requestOptions(query)) };
-    const parsed = RecommendBody.safeParse(doc);
-    if (!parsed.success) {
-      return errorReply(400, 'E_INPUT_SHAPE', 'expected { "needs": ["id", …] } or { "request": { … }, "options"?: { "endpoint"?, "api"?, "model"?, "region"? } }');
-    }
-    const body = parsed.data;
-    if ('needs' in body) return { status: 200, body: preflight.recommend({ needs: body.needs }) };
-    return { status: 200, body: preflight.recommend({ request: body.request, options: { ...requestOptions(query), ...body.options } }) };
-  }
-
-  async function handle(req: http.IncomingMessage): Promise<Reply | undefined> {
-    const rawUrl = req.url ?? '/';
-    const q = rawUrl.indexOf('?');
-    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    const methods = ROUTES[path];
-    if (methods === undefined) {
-      req.resume();
-      return errorReply(404, 'E_NOT_FOUND', 'no such path; the routes are POST /v1/check, POST /v1/recommend and GET /healthz');
-    }
-    const method = req.method ?? '';
-    if (!methods.includes(method)) {
-      req.resume();
-      return errorReply(405, 'E_METHOD_NOT_ALLOWED', `${path} takes ${methods.join(' or ')}`, {}, { allow: methods.join(', ') });
-    }
-    if (path === '/healthz') {
-      req.resume();
-      return { status: 200, body: { status: 'ok' } };
-    }
-    if (!authorized(req.headers.authorization)) {
-      req.resume();
-      return unauthorized;
-    }
-    const body = await readBody(req, maxBody);
-    if ('aborted' in body) return undefined;
-    if ('tooLarge' in body) return tooLarge;
-    let doc: unknown;
-    try {
-      doc = parseDocument(body.bytes, req.headers['content-type']);
-    } catch (e) {
-      if (!isPreflightInputError(e)) throw e;
-      if (e.code === 'E_INPUT_LIMIT' && e.position === undefined) return e.message.startsWith(YAML_TOO_LARGE) ? errorReply(413, e.code, e.message) : tooLarge;
-      return badDocument(e);
-    }
-    try {
-      return answer(path, new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1)), doc);
-    } catch (e) {
-      if (!isPreflightInputError(e)) throw e;
-      return unprocessable(e);
-    }
-  }
-
+  const ctx = serveContext(options);
   return (req, res) => {
     const pretty = wantsPretty(req.url ?? '/');
-    handle(req).then(
+    handle(ctx, req).then(
       (reply) => {
-        if (reply !== undefined) send(res, reply, clean, pretty);
+        if (reply !== undefined) send(res, reply, ctx.clean, pretty);
       },
       (e: unknown) => {
         const err = e as Error;
-        log(redact(`bedrock-preflight serve: internal error on ${req.method ?? '?'} ${(req.url ?? '').split('?', 1)[0]}: ${err?.message ?? String(e)}`));
-        send(res, errorReply(500, 'E_INTERNAL', 'internal error'), clean, pretty);
+        ctx.log(redact(`bedrock-preflight serve: internal error on ${req.method ?? '?'} ${(req.url ?? '').split('?', 1)[0]}: ${err?.message ?? String(e)}`));
+        send(res, errorReply(500, 'E_INTERNAL', 'internal error'), ctx.clean, pretty);
       },
     );
   };

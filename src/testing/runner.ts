@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
-import { createPreflight } from '../preflight.js';
+import { createPreflight, type Preflight } from '../preflight.js';
 import type { CheckOptions, CheckReport, Finding, Knowledge } from '../types.js';
 import { readDocument, schemaProblems, type Document } from '../config/document.js';
 import { ConfigError, ProblemList, type KnowledgeProblem } from '../config/errors.js';
@@ -113,33 +113,38 @@ const isDir = (p: string): boolean => {
   }
 };
 
-/** Runs every case of a rule pack (a folder) or of one case file. */
-export function runRulePack(target: string, options: RulePackOptions = {}): RulePackResult {
-  const cwd = resolve(options.cwd ?? process.cwd());
-  const abs = resolve(cwd, target);
-  const dir = isDir(abs) ? abs : dirname(abs);
-  let files: string[];
-  if (isDir(abs)) {
-    tinyglobby ??= load('tinyglobby') as typeof import('tinyglobby');
-    files = tinyglobby
-      .globSync(['**/*.yaml', '**/*.yml', '**/*.json'], { cwd: abs, dot: true, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })
-      .map((f) => resolve(f))
-      .sort();
-  } else {
+/** The files of a pack: every YAML and JSON file under a folder, or the one file given. */
+function packFiles(abs: string, cwd: string): string[] {
+  if (!isDir(abs)) {
     statOrThrow(abs, displayPath(abs, cwd));
-    files = [abs];
+    return [abs];
   }
+  tinyglobby ??= load('tinyglobby') as typeof import('tinyglobby');
+  return tinyglobby
+    .globSync(['**/*.yaml', '**/*.yml', '**/*.json'], { cwd: abs, dot: true, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })
+    .map((f) => resolve(f))
+    .sort();
+}
 
-  // Sort the files into case files and overlays; every one must be valid, and all problems are reported together.
-  const problems: KnowledgeProblem[] = [];
-  const caseDocs: Array<{ abs: string; doc: Document }> = [];
-  const overlays: string[] = [];
+/** Loads each configuration once per run, by absolute path. */
+type ConfigAt = (path: string) => ResolvedConfig;
+
+function configLoader(cwd: string, knowledge: Knowledge | undefined): ConfigAt {
   const configs = new Map<string, ResolvedConfig>();
-  const configAt = (path: string): ResolvedConfig => {
+  return (path) => {
     let c = configs.get(path);
-    if (c === undefined) configs.set(path, (c = loadConfig(path, { cwd, ...(options.knowledge ? { knowledge: options.knowledge } : {}) })));
+    if (c === undefined) configs.set(path, (c = loadConfig(path, { cwd, ...(knowledge ? { knowledge } : {}) })));
     return c;
   };
+}
+
+type CaseDoc = { abs: string; doc: Document };
+
+/** Sorts the files into case files and overlays; every one must be valid, and all problems are reported together. */
+function sortPackFiles(files: readonly string[], cwd: string, configAt: ConfigAt): { caseDocs: CaseDoc[]; overlays: string[] } {
+  const problems: KnowledgeProblem[] = [];
+  const caseDocs: CaseDoc[] = [];
+  const overlays: string[] = [];
   for (const f of files) {
     const name = displayPath(f, cwd);
     try {
@@ -161,40 +166,58 @@ export function runRulePack(target: string, options: RulePackOptions = {}): Rule
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  return { caseDocs, overlays };
+}
+
+/** The configuration case `i` runs under: its own, else its file's, else the pack's default; paths relative to the case file. */
+function caseConfig(cd: CaseDoc, i: number, packDefault: string | undefined, configAt: ConfigAt, cwd: string): ResolvedConfig | undefined {
+  const { abs, doc } = cd;
+  const pack = doc.value as RulePackFile;
+  const c = pack.cases[i]!;
+  const named = c.config !== undefined ? c.config : pack.config;
+  const configPath = named === null ? undefined : named !== undefined ? resolve(dirname(abs), named) : packDefault;
+  try {
+    return configPath === undefined ? undefined : configAt(configPath);
+  } catch (e) {
+    if (isPreflightInputError(e) && named !== undefined && !isFile(configPath!)) {
+      const at = c.config !== undefined ? `/cases/${i}/config` : '/config';
+      const p = doc.locate(at);
+      throw new ConfigError([{ file: doc.file, line: p.line, column: p.column, key: at, message: `configuration "${named}" not found (${displayPath(configPath!, cwd)})` }], 'E_INPUT_READ');
+    }
+    throw e;
+  }
+}
+
+/** The results of every case of one case file. */
+function runCaseFile(cd: CaseDoc, dir: string, packDefault: string | undefined, configAt: ConfigAt, plain: Preflight, cwd: string): CaseResult[] {
+  const { abs, doc } = cd;
+  const pack = doc.value as RulePackFile;
+  const scope = pack.scope?.map((re) => compileLinearRegex(re));
+  const inScope = scope === undefined ? () => true : (f: Finding) => scope.some((re) => re.test(f.code));
+  return pack.cases.map((c, i) => {
+    const pos = doc.locate(`/cases/${i}`);
+    const config = caseConfig(cd, i, packDefault, configAt, cwd);
+    const requestFile = c.file !== undefined ? resolve(config?.root ?? dir, c.file) : abs;
+    const { failures, findings } = runCase(c, config, plain, requestFile, inScope);
+    const ok = failures.length === 0;
+    return { file: doc.file, line: pos.line, column: pos.column, name: c.name, config: config?.file ?? null, ok, failures, ...(ok ? {} : { findings }) };
+  });
+}
+
+/** Runs every case of a rule pack (a folder) or of one case file. */
+export function runRulePack(target: string, options: RulePackOptions = {}): RulePackResult {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const abs = resolve(cwd, target);
+  const dir = isDir(abs) ? abs : dirname(abs);
+  const configAt = configLoader(cwd, options.knowledge);
+  const { caseDocs, overlays } = sortPackFiles(packFiles(abs, cwd), cwd, configAt);
   if (caseDocs.length === 0) {
     throw new PreflightInputError('E_INPUT_SHAPE', `no case files (YAML or JSON files with a top-level "cases" list) in the rule pack`, { file: displayPath(abs, cwd) });
   }
-
   // A folder's cases run under the folder's own configuration; a single case file under the nearest one upward.
   const packDefault = isDir(abs) ? CONFIG_FILE_NAMES.map((n) => join(dir, n)).find((p) => isFile(p)) : findConfigFile(dir);
   const plain = createPreflight(options.knowledge ? { knowledge: options.knowledge } : {});
-  const results: CaseResult[] = [];
-  for (const { abs: caseAbs, doc } of caseDocs) {
-    const pack = doc.value as RulePackFile;
-    const scope = pack.scope?.map((re) => compileLinearRegex(re));
-    const inScope = scope === undefined ? () => true : (f: Finding) => scope.some((re) => re.test(f.code));
-    pack.cases.forEach((c, i) => {
-      const pos = doc.locate(`/cases/${i}`);
-      // The configuration: the case's, else the file's, else the pack's default; paths relative to the case file.
-      const named = c.config !== undefined ? c.config : pack.config;
-      const configPath = named === null ? undefined : named !== undefined ? resolve(dirname(caseAbs), named) : packDefault;
-      let config: ResolvedConfig | undefined;
-      try {
-        config = configPath === undefined ? undefined : configAt(configPath);
-      } catch (e) {
-        if (isPreflightInputError(e) && named !== undefined && !isFile(configPath!)) {
-          const at = c.config !== undefined ? `/cases/${i}/config` : '/config';
-          const p = doc.locate(at);
-          throw new ConfigError([{ file: doc.file, line: p.line, column: p.column, key: at, message: `configuration "${named}" not found (${displayPath(configPath!, cwd)})` }], 'E_INPUT_READ');
-        }
-        throw e;
-      }
-      const requestFile = c.file !== undefined ? resolve(config?.root ?? dir, c.file) : caseAbs;
-      const { failures, findings } = runCase(c, config, plain, requestFile, inScope);
-      const ok = failures.length === 0;
-      results.push({ file: doc.file, line: pos.line, column: pos.column, name: c.name, config: config?.file ?? null, ok, failures, ...(ok ? {} : { findings }) });
-    });
-  }
+  const results = caseDocs.flatMap((cd) => runCaseFile(cd, dir, packDefault, configAt, plain, cwd));
   const failed = results.filter((r) => !r.ok).length;
   return { pack: target, passed: results.length - failed, failed, caseFiles: caseDocs.map((d) => d.doc.file), overlays, results };
 }

@@ -279,6 +279,22 @@ severity:
     expect(lines).toContain('c.yaml:25:5: a severity override needs code, subject or both (at /severity/0)');
   });
 
+  it('refuses a misspelt api id in a cell and in a rule, naming it at its line and column', () => {
+    const apiIds = createPreflight().knowledge.apis.map((a) => a.id).join(', ');
+    const dir = folder({
+      'c.yaml': `cells:
+  - { id: structured-outputs, api: mesages, endpoint: bedrock-runtime, value: yes, source: https://example.com/x, asOf: 2026-01-01, reason: r }
+rules:
+  - { id: only-converse, severity: error, message: m, when: { apis: [converse] }, forbid: { apis: [chat-complete] } }
+`,
+    });
+    const lines = thrown(() => loadConfig(join(dir, 'c.yaml'), { cwd: dir })).oneLine.split('\n');
+    expect(lines).toEqual([
+      `c.yaml:2:31: unknown api "mesages" (expected one of: ${apiIds}) (at /cells/0/api)`,
+      `c.yaml:4:100: unknown api "chat-complete" (expected one of: ${apiIds}) (at /rules/0/forbid/apis/0)`,
+    ]);
+  });
+
   it('reports invalid YAML with its position (E_INPUT_PARSE)', () => {
     const dir = folder({ 'c.yaml': 'ignores:\n  - path: "a\n    subject: x\n' });
     const e = thrown(() => loadConfig('c.yaml', { cwd: dir }));

@@ -7,6 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { random } from '../../scripts/gen-invocation-logs.js';
 
 export interface Pos {
   line: number;
@@ -172,18 +173,6 @@ export function expectedPosition(doc: EmittedDoc, path: string | undefined): Pos
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Template {
   name: string;
@@ -355,7 +344,7 @@ export interface GenerateOptions {
 
 /** Writes `count` request files (plus, with extras, broken and skipped files) under `dir`. */
 export function generateFixture(dir: string, o: GenerateOptions): Fixture {
-  const r = prng(o.seed ?? 42);
+  const r = random(o.seed ?? 42);
   const templates = o.templates ?? TEMPLATES;
   const files: GeneratedFile[] = [];
   const write = (rel: string, data: string | Uint8Array): void => {

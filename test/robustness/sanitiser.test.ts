@@ -9,10 +9,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { escapeControl, redact, remembered, sanitize } from '../../src/redact.js';
 import { builtInKnowledge } from '../../src/preflight.js';
-import { createServer, type PreflightServer } from '../../src/serve/index.js';
+import { serveDuringTests } from '../setup/serve.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli.cjs');
@@ -69,6 +69,12 @@ describe('redact and escapeControl', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('replace a long sk- key without a digit (the case a random property run found)', () => {
+    const key = `sk-${'AbCdEfGhIjKlMnOpQrStUvWxYz'.repeat(2)}`;
+    expect(redact(`key -${key}.`)).toBe('key -[redacted].');
+    expect(redact('task-list-of-many-words-that-goes-on-and-on-and-on')).toBe('task-list-of-many-words-that-goes-on-and-on-and-on');
   });
 
   it('change no text of the built-in knowledge (sources, messages, fixes, ids): no false redaction', () => {
@@ -205,29 +211,23 @@ describe('CLI: nothing secret or raw is echoed, in any format', () => {
 });
 
 describe('serve: nothing secret is answered', () => {
-  let s: PreflightServer;
-  let base: string;
-  beforeAll(async () => {
-    s = createServer({ port: 0, log: () => {} });
-    base = await s.listen();
-  });
-  afterAll(() => s.close());
+  const server = serveDuringTests();
 
   it('query parameters, bodies, hosts and keys', async () => {
     for (const param of ['endpoint', 'api', 'model', 'region']) {
       const h = hostile();
-      const r = await fetch(`${base}/v1/check?endpoint=mantle&${param}=${encodeURIComponent(h.value)}`, { method: 'POST', body: JSON.stringify(chat('x')) });
+      const r = await fetch(`${server.base}/v1/check?endpoint=mantle&${param}=${encodeURIComponent(h.value)}`, { method: 'POST', body: JSON.stringify(chat('x')) });
       expectClean(await r.text(), h.secrets, `?${param}=`);
     }
     const body = hostile();
     for (const doc of [chat(body.value), { url: `https://${encodeURIComponent(body.value)}/v1/responses`, body: {} }, { needs: [body.value] }]) {
       for (const path of ['/v1/check?endpoint=mantle', '/v1/recommend']) {
-        const r = await fetch(base + path, { method: 'POST', body: JSON.stringify(doc) });
+        const r = await fetch(server.base + path, { method: 'POST', body: JSON.stringify(doc) });
         expectClean(await r.text(), body.secrets, `${path} ${JSON.stringify(doc).slice(0, 30)}`);
       }
     }
     const dup = hostile();
-    const r = await fetch(`${base}/v1/check?endpoint=mantle`, { method: 'POST', body: `{"model":"x",${JSON.stringify(dup.value)}:1,${JSON.stringify(dup.value)}:2}` });
+    const r = await fetch(`${server.base}/v1/check?endpoint=mantle`, { method: 'POST', body: `{"model":"x",${JSON.stringify(dup.value)}:1,${JSON.stringify(dup.value)}:2}` });
     expectClean(await r.text(), dup.secrets, 'duplicate key');
   });
 });

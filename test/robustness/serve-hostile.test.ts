@@ -6,8 +6,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, DEFAULT_MAX_YAML_BODY, isLoopbackHost, type PreflightServer } from '../../src/serve/index.js';
+import { describe, expect, it } from 'vitest';
+import { createServer, DEFAULT_MAX_YAML_BODY, isLoopbackHost } from '../../src/serve/index.js';
+import { serveDuringTests } from '../setup/serve.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli.cjs');
@@ -21,27 +22,21 @@ async function post(base: string, path: string, body: string, headers: Record<st
 const bare = JSON.stringify({ model: 'openai.gpt-oss-120b', input: 'hi', max_output_tokens: 10 });
 
 describe('serve with a token', () => {
-  let s: PreflightServer;
-  let base: string;
-  beforeAll(async () => {
-    s = createServer({ port: 0, token: TOKEN, log: () => {} });
-    base = await s.listen();
-  });
-  afterAll(() => s.close());
+  const server = serveDuringTests({ token: TOKEN });
 
   it('refuses POST without the right bearer token (401, WWW-Authenticate), accepts it with', async () => {
     for (const auth of [undefined, 'Bearer wrong-token-0123456789', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`]) {
-      const r = await post(base, '/v1/check?endpoint=mantle', bare, auth === undefined ? {} : { authorization: auth });
+      const r = await post(server.base, '/v1/check?endpoint=mantle', bare, auth === undefined ? {} : { authorization: auth });
       expect(r.status).toBe(401);
       expect(r.headers.get('www-authenticate')).toBe('Bearer');
       expect(r.text).not.toContain(TOKEN);
     }
-    const ok = await post(base, '/v1/check?endpoint=mantle', bare, { authorization: `Bearer ${TOKEN}` });
+    const ok = await post(server.base, '/v1/check?endpoint=mantle', bare, { authorization: `Bearer ${TOKEN}` });
     expect(ok.status).toBe(200);
   });
 
   it('keeps /healthz open', async () => {
-    expect((await fetch(new URL('/healthz', base))).status).toBe(200);
+    expect((await fetch(new URL('/healthz', server.base))).status).toBe(200);
   });
 
   it('refuses a token shorter than 16 characters', () => {
@@ -50,24 +45,18 @@ describe('serve with a token', () => {
 });
 
 describe('serve bounds and wording', () => {
-  let s: PreflightServer;
-  let base: string;
-  beforeAll(async () => {
-    s = createServer({ port: 0, log: () => {} });
-    base = await s.listen();
-  });
-  afterAll(() => s.close());
+  const server = serveDuringTests();
 
   it('a YAML body over the YAML bound gets 413 before it is parsed', async () => {
     const yaml = `model: x\ninput: "${'a'.repeat(DEFAULT_MAX_YAML_BODY)}"\n`;
-    const r = await post(base, '/v1/check?endpoint=mantle', yaml, { 'content-type': 'application/yaml' });
+    const r = await post(server.base, '/v1/check?endpoint=mantle', yaml, { 'content-type': 'application/yaml' });
     expect(r.status).toBe(413);
     expect(JSON.parse(r.text).error.message).toMatch(/YAML limit of 64 KiB/);
   });
 
   it('deep flow YAML under the bound gets 400 with its position', async () => {
     const n = 30_000;
-    const r = await post(base, '/v1/check?endpoint=mantle', `body: ${'['.repeat(n)}${']'.repeat(n)}\n`, { 'content-type': 'application/yaml' });
+    const r = await post(server.base, '/v1/check?endpoint=mantle', `body: ${'['.repeat(n)}${']'.repeat(n)}\n`, { 'content-type': 'application/yaml' });
     expect(r.status).toBe(400);
     expect(JSON.parse(r.text).error).toMatchObject({ code: 'E_INPUT_LIMIT', line: 1 });
   });
@@ -76,9 +65,9 @@ describe('serve bounds and wording', () => {
     const n = Math.floor((DEFAULT_MAX_YAML_BODY - 16) / 2);
     const deep = `body: ${'['.repeat(n)}${']'.repeat(n)}\n`;
     const flat = `input:\n${Array.from({ length: Math.floor(DEFAULT_MAX_YAML_BODY / 12) - 2 }, (_, i) => `  - x${i}\n`).join('')}`.slice(0, DEFAULT_MAX_YAML_BODY - 1);
-    const inFlight = Array.from({ length: 8 }, (_, i) => post(base, '/v1/check?endpoint=mantle', i % 2 ? deep : flat, { 'content-type': 'application/yaml' }));
+    const inFlight = Array.from({ length: 8 }, (_, i) => post(server.base, '/v1/check?endpoint=mantle', i % 2 ? deep : flat, { 'content-type': 'application/yaml' }));
     const started = performance.now();
-    const health = await fetch(new URL('/healthz', base));
+    const health = await fetch(new URL('/healthz', server.base));
     const waited = performance.now() - started;
     await Promise.all(inFlight);
     expect(health.status).toBe(200);
@@ -87,7 +76,7 @@ describe('serve bounds and wording', () => {
   });
 
   it('says ?endpoint= rather than a command-line flag', async () => {
-    const r = await post(base, '/v1/check', bare);
+    const r = await post(server.base, '/v1/check', bare);
     expect(r.status).toBe(422);
     const message = JSON.parse(r.text).error.message as string;
     expect(message).toMatch(/\?endpoint=runtime or \?endpoint=mantle/);
