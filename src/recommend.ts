@@ -319,7 +319,7 @@ export function recommendForErrors(rec: Recommender, needs: readonly string[], o
     reasons.push(`Or, to stay on ${own}: ${errors[own].map((f) => changeOf(f).change).join(' ')}`);
   }
   else reasons.push(`Sending it to ${other} does not help: it would have ${describeErrors(errors[other])} there.`);
-  for (const c of changes) reasons.push(`Change ${c.subject}${c.path !== undefined ? ` at ${c.path}` : ''}: ${c.change}`);
+  for (const c of changes) reasons.push(`Change ${c.subject}${c.path ? ` at ${c.path}` : ''}: ${c.change}`);
   if (byCells.endpoint === null) {
     const out: Recommendation = { endpoint: null, reasons: [...reasons, ...byCells.reasons], changes };
     if (byCells.split) out.split = byCells.split;

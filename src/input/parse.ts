@@ -201,7 +201,7 @@ function depthError(maxDepth: number, file: string, position: SourcePosition, vi
 export function parseInput(
   text: string,
   file: string,
-  options: { format?: InputFormat; limits?: Partial<InputLimits> } = {},
+  options: { format?: InputFormat; limits?: Partial<InputLimits>; firstLine?: number } = {},
 ): ParsedInput {
   const limits = resolveLimits(options.limits);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -209,7 +209,8 @@ export function parseInput(
   const first = firstNonWhitespace(text);
   const format = options.format ?? formatFromName(file) ?? sniffFormat(text, first);
   if (first === -1) throw emptyError(text, file, format, options.format !== undefined || formatFromName(file) !== undefined);
-  const pos = positioner(text);
+  // `firstLine`: the text's first line in its file (a line of JSON Lines), so that every position and message counts from it.
+  const pos = positioner(text, options.firstLine);
   return format === 'json' ? parseJson(text, file, limits, pos, first) : parseYaml(text, file, limits, pos);
 }
 

@@ -119,15 +119,6 @@ function skip(run: Run, s: FileState, why: string): void {
   else s.entry.skipped = why;
 }
 
-/** A line's parsed document with its positions moved to that line of the file. */
-function onLine(parsed: ParsedInput, line: number): ParsedInput {
-  const locate = (pointer: string): SourcePosition => {
-    const at = parsed.locate(pointer);
-    return { line: at.line + line - 1, column: at.column };
-  };
-  return { value: parsed.value, format: parsed.format, file: parsed.file, locate };
-}
-
 /**
  * JSON Lines, streamed: each line read, parsed and checked before the next is read (memory does not grow with
  * the file); every bad line is a problem of its own, at its line; blank lines are skipped.
@@ -144,14 +135,13 @@ function lintJsonLines(run: Run, s: FileState): void {
     requests++;
     let parsed: ParsedInput;
     try {
-      parsed = parseInput(l.text!, s.target.file, parseOptions);
+      parsed = parseInput(l.text!, s.target.file, { ...parseOptions, firstLine: l.line });
     } catch (e) {
       if (!isPreflightInputError(e)) throw e;
-      const at = e.position ?? { line: 1, column: 1 };
-      fail(s, e.code, e.message, { line: at.line + l.line - 1, column: at.column });
+      fail(s, e.code, e.message, e.position ?? { line: l.line, column: 1 });
       continue;
     }
-    checkDocument(run, s, onLine(parsed, l.line));
+    checkDocument(run, s, parsed);
   }
   if (requests === 0 && s.problems === undefined) fail(s, 'E_INPUT_PARSE', 'empty input: expected JSON Lines (one JSON request per line), found no request', { line: 1, column: 1 });
 }
