@@ -2,7 +2,8 @@
  * Regular expressions written by users (configuration rules, rule-pack scopes) run in RE2JS, a linear-time engine
  * with RE2 semantics: no pattern can backtrack, whatever the input. What RE2 cannot express (backreferences,
  * lookaround) is refused when the file is loaded. Patterns of the built-in knowledge are reviewed with the
- * repository and keep JavaScript's engine.
+ * repository, checked RE2-compatible when the knowledge is built (so both engines read them alike; write \s and
+ * similar classes out, e.g. [ \t\n\f\r], where the engines differ) and run in JavaScript's engine.
  *
  * RE2JS is loaded, and each pattern compiled, only when a pattern first tests a value.
  */

@@ -320,6 +320,8 @@ export interface RequestRuleDef extends Sourced {
   note?: string;
   /** The service's own error text for a request the rule catches, as quoted in the source. */
   serviceError?: string;
+  /** Its patterns come from a user's configuration: matched by the linear-time (RE2) engine, never backtracking. */
+  userPatterns?: true;
 }
 
 export interface Knowledge {

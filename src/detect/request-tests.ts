@@ -5,16 +5,16 @@
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
 import { compileLinearRegex } from '../linear-regex.js';
-import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf, type ValueTest } from './signals.js';
+import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf, type RegexCompiler, type ValueTest } from './signals.js';
 
 /** Today's date in UTC as YYYY-MM-DD: what `today` tests compare with, unless a clock is passed in. */
 export const utcToday = (): string => new Date().toISOString().slice(0, 10);
 
 /** The value test of a body test: a number bound (above, below) or emptiness when given, else the shared value tests. */
-function compileBodyValueTest(t: RequestTest): ValueTest {
+function compileBodyValueTest(t: RequestTest, regex: RegexCompiler | undefined): ValueTest {
   const { above, below } = t;
   if (t.empty === true) return isEmpty;
-  if (above === undefined && below === undefined) return compileValueTest(t, compileLinearRegex);
+  if (above === undefined && below === undefined) return compileValueTest(t, regex);
   return (v) => typeof v === 'number' && (above === undefined || v > above) && (below === undefined || v < below);
 }
 
@@ -82,6 +82,11 @@ const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
 
 /** What compiling one API's tests adds to: the compiled tests, and a new slot (a leaf of the signal trie). */
 interface Compiler {
+  /**
+   * The engine of the rule being compiled: RE2 (linear time) for patterns from a user's configuration; JavaScript's
+   * own for the built-in ones, which are written here and checked RE2-compatible when the knowledge is built.
+   */
+  regex: RegexCompiler | undefined;
   out: CompiledRequestTests;
   newSlot(keepAll: boolean, test?: Leaf['test']): Leaf;
   capIndex: ReadonlyMap<string, number>;
@@ -101,6 +106,7 @@ export function compileRequestTests(
 ): CompiledRequestTests {
   const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, rules: [] };
   const c: Compiler = {
+    regex: undefined,
     out,
     newSlot: (keepAll, test = compileValueTest({})) => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test }),
     capIndex,
@@ -108,6 +114,7 @@ export function compileRequestTests(
   };
   for (const r of rules) {
     if (r.when === undefined || !r.apis.includes(api)) continue;
+    c.regex = r.userPatterns === true ? compileLinearRegex : undefined;
     out.rules.push({ id: r.id, evaluate: compileTest(c, r.when) });
   }
   return out;
@@ -160,7 +167,7 @@ function compileAny(options: readonly Evaluate[]): Evaluate {
 
 /** A body pointer or a header whose value passes the test: where it was first seen. */
 function compilePresent(c: Compiler, t: RequestTest): Evaluate {
-  const leaf = c.newSlot(false, t.body !== undefined ? compileBodyValueTest(t) : compileValueTest(t, compileLinearRegex));
+  const leaf = c.newSlot(false, t.body !== undefined ? compileBodyValueTest(t, c.regex) : compileValueTest(t, c.regex));
   if (t.body !== undefined) c.out.bodyLeaves.push({ pattern: t.body, leaf });
   else c.out.headerLeaves.push({ header: t.header!.toLowerCase(), leaf });
   const slot = leaf.slot!;

@@ -266,7 +266,7 @@ function checkRequestRules(p: Problems, files: Files, rules: RequestRuleDef[], a
         if (!familyIds.has(fam)) p.add(f, `${at}/models/${key}/${j}`, `unknown model family "${fam}"`);
       });
     }
-    // Request tests and family patterns run in the linear-time engine (src/linear-regex.ts), as users' do.
+    // Request tests and family patterns must be RE2-compatible (src/linear-regex.ts), as users' are.
     const why = r.models?.familyMatches === undefined ? undefined : linearRegexProblem(r.models.familyMatches);
     if (why !== undefined) p.add(f, `${at}/models/familyMatches`, why);
     if (r.when !== undefined) checkRequestTest(p, f, ids, r.when, `${at}/when`);
