@@ -422,6 +422,12 @@ describe('organisation rules of every kind', () => {
     forbid: { apis: [chat-completions] }
     severity: error
     message: Do not stream tool calls.
+  - id: no-aaa
+    forbid:
+      request: { body: /messages/*/content, matches: '(a+)+$' }
+    code: policy-aaa
+    severity: warning
+    message: No runs of a{where}.
 `,
   });
   const c = loadConfig('c.yaml', { cwd: dir });
@@ -442,6 +448,15 @@ describe('organisation rules of every kind', () => {
     const tools = { url: 'https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions', body: { model: 'anthropic.claude-x', max_tokens: 10, stream: true, tools: [{ type: 'function', function: { name: 'f', parameters: {} } }], messages: [] } };
     expect(check(tools).map((f) => f.code)).toContain('policy-api-forbidden');
     expect(check({ ...tools, body: { ...tools.body, stream: false } }).map((f) => f.code)).not.toContain('policy-api-forbidden');
+  });
+
+  it("runs a configuration's request patterns in the linear-time engine (no backtracking on a hostile prompt)", () => {
+    const body = (content: string) => ({ url: 'https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions', body: { model: 'openai.gpt-oss-120b', max_tokens: 10, messages: [{ role: 'user', content }] } });
+    const started = performance.now();
+    // (a+)+$ on 40 a's and a b takes a backtracking engine far longer than a test runs.
+    expect(check(body(`${'a'.repeat(40)}b`)).map((f) => f.code)).not.toContain('policy-aaa');
+    expect(performance.now() - started).toBeLessThan(5000); // a bound against a hang, not a speed assertion
+    expect(check(body('aaaa')).map((f) => f.code)).toContain('policy-aaa');
   });
 });
 
