@@ -5,7 +5,7 @@
  */
 import { baseModelId, modelClassifierFor } from '../detect/models.js';
 import type { ApiId, Knowledge, ModelFamily, ServedBy } from '../types.js';
-import { OPERATIONS, type InvocationRecord } from './record.js';
+import type { InvocationRecord } from './record.js';
 import { translateBody } from './translate.js';
 
 export interface Envelope {
@@ -37,16 +37,33 @@ export type MantleTarget =
 const hostOf = (k: Knowledge, endpoint: 'bedrock-runtime' | 'bedrock-mantle', region: string): string =>
   k.endpoints.find((e) => e.id === endpoint)!.host.replace('{region}', region);
 
+/** A logged operation name in kebab case: InvokeModelWithResponseStream → invoke-model-with-response-stream. */
+const kebab = (name: string): string => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/**
+ * The API and runtime path of a logged operation, from rules/apis.yaml: the operation whose id is the logged name in
+ * kebab case (InvokeModel → invoke-model, ConverseStream → converse-stream, ChatCompletions → chat-completions);
+ * where an API has several paths, the first listed (runtime's /openai/v1 for the OpenAI-compatible APIs).
+ */
+function operationOf(k: Knowledge, name: string): { api: ApiId; path: string } | undefined {
+  const id = kebab(name);
+  for (const a of k.apis) {
+    const op = a.operations.find((o) => o.id === id);
+    if (op !== undefined) return { api: a.id, path: op.path };
+  }
+  return undefined;
+}
+
 /** The runtime request a record logs, or why it cannot be audited. */
 export function rebuildRuntime(k: Knowledge, r: InvocationRecord): RuntimeRequest | NotAudited {
-  const op = OPERATIONS[r.operation];
+  const op = operationOf(k, r.operation);
   if (op === undefined) return { notAudited: 'operation-unknown', detail: `operation ${r.operation} is not one this audit knows` };
   const body = r.input.inputBodyJson;
   if (body === undefined || body === null) {
     if (r.input.inputBodyS3Path !== undefined) return { notAudited: 'body-in-s3', detail: r.input.inputBodyS3Path };
     return { notAudited: 'no-body', detail: 'the record has no request body (text data delivery off?)' };
   }
-  const path = op.path(encodeURIComponent(r.modelId));
+  const path = op.path.replace('{model}', encodeURIComponent(r.modelId));
   return { api: op.api, path, envelope: { method: 'POST', url: `https://${hostOf(k, 'bedrock-runtime', r.region)}${path}`, body } };
 }
 

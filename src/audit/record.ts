@@ -36,22 +36,6 @@ export const InvocationRecordSchema = z.looseObject({
 
 export type InvocationRecord = z.infer<typeof InvocationRecordSchema>;
 
-/**
- * The runtime operation a record names → the API and its operation path segment (as in rules/apis.yaml).
- * Chat Completions and Messages calls are read by the names their SDK operations carry, when a log holds them.
- */
-export const OPERATIONS: Readonly<Record<string, { api: ApiId; path: (model: string) => string }>> = {
-  InvokeModel: { api: 'invoke-model', path: (m) => `/model/${m}/invoke` },
-  InvokeModelWithResponseStream: { api: 'invoke-model', path: (m) => `/model/${m}/invoke-with-response-stream` },
-  InvokeModelWithBidirectionalStream: { api: 'invoke-model', path: (m) => `/model/${m}/invoke-with-bidirectional-stream` },
-  Converse: { api: 'converse', path: (m) => `/model/${m}/converse` },
-  ConverseStream: { api: 'converse', path: (m) => `/model/${m}/converse-stream` },
-  ChatCompletions: { api: 'chat-completions', path: () => '/openai/v1/chat/completions' },
-  CreateChatCompletion: { api: 'chat-completions', path: () => '/openai/v1/chat/completions' },
-  Messages: { api: 'messages', path: () => '/anthropic/v1/messages' },
-  CreateMessage: { api: 'messages', path: () => '/anthropic/v1/messages' },
-};
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isText = (v: unknown): v is string => typeof v === 'string' && v !== '';
 const optional = (v: unknown, type: 'string' | 'number'): boolean => v === undefined || typeof v === type;
