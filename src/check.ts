@@ -52,8 +52,9 @@ function withHostHeader(input: unknown, isEndpointHost: (host: string) => boolea
   const url = doc['url'];
   if (typeof url !== 'string') return input;
   const host = hostHeader(doc);
+  if (host === undefined) return input;
   const parts = splitUrl(url);
-  if (host === undefined || parts === undefined || parts.host === host) return input;
+  if (parts === undefined || parts.host === host) return input;
   if (isEndpointHost(parts.host) || !isEndpointHost(host)) return input;
   return { ...doc, url: `https://${host}${parts.path}` };
 }
@@ -237,7 +238,7 @@ function validRecommendation(recommender: Recommender, d: Detection): Recommenda
 }
 
 /** A request with errors: the same request is judged on the other endpoint too, and the recommendation says what to change. */
-function invalidRecommendation(ctx: CheckContext, d: Detection, findings: readonly Finding[], options: CheckOptions | undefined): Recommendation {
+function invalidRecommendation(ctx: CheckContext, d: Detection, ownErrors: readonly Finding[], options: CheckOptions | undefined): Recommendation {
   const own = d.facts.endpoint;
   const other = otherEndpoint(own);
   const onOther = ruleFindings(ctx.evaluator, { ...d.facts, endpoint: other }, d, options);
@@ -245,7 +246,7 @@ function invalidRecommendation(ctx: CheckContext, d: Detection, findings: readon
   if (operation) onOther.push(operation);
   // A path that names no operation, with a body that names no API, names none on the other endpoint either.
   if (d.facts.api === null && d.unrecognizedPath !== undefined) onOther.push(unknownPathFinding(ctx, d.unrecognizedPath, other));
-  const errors = { [own]: findings.filter((f) => f.severity === 'error'), [other]: onOther.filter((f) => f.severity === 'error') } as Record<EndpointId, Finding[]>;
+  const errors = { [own]: ownErrors, [other]: onOther.filter((f) => f.severity === 'error') } as Record<EndpointId, readonly Finding[]>;
   return recommendForErrors(ctx.recommender, needsOf(d.facts), own, errors);
 }
 
@@ -257,8 +258,12 @@ function checkRequest(ctx: CheckContext, input: unknown, optionsIn: unknown): Ch
   const findings = ruleFindings(ctx.evaluator, facts, d, options);
   findings.push(...detectionFindings(ctx, d));
   if (findings.length > 1) findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
-  let valid = true;
-  for (const f of findings) if (f.severity === 'error') valid = false;
+  const errors = findings.filter((f) => f.severity === 'error');
+  const valid = errors.length === 0;
+  // The recommendation is made the first time it is read, then kept: lint, the integrations and the audit read
+  // only the findings, and for a request with errors it costs a second evaluation on the other endpoint. To every
+  // reader (JSON, spread, structuredClone) it is an ordinary enumerable property.
+  let recommendation: Recommendation | undefined;
   return {
     endpoint: facts.endpoint,
     api: facts.api,
@@ -267,7 +272,12 @@ function checkRequest(ctx: CheckContext, input: unknown, optionsIn: unknown): Ch
     valid,
     capabilities: d.evidence,
     findings,
-    recommendation: valid ? validRecommendation(ctx.recommender, d) : invalidRecommendation(ctx, d, findings, options),
+    get recommendation(): Recommendation {
+      return (recommendation ??= valid ? validRecommendation(ctx.recommender, d) : invalidRecommendation(ctx, d, errors, options));
+    },
+    set recommendation(value: Recommendation) {
+      recommendation = value;
+    },
   };
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lifecycleRules } from '../src/compile/lifecycle.js';
 import { compileRules } from '../src/compile/rules.js';
-import { compileRequestTests, NO_HITS, type TestContext } from '../src/detect/request-tests.js';
+import { compileRequestTests, NO_HITS, startOfDay, type TestContext } from '../src/detect/request-tests.js';
 import { explain } from '../src/explain.js';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
 import { KnowledgeError } from '../src/knowledge/load.js';
@@ -26,7 +26,7 @@ const shift = (day: string, by: number): string => new Date(Date.parse(`${day}T0
 /** The codes of the lifecycle rules that hold for `model` on `day` (one API: lifecycle rules apply to all five). */
 function codesOn(day: string, model: string | null): string[] {
   const rules = lifecycleRules(k.models, ['converse']);
-  const compiled = compileRequestTests(rules, 'converse', 0, new Map(), () => day);
+  const compiled = compileRequestTests(rules, 'converse', 0, new Map(), () => startOfDay(day));
   const ctx: TestContext = { body: {}, base: '', hits: NO_HITS, headers: undefined, found: [], model };
   return compiled.rules.filter((r) => r.evaluate(ctx) !== undefined).map((r) => rules.find((x) => x.id === r.id)!.code);
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
-import { compileRequestTests, utcToday, NO_HITS, type TestContext } from '../src/detect/request-tests.js';
+import { compileRequestTests, startOfDay, NO_HITS, type TestContext } from '../src/detect/request-tests.js';
 import { explain } from '../src/explain.js';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
 import { KnowledgeError, loadRulesFile } from '../src/knowledge/load.js';
@@ -57,7 +57,7 @@ describe('value tests of body tests', () => {
 describe('today and any tests', () => {
   it('today holds from `from` (inclusive) until `before` (exclusive), on the date given', () => {
     let day = '2026-01-01';
-    const compiled = compileRequestTests([rule('window', { today: { from: '2026-03-01', before: '2026-06-01' } })], 'converse', 0, new Map(), () => day);
+    const compiled = compileRequestTests([rule('window', { today: { from: '2026-03-01', before: '2026-06-01' } })], 'converse', 0, new Map(), () => startOfDay(day));
     const evaluate = compiled.rules[0]!.evaluate;
     const held = (d: string) => {
       day = d;
@@ -73,7 +73,7 @@ describe('today and any tests', () => {
       'converse',
       0,
       new Map(),
-      () => day,
+      () => startOfDay(day),
     );
     const held = (d: string) => {
       day = d;
@@ -82,8 +82,15 @@ describe('today and any tests', () => {
     expect(['2026-01-31', '2026-06-15', '2026-12-01'].map(held)).toEqual([true, false, true]);
   });
 
-  it('the default clock is the current UTC date', () => {
-    expect(utcToday()).toBe(new Date().toISOString().slice(0, 10));
+  it('the default clock is the current time: a window around today holds, one that ends today does not', () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const compiled = compileRequestTests(
+      [rule('around', { today: { from: day(-1), before: day(1) } }), rule('ended', { today: { before: day(0) } })],
+      'converse',
+      0,
+      new Map(),
+    );
+    expect(compiled.rules.map((r) => r.evaluate(context()) !== undefined)).toEqual([true, false]);
   });
 });
 

@@ -7,8 +7,8 @@ import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
 import { compileLinearRegex } from '../linear-regex.js';
 import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf, type RegexCompiler, type ValueTest } from './signals.js';
 
-/** Today's date in UTC as YYYY-MM-DD: what `today` tests compare with, unless a clock is passed in. */
-export const utcToday = (): string => new Date().toISOString().slice(0, 10);
+/** The instant a `today` date (YYYY-MM-DD, a UTC day) starts, in milliseconds since the epoch. */
+export const startOfDay = (day: string): number => Date.parse(`${day}T00:00:00Z`);
 
 /** The value test of a body test: a number bound (above, below) or emptiness when given, else the shared value tests. */
 function compileBodyValueTest(t: RequestTest, regex: RegexCompiler | undefined): ValueTest {
@@ -21,9 +21,9 @@ function compileBodyValueTest(t: RequestTest, regex: RegexCompiler | undefined):
 /** An empty string, array or object. */
 const isEmpty: ValueTest = (v) => (typeof v === 'string' ? v.length === 0 : Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0);
 
-/** Whether `day` (YYYY-MM-DD) is in [from, before): ISO dates compare as strings. */
-const inRange = (day: string, from: string | undefined, before: string | undefined): boolean =>
-  (from === undefined || day >= from) && (before === undefined || day < before);
+/** Whether the instant `now` is in [from, before), each the start of a UTC day (undefined: unbounded). */
+const inRange = (now: number, from: number | undefined, before: number | undefined): boolean =>
+  (from === undefined || now >= from) && (before === undefined || now < before);
 
 /**
  * Where a hit was: a JSON Pointer, or the segments of one below the body (a copy of the walk's stack). Pointers
@@ -90,19 +90,19 @@ interface Compiler {
   out: CompiledRequestTests;
   newSlot(keepAll: boolean, test?: Leaf['test']): Leaf;
   capIndex: ReadonlyMap<string, number>;
-  today: () => string;
+  now: () => number;
 }
 
 /**
- * Compiles the tests of the rules that apply to `api`. `today` gives the current date for `today` tests (a model's
- * end-of-life date, say); tests pass a fixed one.
+ * Compiles the tests of the rules that apply to `api`. `now` is the clock of `today` tests (a model's end-of-life
+ * date, say), in milliseconds since the epoch; tests pass a fixed one.
  */
 export function compileRequestTests(
   rules: readonly RequestRuleDef[],
   api: ApiId,
   capIndexBase: number,
   capIndex: ReadonlyMap<string, number>,
-  today: () => string = utcToday,
+  now: () => number = Date.now,
 ): CompiledRequestTests {
   const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, rules: [] };
   const c: Compiler = {
@@ -110,7 +110,7 @@ export function compileRequestTests(
     out,
     newSlot: (keepAll, test = compileValueTest({})) => ({ id: '', index: capIndexBase + out.slotCount, slot: out.slotCount++, keepAll, test }),
     capIndex,
-    today,
+    now,
   };
   for (const r of rules) {
     if (r.when === undefined || !r.apis.includes(api)) continue;
@@ -135,8 +135,9 @@ function compileTest(c: Compiler, t: RequestTest): Evaluate {
     return (ctx) => ctx.found[i];
   }
   if (t.today !== undefined) {
-    const { from, before } = t.today;
-    return () => (inRange(c.today(), from, before) ? '' : undefined);
+    const from = t.today.from === undefined ? undefined : startOfDay(t.today.from);
+    const before = t.today.before === undefined ? undefined : startOfDay(t.today.before);
+    return () => (inRange(c.now(), from, before) ? '' : undefined);
   }
   if (t.modelIds !== undefined) {
     const ids = new Set(t.modelIds);

@@ -73,13 +73,15 @@ function runLint(
     const cwd = process.cwd();
     maxWarnings ??= config?.maxWarnings;
     const linted = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), strict: values['strict'] === true, cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
-    // Every string the formats print, sanitised once (JSON escapes control characters itself).
-    // Remembered: across many files the same messages and sources repeat (see remembered()).
-    const result = sanitizeStrings(linted, { clean: remembered(format === 'json' ? redact : sanitize) });
+    // Every string the formats print is sanitised (JSON escapes control characters itself), remembered: across
+    // many files the same messages and sources repeat (see remembered()).
+    const clean = remembered(format === 'json' ? redact : sanitize);
+    // JSON is sanitised as it is written, a batch at a time; the other formats lay out a sanitised copy.
+    const result = format === 'json' ? linted : sanitizeStrings(linted, { clean });
     switch (format) {
       case 'json':
         // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth), in parts.
-        for (const part of formatLintJsonParts(result.files)) io.stdout(escapeJsonText(part));
+        for (const part of formatLintJsonParts(linted.files, (v) => sanitizeStrings(v, { clean }))) io.stdout(escapeJsonText(part));
         break;
       case 'sarif':
         io.stdout(formatLintSarif(result, { cwd, knowledge: preflight.knowledge }));
