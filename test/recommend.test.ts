@@ -113,3 +113,41 @@ describe('recommend', () => {
     for (const w of openAiOnly) expect(reasons).not.toContain(w.text);
   });
 });
+
+describe("a report's recommendation, made when first read", () => {
+  const p = createPreflight();
+  // Structured outputs on the mantle Messages API: an error, and the recommendation moves it to runtime.
+  const invalid = {
+    url: 'https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages',
+    body: { model: 'anthropic.claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], output_config: { format: { type: 'json_schema', schema: { type: 'object' } } } },
+  };
+  const requests = [invalid, { url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-sonnet-4-5-20250929-v1%3A0/converse', body: { messages: [{ role: 'user', content: [{ text: 'hi' }] }] } }];
+
+  it.each(requests.map((r, i) => [i, r] as const))('is an ordinary enumerable property to every reader (request %i)', (_, request) => {
+    const report = p.check(request);
+    expect(Object.keys(report)).toContain('recommendation');
+    const { recommendation } = p.check(request);
+    // JSON, a spread copy and structuredClone all carry the same recommendation, read once and kept.
+    expect(JSON.parse(JSON.stringify(report)).recommendation).toEqual(recommendation);
+    expect({ ...report }.recommendation).toEqual(recommendation);
+    expect(structuredClone(report).recommendation).toEqual(recommendation);
+    expect(report.recommendation).toBe(report.recommendation);
+    expect(recommendation.endpoint).toBe(p.recommend({ request }).endpoint);
+  });
+
+  it('is computed from the findings as checked, whatever a caller does to them afterwards', () => {
+    const before = p.check(invalid);
+    expect(before.valid).toBe(false);
+    expect(before.recommendation.endpoint).toBe('bedrock-runtime');
+    const expected = structuredClone(before.recommendation);
+    const after = p.check(invalid);
+    after.findings.length = 0;
+    expect(after.recommendation).toEqual(expected);
+  });
+
+  it('can be replaced', () => {
+    const report = p.check(invalid);
+    report.recommendation = { endpoint: 'bedrock-runtime', reasons: ['mine'] };
+    expect(JSON.parse(JSON.stringify(report)).recommendation.reasons).toEqual(['mine']);
+  });
+});

@@ -1,48 +1,83 @@
 /**
- * `lint --format json`: the contract's array, compact (like ESLint's json format), in parts. Joined, the parts are
- * exactly `JSON.stringify(files)` and a newline. Entries are gathered into parts of about `PART` characters (few
- * writes for many small files), and an entry's findings are serialized `BATCH` at a time, so printing a JSON Lines
- * file with tens of thousands of findings never builds tens of megabytes of text at once.
+ * `lint --format json`: the contract's array, compact (like ESLint's json format), written in parts of about `PART`
+ * characters (few writes for many small files). Joined, the parts are exactly `JSON.stringify(files)` and a newline.
+ *
+ * The writer is a lint sink: a JSON Lines file's findings are written a line at a time as lint finds them, and
+ * each entry when its file is done, so printing a file with millions of findings never holds them all.
  */
-import type { LintEntry } from '../lint/types.js';
+import type { LintEntry, LintFinding, LintSink } from '../lint/types.js';
 
-const BATCH = 1000;
 const PART = 64 * 1024;
-const FINDINGS = '"findings":[';
 
 /** A copy of a value with its strings sanitised (the CLI's redaction), or the value itself. */
 export type Clean = <T>(value: T) => T;
 
 const asIs: Clean = (value) => value;
 
-/** The text of one entry, in pieces, each cleaned as it is serialized (no copy of the whole result is made). */
-function* entryPieces(e: LintEntry, clean: Clean): Generator<string> {
-  if (e.findings.length <= BATCH) {
-    yield JSON.stringify(clean(e));
-    return;
-  }
-  // The entry without its findings; "file" comes first and a JSON string cannot hold an unescaped quote, so the
-  // first `"findings":[` is the key's.
-  const shell = JSON.stringify(clean({ ...e, findings: [] }));
-  const at = shell.indexOf(FINDINGS) + FINDINGS.length;
-  yield shell.slice(0, at);
-  for (let k = 0; k < e.findings.length; k += BATCH) {
-    yield (k > 0 ? ',' : '') + JSON.stringify(clean(e.findings.slice(k, k + BATCH))).slice(1, -1);
-  }
-  yield shell.slice(at);
+/** JSON text of the findings, without the array's brackets. */
+const findingsText = (findings: readonly LintFinding[], clean: Clean): string => JSON.stringify(clean(findings)).slice(1, -1);
+
+export interface JsonLintWriter extends LintSink {
+  /** Closes the array; the last part is written. */
+  end(): void;
 }
 
-export function* formatLintJsonParts(files: readonly LintEntry[], clean: Clean = asIs): Generator<string> {
+/** Writes the array to `out`, in parts; every value is cleaned as it is serialized (no copy of the whole result). */
+export function jsonLintWriter(out: (part: string) => void, clean: Clean = asIs): JsonLintWriter {
   let part = '[';
-  for (let i = 0; i < files.length; i++) {
-    if (i > 0) part += ',';
-    for (const piece of entryPieces(files[i]!, clean)) {
-      part += piece;
-      if (part.length >= PART) {
-        yield part;
-        part = '';
+  let entries = 0;
+  /** The file whose entry is open: its findings are being written, the rest of it is not yet. */
+  let open: string | undefined;
+  let openFindings = 0;
+  const write = (text: string): void => {
+    part += text;
+    if (part.length >= PART) {
+      out(part);
+      part = '';
+    }
+  };
+  return {
+    findings(file, findings) {
+      if (findings.length === 0) return;
+      if (open !== file) {
+        write(`${entries++ > 0 ? ',' : ''}{"file":${JSON.stringify(clean(file))},"findings":[`);
+        open = file;
+        openFindings = 0;
       }
+      write((openFindings > 0 ? ',' : '') + findingsText(findings, clean));
+      openFindings += findings.length;
+    },
+    entry(e) {
+      if (open !== e.file) {
+        write((entries++ > 0 ? ',' : '') + JSON.stringify(clean(e)));
+        return;
+      }
+      // The open entry: its own findings (none in JSON Lines), then its other fields ("file" and "findings" come first).
+      if (e.findings.length > 0) write((openFindings > 0 ? ',' : '') + findingsText(e.findings, clean));
+      const rest = JSON.stringify(clean({ ...e, file: undefined, findings: undefined })).slice(1, -1);
+      write(`]${rest === '' ? '' : `,${rest}`}}`);
+      open = undefined;
+    },
+    end() {
+      out(`${part}]\n`);
+      part = '';
+    },
+  };
+}
+
+const BATCH = 1000;
+
+/** The array for entries already gathered, in parts (an entry's findings a thousand at a time). */
+export function formatLintJsonParts(files: readonly LintEntry[], clean: Clean = asIs): string[] {
+  const parts: string[] = [];
+  const writer = jsonLintWriter((p) => parts.push(p), clean);
+  for (const e of files) {
+    if (e.findings.length <= BATCH) writer.entry(e);
+    else {
+      for (let k = 0; k < e.findings.length; k += BATCH) writer.findings(e.file, e.findings.slice(k, k + BATCH));
+      writer.entry({ ...e, findings: [] });
     }
   }
-  yield `${part}]\n`;
+  writer.end();
+  return parts;
 }

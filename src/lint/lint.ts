@@ -17,7 +17,7 @@ import type { ApplyPolicy, SuppressedFinding } from '../config/types.js';
 import { endpointMapper } from './endpoints.js';
 import { byFile, expandPaths, type LintTarget } from './files.js';
 import { notARequest, requestFieldsOf } from './kinds.js';
-import type { LintCounts, LintEntry, LintFileError, LintFinding, LintOptions, LintPosition, LintResult } from './types.js';
+import type { LintCounts, LintEntry, LintFileError, LintFinding, LintOptions, LintPosition, LintResult, LintSink } from './types.js';
 
 const byPosition = (a: LintFinding, b: LintFinding): number => a.line - b.line || a.column - b.column;
 
@@ -56,6 +56,9 @@ interface Run {
   /** Top-level fields that mark a request body, from the knowledge. */
   requestFields: ReadonlySet<string>;
   strict: boolean;
+  /** Streamed output (see LintOptions.sink), with the counts of what it was given. */
+  sink: LintSink | undefined;
+  counts: LintCounts;
 }
 
 /** One file being linted. */
@@ -142,8 +145,18 @@ function lintJsonLines(run: Run, s: FileState): void {
       continue;
     }
     checkDocument(run, s, parsed);
+    if (run.sink !== undefined && s.entry.findings.length > 0) handOver(run, s);
   }
   if (requests === 0 && s.problems === undefined) fail(s, 'E_INPUT_PARSE', 'empty input: expected JSON Lines (one JSON request per line), found no request', { line: 1, column: 1 });
+}
+
+/** Streamed output: the findings of the line just checked go to the sink (counted), not into the entry. */
+function handOver(run: Run, s: FileState): void {
+  const { findings } = s.entry;
+  if (findings.length > 1) findings.sort(byPosition);
+  countFindings(run.counts, findings);
+  run.sink!.findings(s.entry.file, findings);
+  s.entry.findings = [];
 }
 
 /** A JSON or YAML file: one document, checked unless it is not a request (skipped, or an error with --strict). */
@@ -214,29 +227,58 @@ export function lint(paths: readonly string[], options: LintOptions = {}): LintR
     limits: options.limits,
     requestFields: requestFieldsOf(preflight.knowledge),
     strict: options.strict === true,
+    sink: options.sink,
+    counts: noCounts(),
   };
 
   const { targets, problems } = expandPaths(paths, cwd);
+  const unread: LintEntry[] = problems.map((p) => ({ file: p.file, findings: [], error: p.error.message, errorCode: p.error.code }));
+  if (run.sink !== undefined) return { files: [], counts: streamEntries(run, targets, unread) };
   const files = targets.map((t) => lintFile(run, t));
-  if (problems.length > 0) {
-    for (const p of problems) files.push({ file: p.file, findings: [], error: p.error.message, errorCode: p.error.code });
+  if (unread.length > 0) {
+    files.push(...unread);
     files.sort(byFile);
   }
   return { files, counts: countLint(files) };
 }
 
-export function countLint(files: readonly LintEntry[]): LintCounts {
-  const counts: LintCounts = { files: files.length, errors: 0, warnings: 0, infos: 0, suppressed: 0, fileErrors: 0, skipped: 0 };
-  for (const e of files) {
-    for (const f of e.findings) {
-      if (f.severity === 'error') counts.errors++;
-      else if (f.severity === 'warning') counts.warnings++;
-      else counts.infos++;
-    }
-    counts.suppressed += e.suppressed?.length ?? 0;
-    if (e.error !== undefined) counts.fileErrors++;
-    if (e.skipped !== undefined) counts.skipped++;
+/** Streamed output: each entry to the sink in the result's order (the unreadable ones merged in by name). */
+function streamEntries(run: Run, targets: readonly LintTarget[], unread: LintEntry[]): LintCounts {
+  const give = (e: LintEntry): void => {
+    countEntry(run.counts, e);
+    run.sink!.entry(e);
+  };
+  unread.sort(byFile);
+  let next = 0;
+  for (const t of targets) {
+    while (next < unread.length && unread[next]!.file < t.file) give(unread[next++]!);
+    give(lintFile(run, t));
   }
+  while (next < unread.length) give(unread[next++]!);
+  return run.counts;
+}
+
+const noCounts = (): LintCounts => ({ files: 0, errors: 0, warnings: 0, infos: 0, suppressed: 0, fileErrors: 0, skipped: 0 });
+
+function countFindings(counts: LintCounts, findings: readonly LintFinding[]): void {
+  for (const f of findings) {
+    if (f.severity === 'error') counts.errors++;
+    else if (f.severity === 'warning') counts.warnings++;
+    else counts.infos++;
+  }
+}
+
+function countEntry(counts: LintCounts, e: LintEntry): void {
+  counts.files++;
+  countFindings(counts, e.findings);
+  counts.suppressed += e.suppressed?.length ?? 0;
+  if (e.error !== undefined) counts.fileErrors++;
+  if (e.skipped !== undefined) counts.skipped++;
+}
+
+export function countLint(files: readonly LintEntry[]): LintCounts {
+  const counts = noCounts();
+  for (const e of files) countEntry(counts, e);
   return counts;
 }
 

@@ -81,6 +81,19 @@ export interface LintOptions {
   cwd?: string;
   /** A compiled preflight to use (default: createPreflight with the config's knowledge, or the built-in one); with a config, build it from config.knowledge. */
   preflight?: Preflight;
+  /**
+   * Streamed output: each entry is handed to the sink when its file is done, in the result's order, and not kept
+   * (the result's `files` is then empty; its counts count everything). A JSON Lines file's findings are handed
+   * over a line at a time as they are found, so memory does not grow with the file's findings.
+   */
+  sink?: LintSink;
+}
+
+export interface LintSink {
+  /** Findings of one line of a JSON Lines file, in position order; the file's entry, given later, holds none of them. */
+  findings(file: string, findings: readonly LintFinding[]): void;
+  /** An entry, once its file is done. */
+  entry(entry: LintEntry): void;
 }
 
 /** Every problem that kept a file (or lines of it) from being linted: `errors`, else `error` alone, else none. */

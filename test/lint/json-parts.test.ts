@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPreflight } from '../../src/index.js';
 import { lint, type LintEntry } from '../../src/lint/index.js';
-import { formatLintJsonParts } from '../../src/format/lint-json.js';
+import { formatLintJsonParts, jsonLintWriter } from '../../src/format/lint-json.js';
 import { tempDirs } from './fixtures.js';
 
 const temp = tempDirs();
@@ -31,5 +31,47 @@ describe('lint --format json, in parts', () => {
     const parts = [...formatLintJsonParts(files)];
     expect(parts.join('')).toBe(`${JSON.stringify(files)}\n`);
     if (big.findings.length > 1000) expect(Math.max(...parts.map((p) => p.length))).toBeLessThan(JSON.stringify(big).length / 2);
+  });
+});
+
+describe('lint --format json, streamed', () => {
+  it('a sink gets every entry in order, a JSON Lines file line by line, and the writer prints what gathering prints', () => {
+    const dir = temp.make('bp-json-stream-');
+    const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ model: 'openai.gpt-oss-120b', input: `question ${i}` }));
+    lines.splice(25, 0, '{"broken": ');
+    writeFileSync(join(dir, 'b.jsonl'), lines.join('\n'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ model: 'openai.gpt-oss-120b', input: 'hi', background: true }));
+    writeFileSync(join(dir, 'c.json'), '{"not json');
+    const options = { endpoint: 'bedrock-mantle', preflight };
+    const gathered = lint([dir, join(dir, 'missing.json')], options);
+
+    const batches: Array<{ file: string; lines: number[] }> = [];
+    const entries: LintEntry[] = [];
+    const parts: string[] = [];
+    const writer = jsonLintWriter((p) => parts.push(p));
+    const streamed = lint([dir, join(dir, 'missing.json')], {
+      ...options,
+      sink: {
+        findings(file, findings) {
+          batches.push({ file, lines: [...new Set(findings.map((f) => f.line))] });
+          writer.findings(file, findings);
+        },
+        entry(e) {
+          entries.push(e);
+          writer.entry(e);
+        },
+      },
+    });
+    writer.end();
+
+    expect(streamed.files).toEqual([]);
+    expect(streamed.counts).toEqual(gathered.counts);
+    expect(entries.map((e) => e.file)).toEqual(gathered.files.map((e) => e.file));
+    // Each batch is one line of b.jsonl, in line order; its entry then holds none of them.
+    expect(batches.length).toBe(50);
+    expect(batches.every((b) => b.file.endsWith('b.jsonl') && b.lines.length === 1)).toBe(true);
+    expect(batches.map((b) => b.lines[0])).toEqual([...batches.map((b) => b.lines[0]!)].sort((x, y) => x - y));
+    expect(entries.find((e) => e.file.endsWith('b.jsonl'))!.findings).toEqual([]);
+    expect(parts.join('')).toBe(`${JSON.stringify(gathered.files)}\n`);
   });
 });

@@ -5,12 +5,13 @@
 import { escapeJsonText, redact, remembered, sanitize, sanitizeStrings } from '../../redact.js';
 import * as z from 'zod/mini';
 import { SUMMARIES } from './summaries.js';
-import { exitCodeOfLint, fileErrorsOf, lint, tooManyWarnings } from '../../lint/index.js';
+import { exitCodeOfLint, fileErrorsOf, lint, tooManyWarnings, type LintEntry, type LintResult } from '../../lint/index.js';
+import type { Knowledge } from '../../types.js';
 import { formatLintStylish } from '../../format/stylish.js';
 import { formatLintSarif } from '../../format/sarif.js';
 import { formatLintJunit } from '../../format/junit.js';
 import { formatLintGithub } from '../../format/github.js';
-import { formatLintJsonParts } from '../../format/lint-json.js';
+import { jsonLintWriter } from '../../format/lint-json.js';
 import { REQUEST, limitsFrom, requestOptions, usage, type Command, type Context } from '../command.js';
 import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted } from '../../config/find.js';
 import type { ResolvedConfig, ApplyPolicy } from '../../config/types.js';
@@ -56,6 +57,20 @@ else 1 for an error finding or more warnings than --max-warnings; else 0.`,
   },
 };
 
+/** The formats other than json, laid out from the whole (sanitised) result. */
+function formatGathered(result: LintResult, format: string, o: { cwd: string; color: boolean; maxWarnings: number | undefined; knowledge: Knowledge }): string {
+  switch (format) {
+    case 'sarif':
+      return formatLintSarif(result, { cwd: o.cwd, knowledge: o.knowledge });
+    case 'junit':
+      return formatLintJunit(result);
+    case 'github':
+      return formatLintGithub(result);
+    default:
+      return formatLintStylish(result, { color: o.color, maxWarnings: o.maxWarnings });
+  }
+}
+
 function runLint(
   { positionals, values, format, io, color, preflight }: Context,
   config: ResolvedConfig | undefined,
@@ -72,40 +87,29 @@ function runLint(
     }
     const cwd = process.cwd();
     maxWarnings ??= config?.maxWarnings;
-    const linted = lint(positionals, { ...requestOptions(values), limits: limitsFrom(values), strict: values['strict'] === true, cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) });
+    const options = { ...requestOptions(values), limits: limitsFrom(values), strict: values['strict'] === true, cwd, ...(config ? { config, applyPolicy, ...(preflightFor ? { preflightFor } : {}) } : { preflight }) };
     // Every string the formats print is sanitised (JSON escapes control characters itself), remembered: across
     // many files the same messages and sources repeat (see remembered()).
     const clean = remembered(format === 'json' ? redact : sanitize);
-    // JSON is sanitised as it is written, a batch at a time; the other formats lay out a sanitised copy.
-    const result = format === 'json' ? linted : sanitizeStrings(linted, { clean });
-    switch (format) {
-      case 'json':
-        // Compact, like ESLint's json format (a large tree gives megabytes; indentation would add a sixth), in parts.
-        for (const part of formatLintJsonParts(linted.files, (v) => sanitizeStrings(v, { clean }))) io.stdout(escapeJsonText(part));
-        break;
-      case 'sarif':
-        io.stdout(formatLintSarif(result, { cwd, knowledge: preflight.knowledge }));
-        break;
-      case 'junit':
-        io.stdout(formatLintJunit(result));
-        break;
-      case 'github':
-        io.stdout(formatLintGithub(result));
-        break;
-      default:
-        io.stdout(formatLintStylish(result, { color, maxWarnings }));
+    const reportErrors = (e: LintEntry): void => {
+      for (const p of fileErrorsOf(e)) {
+        const where = p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : '';
+        io.stderr(`bedrock-preflight: ${sanitize(`${e.file}${where}: ${p.message}`)}\n`);
+      }
+    };
+    let result: LintResult;
+    if (format === 'json') {
+      // Streamed: each entry (and a JSON Lines file's findings, a line at a time) written as lint gives it.
+      const writer = jsonLintWriter((part) => io.stdout(escapeJsonText(part)), (v) => sanitizeStrings(v, { clean }));
+      result = lint(positionals, { ...options, sink: { findings: writer.findings, entry: (e) => (writer.entry(e), reportErrors(e)) } });
+      writer.end();
+    } else {
+      result = sanitizeStrings(lint(positionals, options), { clean });
+      io.stdout(formatGathered(result, format, { cwd, color, maxWarnings, knowledge: preflight.knowledge }));
+      if (format !== 'stylish') result.files.forEach(reportErrors);
     }
-    if (format !== 'stylish') {
-      for (const e of result.files) {
-        for (const p of fileErrorsOf(e)) {
-          const where = p.line !== undefined ? `:${p.line}:${p.column ?? 1}` : '';
-          io.stderr(`bedrock-preflight: ${sanitize(`${e.file}${where}: ${p.message}`)}
-`);
-        }
-      }
-      if (tooManyWarnings(result.counts, maxWarnings)) {
-        io.stderr(`bedrock-preflight: too many warnings: ${result.counts.warnings}, more than --max-warnings ${maxWarnings}\n`);
-      }
+    if (format !== 'stylish' && tooManyWarnings(result.counts, maxWarnings)) {
+      io.stderr(`bedrock-preflight: too many warnings: ${result.counts.warnings}, more than --max-warnings ${maxWarnings}\n`);
     }
     return exitCodeOfLint(result, maxWarnings);
   }
