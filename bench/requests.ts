@@ -82,7 +82,7 @@ export function requestMix(scale = 1, tag = ''): Array<{ name: string; input: Re
     name: 'runtime invoke-model, Claude body',
     input: {
       method: 'POST',
-      url: 'https://bedrock-runtime.us-west-2.amazonaws.com/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/invoke',
+      url: 'https://bedrock-runtime.us-west-2.amazonaws.com/model/us.anthropic.claude-haiku-4-5-20251001-v1%3A0/invoke',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: {
         anthropic_version: 'bedrock-2023-05-31',
