@@ -299,6 +299,8 @@ export interface RequestTest {
   below?: number;
   /** With body: the value is an empty string, array or object. */
   empty?: boolean;
+  /** The number at `value` is at least the number at `atLeast` (both plain pointers into the body). */
+  compare?: { value: string; atLeast: string };
 }
 
 export interface RequestRuleDef extends Sourced {

@@ -141,3 +141,20 @@ describe('the loader refuses misplaced test keys', () => {
     );
   });
 });
+
+describe('compare tests', () => {
+  const compiled = compileRequestTests([rule('budget', { compare: { value: '/thinking/budget_tokens', atLeast: '/max_tokens' } })], 'converse', 0, new Map());
+  const held = (body: unknown) => compiled.rules[0]!.evaluate(context(body));
+
+  it('hold when the first number is at least the second, with the first as evidence', () => {
+    expect(held({ max_tokens: 1000, thinking: { budget_tokens: 1000 } })).toBe('/thinking/budget_tokens');
+    expect(held({ max_tokens: 1000, thinking: { budget_tokens: 4000 } })).toBe('/thinking/budget_tokens');
+    expect(held({ max_tokens: 1001, thinking: { budget_tokens: 1000 } })).toBeUndefined();
+  });
+
+  it('never hold when either side is missing or not a number', () => {
+    for (const body of [{ thinking: { budget_tokens: 4000 } }, { max_tokens: 1000 }, { max_tokens: '1000', thinking: { budget_tokens: 4000 } }, { max_tokens: 1000, thinking: { budget_tokens: null } }, {}]) {
+      expect(held(body)).toBeUndefined();
+    }
+  });
+});

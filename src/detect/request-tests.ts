@@ -123,6 +123,7 @@ export function compileRequestTests(
 function compileTest(c: Compiler, t: RequestTest): Evaluate {
   if (t.body !== undefined || t.header !== undefined) return compilePresent(c, t);
   if (t.absent !== undefined) return compileAbsent(t.absent);
+  if (t.compare !== undefined) return compileCompare(t.compare);
   if (t.headerAbsent !== undefined) {
     c.out.needsHeaderNames = true;
     const name = t.headerAbsent.toLowerCase();
@@ -175,8 +176,21 @@ function compilePresent(c: Compiler, t: RequestTest): Evaluate {
   return (ctx) => ((ctx.hits.count[slot] ?? 0) > 0 ? ctx.hits.first[slot] : undefined);
 }
 
+const plainSegments = (pointer: string): string[] => pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+
+/** Two numbers of the body, one at least the other (a thinking budget and max_tokens, say): evidence at `value`. */
+function compileCompare(c: { value: string; atLeast: string }): Evaluate {
+  const value = plainSegments(c.value);
+  const bound = plainSegments(c.atLeast);
+  return (ctx) => {
+    const v = valueAt(ctx.body, value);
+    const b = valueAt(ctx.body, bound);
+    return typeof v === 'number' && typeof b === 'number' && v >= b ? ctx.base + c.value : undefined;
+  };
+}
+
 function compileAbsent(pointer: string): Evaluate {
-  const segments = pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = plainSegments(pointer);
   const parent = segments.slice(0, -1);
   const parentPointer = parent.map(escapeSegment).map((s) => `/${s}`).join('');
   return (ctx) => {

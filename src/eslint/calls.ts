@@ -2,7 +2,8 @@
  * The Bedrock calls of a source file: AWS SDK v3 commands (`new ConverseCommand({...})` and the three others),
  * OpenAI SDK `chat.completions.create` / `responses.create` and Anthropic SDK `messages.create|stream|parse`
  * (also under `beta`), with the client they go through where the file shows it (`new BedrockRuntimeClient({ region,
- * endpoint })`, `new OpenAI({ baseURL })`, `new Anthropic({ baseURL })`).
+ * endpoint })`, `new OpenAI({ baseURL })`, `new Anthropic({ baseURL })`, and Anthropic's Bedrock SDK clients
+ * `new AnthropicBedrock({ awsRegion })` (runtime InvokeModel) and `new AnthropicBedrockMantle({ awsRegion })`).
  *
  * A call is read only when the file shows where it comes from (an import or require of the SDK, or a client the
  * file constructs from one): `messages.create` alone is also, for instance, a messaging service's API.
@@ -19,6 +20,16 @@ export const SDK_PACKAGES: Record<Sdk, string> = {
   openai: 'openai',
   anthropic: '@anthropic-ai/sdk',
 };
+
+/**
+ * Anthropic's Bedrock SDK: `AnthropicBedrock` sends `messages.create` to bedrock-runtime InvokeModel (the model moves
+ * into the URL path, `stream` chooses invoke-with-response-stream, and `anthropic_version` is added to the body);
+ * `AnthropicBedrockMantle` sends it to the Messages API of bedrock-mantle (`https://bedrock-mantle.{region}.api.aws/
+ * anthropic`). Both take `awsRegion` and `baseURL` options. (Read from the SDK's client code, 2026-12-03.)
+ */
+const BEDROCK_SDK = '@anthropic-ai/bedrock-sdk';
+const BEDROCK_SDK_VERSION = 'bedrock-2023-05-31';
+type BedrockSdkClient = 'AnthropicBedrock' | 'AnthropicBedrockMantle';
 
 /** A string the source gives: known, or unknown (undefined) at a node. */
 export interface SourceString {
@@ -119,9 +130,42 @@ export class CallFinder {
     const shape = methodApi(chain);
     const arg = n.arguments[0];
     if (shape === undefined || arg === undefined || arg.type === 'SpreadElement') return undefined;
+    if (shape.sdk === 'anthropic' && root.type === 'Identifier') {
+      const viaBedrock = this.bedrockSdkCall(n, root, chain, this.reader.read(arg));
+      if (viaBedrock !== undefined) return viaBedrock;
+    }
     const client = root.type === 'Identifier' ? this.clientOf(root, SDK_PACKAGES[shape.sdk], 'baseURL') : undefined;
     if (client === undefined && !this.imports(SDK_PACKAGES[shape.sdk])) return undefined;
     return { sdk: shape.sdk, node: n, api: shape.api, operation: undefined, body: this.reader.read(arg), pathModel: undefined, client: client ?? undefined };
+  }
+
+  /** A `messages.*` call through a client of Anthropic's Bedrock SDK that the file builds; undefined otherwise. */
+  private bedrockSdkCall(n: ESTree.CallExpression, root: ESTree.Identifier, chain: readonly string[], body: Static): BedrockCall | undefined {
+    const built = this.builtClient(root);
+    const kind = built === undefined ? undefined : bedrockSdkClient(this.context.sourceCode.getScope(built.init), built.init.callee);
+    if (built === undefined || kind === undefined) return undefined;
+    const region = built.options === undefined ? undefined : optionString(built.options, 'awsRegion');
+    const baseURL = built.options === undefined ? undefined : optionString(built.options, 'baseURL');
+    if (kind === 'AnthropicBedrockMantle') {
+      // Without a baseURL the SDK builds it from the Region (a hole where the Region is unknown).
+      const url = baseURL ?? { value: `https://bedrock-mantle.${region?.value ?? '{?}'}.api.aws/anthropic`, node: built.init };
+      return { sdk: 'anthropic', node: n, api: 'messages', operation: undefined, body, pathModel: undefined, client: { url, region } };
+    }
+    const model = body.kind === 'object' ? body.members.get('model') : undefined;
+    const pathModel = model ? { value: stringOf(model.value), node: model.property } : { value: undefined, node: body.node };
+    const stream = chain.at(-1) === 'stream' || (body.kind === 'object' && stringOrTrue(body.members.get('stream')?.value));
+    const operation = stream ? 'invoke-model-with-response-stream' : 'invoke-model';
+    return { sdk: 'aws', node: n, api: 'invoke-model', operation, body: invokeBodyOf(body, n), pathModel, client: { url: baseURL, region } };
+  }
+
+  /** `new X({...})` bound to the identifier once (`const client = new X(...)`), with its options when it has some. */
+  private builtClient(id: ESTree.Identifier): { init: ESTree.NewExpression; options: Static | undefined } | undefined {
+    const def = findVariable(this.context.sourceCode.getScope(id), id.name)?.defs;
+    if (def?.length !== 1 || def[0]!.type !== 'Variable' || !def[0]!.node.init) return undefined;
+    const init = unwrap(def[0]!.node.init);
+    if (init.type !== 'NewExpression') return undefined;
+    const arg = init.arguments[0];
+    return { init, options: arg === undefined || arg.type === 'SpreadElement' ? undefined : this.reader.read(arg) };
   }
 
   /** An InvokeModel input's body: `JSON.stringify({...})`, a literal JSON string, or a const bound to either. */
@@ -182,6 +226,40 @@ export class CallFinder {
     this.imported ??= importedPackages(this.context.sourceCode.ast);
     return this.imported.has(pkg);
   }
+}
+
+/** Which client of Anthropic's Bedrock SDK a constructor is (its default export is AnthropicBedrock). */
+function bedrockSdkClient(scope: Scope.Scope, callee: ESTree.Node): BedrockSdkClient | undefined {
+  let name: string | undefined;
+  if (callee.type === 'MemberExpression' && callee.object.type === 'Identifier' && callee.property.type === 'Identifier') {
+    if (packageOf(scope, callee.object.name) !== BEDROCK_SDK) return undefined;
+    name = callee.property.name;
+  } else if (callee.type === 'Identifier') {
+    if (packageOf(scope, callee.name) !== BEDROCK_SDK) return undefined;
+    const def = findVariable(scope, callee.name)?.defs[0];
+    const spec = def?.type === 'ImportBinding' ? def.node : undefined;
+    if (spec?.type === 'ImportDefaultSpecifier') name = 'AnthropicBedrock';
+    else if (spec?.type === 'ImportSpecifier') name = spec.imported.type === 'Identifier' ? spec.imported.name : String(spec.imported.value);
+    else name = callee.name; // const { AnthropicBedrockMantle } = require(...)
+  }
+  return name === 'AnthropicBedrock' || name === 'AnthropicBedrockMantle' ? name : undefined;
+}
+
+const stringOrTrue = (s: Static | undefined): boolean => s !== undefined && s.kind === 'value' && s.value === true;
+
+/**
+ * The InvokeModel body the SDK sends: the call's body without `model` and `stream`, with `anthropic_version`, and
+ * the beta names (`betas`, which the Anthropic SDK sends as a header) as `anthropic_beta`.
+ */
+function invokeBodyOf(body: Static, at: ESTree.Node): Static {
+  const out = withoutMember(withoutMember(body, 'model'), 'stream');
+  if (out.kind !== 'object') return out;
+  const members = new Map(out.members);
+  const betas = members.get('betas');
+  members.delete('betas');
+  if (betas !== undefined && !members.has('anthropic_beta')) members.set('anthropic_beta', betas);
+  if (!members.has('anthropic_version')) members.set('anthropic_version', { property: at, value: { kind: 'value', value: BEDROCK_SDK_VERSION, node: at } });
+  return { ...out, members };
 }
 
 function importedPackages(program: ESTree.Program): Set<string> {

@@ -42,7 +42,9 @@ function testKnown(t: RequestTest, known: KnownParts, k: Knowledge): boolean {
   if (t.header !== undefined || t.headerAbsent !== undefined) return false;
   if (t.all !== undefined && !t.all.every((x) => testKnown(x, known, k))) return false;
   if (t.body !== undefined && !reads(t.body, VALUE_TESTS.some((v) => t[v] !== undefined))) return false;
+  if (t.any !== undefined && !t.any.every((x) => testKnown(x, known, k))) return false;
   if (t.absent !== undefined && !reads(t.absent, false)) return false;
+  if (t.compare !== undefined && !(reads(t.compare.value, true) && reads(t.compare.atLeast, true))) return false;
   const listed = t.count ?? t.sequence ?? [];
   if (!listed.every((p) => reads(p, false) && (t.field === undefined || reads(`${p}/${t.field}`, true)))) return false;
   if (t.capability !== undefined) {

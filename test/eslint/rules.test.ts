@@ -119,6 +119,32 @@ const JS_INVALID: InvalidCase[] = [
     severity: 'warning',
   },
   {
+    name: "Anthropic's Bedrock SDK, AnthropicBedrockMantle: the mantle Messages API (a strict tool)",
+    code: `import { AnthropicBedrockMantle } from '@anthropic-ai/bedrock-sdk';\nconst claude = new AnthropicBedrockMantle({ awsRegion: 'us-east-1' });\nawait claude.messages.create({ model: '${CLAUDE}', max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: true }] });`,
+    envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: true }] } },
+    severity: 'error',
+    suggests: [{ remove: 'strict: true' }],
+  },
+  {
+    name: "Anthropic's Bedrock SDK, AnthropicBedrock: runtime InvokeModel, the model in the path (temperature and top_p)",
+    code: `import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';\nconst claude = new AnthropicBedrock({ awsRegion: 'us-east-1' });\nawait claude.messages.create({ model: 'us.${CLAUDE}', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], temperature: 1, /*>/body/top_p*/top_p: 1 });`,
+    envelope: {
+      url: `${RUNTIME}/model/us.${CLAUDE}/invoke`,
+      body: { max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], temperature: 1, top_p: 1, anthropic_version: 'bedrock-2023-05-31' },
+    },
+    severity: 'error',
+    suggests: [{ remove: 'top_p: 1' }],
+  },
+  {
+    name: 'a thinking budget not below max_tokens, both written in the call (two numbers compared)',
+    code: `import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';\nconst claude = new AnthropicBedrock({ awsRegion: 'us-east-1' });\nawait claude.messages.create({ model: 'us.${CLAUDE}', max_tokens: 2048, thinking: { type: 'enabled', /*>/body/thinking/budget_tokens*/budget_tokens: 4096 }, messages: [{ role: 'user', content: 'hi' }] });`,
+    envelope: {
+      url: `${RUNTIME}/model/us.${CLAUDE}/invoke`,
+      body: { max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 4096 }, messages: [{ role: 'user', content: 'hi' }], anthropic_version: 'bedrock-2023-05-31' },
+    },
+    severity: 'error',
+  },
+  {
     name: 'Converse sent through a client in the file: temperature and topP',
     code: `${AWS}await client.send(new ConverseCommand({ modelId: '${CLAUDE}', messages: [], inferenceConfig: { temperature: 1, /*>/body/inferenceConfig/topP*/topP: 1, maxTokens: 5 } }));`,
     envelope: { url: `${RUNTIME}/model/${CLAUDE}/converse`, body: { messages: [], inferenceConfig: { temperature: 1, topP: 1, maxTokens: 5 } } },
@@ -262,6 +288,18 @@ const JS_VALID: ValidCase[] = [
   {
     name: 'a client from elsewhere and no settings: nothing says the endpoint',
     code: `import OpenAI from 'openai';\nexport const ask = (client) => client.responses.create({ model: 'openai.gpt-oss-120b', input: 'x' });`,
+  },
+  {
+    name: "Anthropic's Bedrock SDK, AnthropicBedrock.messages.stream: a clean runtime request (stream and model leave the body)",
+    code: `const { AnthropicBedrock } = require('@anthropic-ai/bedrock-sdk');\nconst claude = new AnthropicBedrock({ awsRegion: 'us-east-1' });\nclaude.messages.stream({ model: 'us.${CLAUDE}', max_tokens: 5, stream: true, messages: [{ role: 'user', content: 'hi' }] });`,
+  },
+  {
+    name: 'a thinking budget compared with a max_tokens the source does not fix: no finding',
+    code: `import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';\nconst claude = new AnthropicBedrock({ awsRegion: 'us-east-1' });\nexport const ask = (maxTokens) => claude.messages.create({ model: 'us.${CLAUDE}', max_tokens: maxTokens, thinking: { type: 'enabled', budget_tokens: 4096 }, messages: [{ role: 'user', content: 'hi' }] });`,
+    couldBe: {
+      url: `${RUNTIME}/model/us.${CLAUDE}/invoke`,
+      body: { max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 4096 }, messages: [{ role: 'user', content: 'hi' }], anthropic_version: 'bedrock-2023-05-31' },
+    },
   },
   {
     name: 'a clean request',
