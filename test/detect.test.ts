@@ -113,4 +113,20 @@ describe('re-entrancy', () => {
     expect(report).toEqual(alone.outer);
     for (const r of nested) expect(r).toEqual(alone.inner);
   });
+
+  it('a getter that checks a request of the same API, read in the middle of an object the walk is sorting', () => {
+    const outer = readExample('runtime-converse-guardrails.json');
+    const body = outer['body'] as Record<string, unknown>;
+    const alone = preflight.check(structuredClone(outer));
+    const other = structuredClone(outer);
+    (other['body'] as Record<string, unknown>)['toolConfig'] = { tools: [{ toolSpec: { name: 't', inputSchema: { json: {} }, strict: true } }] };
+    const aloneOther = preflight.check(structuredClone(other));
+    // Every key of the body, in reverse order (so the walk must reorder them), checks the other request when read.
+    const trapped: Record<string, unknown> = {};
+    for (const key of Object.keys(body).reverse()) {
+      Object.defineProperty(trapped, key, { enumerable: true, get: () => (preflight.check(structuredClone(other)), body[key]) });
+    }
+    expect(preflight.check({ ...outer, body: trapped })).toEqual(alone);
+    expect(aloneOther).not.toEqual(alone);
+  });
 });

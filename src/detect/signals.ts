@@ -156,13 +156,6 @@ export function valueAt(body: unknown, segments: readonly string[]): unknown {
   return v;
 }
 
-/** Per recursion depth: the matched children of one object, kept in the trie's order (reused, no allocation). */
-interface Matches {
-  positions: number[];
-  values: unknown[];
-}
-const matchesAt: Matches[] = [];
-
 /**
  * Walks `value` along the trie and calls `hit` for each matching leaf with the walk's stack (the segments of the
  * match, valid during the call: `pointerOf` turns them into a pointer when the hit is kept). Depth is bounded by
@@ -192,8 +185,9 @@ export function walkTrie(
       stack.pop();
     }
   } else if (keys.length > 0) {
-    const depth = stack.length;
-    const m = (matchesAt[depth] ??= { positions: [], values: [] });
+    // The object's children that the trie names, in the trie's order (insertion sort: objects have few keys).
+    // Local to this call, so a getter that runs a check of its own during the walk cannot disturb it.
+    const m: { positions: number[]; values: unknown[] } = { positions: [], values: [] };
     const positions = node.positions;
     let n = 0;
     for (const key in value) {
@@ -213,7 +207,6 @@ export function walkTrie(
     for (let j = 0; j < n; j++) {
       const at = m.positions[j]!;
       const child = m.values[j];
-      m.values[j] = undefined; // nothing of the request is kept after the walk
       stack.push(keys[at]!);
       walkTrie(node.children[at]!, child, stack, hit);
       stack.pop();
