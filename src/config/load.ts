@@ -49,6 +49,9 @@ function isInside(path: string, tree: string): boolean {
 
 
 /** How a path is named in messages: relative to the working directory, or absolute when that is shorter. */
+
+/** The kinds of test a configuration's request test may be (rules/requests.yaml has a few more). */
+const CONFIG_TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'compare', 'all'] as const;
 export function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   if (rel === '' || isAbsolute(rel)) return abs;
@@ -195,8 +198,8 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
     });
   const requestTest = (pointer: string, t: RequestTest | undefined): void => {
     if (t === undefined) return;
-    const kinds = (['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'all'] as const).filter((x) => t[x] !== undefined);
-    if (kinds.length !== 1) p.add(pointer, `a test needs exactly one of body, absent, header, headerAbsent, count, sequence, capability, all (found ${kinds.join(', ') || 'none'})`);
+    const kinds = CONFIG_TEST_KINDS.filter((x) => t[x] !== undefined);
+    if (kinds.length !== 1) p.add(pointer, `a test needs exactly one of ${CONFIG_TEST_KINDS.join(', ')} (found ${kinds.join(', ') || 'none'})`);
     if (t.count !== undefined && t.over === undefined) p.add(pointer, 'count needs over');
     if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) p.add(pointer, 'sequence needs field and order');
     if (t.capability !== undefined && !capIds.has(t.capability)) p.add(`${pointer}/capability`, `unknown capability "${t.capability}"`);

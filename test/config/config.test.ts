@@ -460,6 +460,28 @@ describe('organisation rules of every kind', () => {
   });
 });
 
+describe('a request test comparing two numbers', () => {
+  it('a configuration rule may compare two numbers of the body', () => {
+    const dir = folder({
+      'c.yaml': `rules:
+  - id: output-under-the-cap
+    forbid:
+      request: { compare: { value: /max_tokens, atLeast: /metadata/cap } }
+    code: policy-output-cap
+    severity: error
+    message: max_tokens{where} reaches the cap the request itself states.
+`,
+    });
+    const c = loadConfig('c.yaml', { cwd: dir });
+    const codes = (maxTokens: number) =>
+      checkWithConfig(c, { url: 'https://bedrock-mantle.us-east-1.api.aws/v1/chat/completions', body: { model: 'openai.gpt-oss-120b', max_tokens: maxTokens, metadata: { cap: 500 }, messages: [{ role: 'user', content: 'hi' }] } }, {}, 'x.json')
+        .findings.filter((f) => f.code === 'policy-output-cap')
+        .map((f) => f.path);
+    expect(codes(500)).toEqual(['/body/max_tokens']);
+    expect(codes(499)).toEqual([]);
+  });
+});
+
 describe('generated schema validators', () => {
   it('are up to date with schemas/*.schema.json (regenerate: npx tsx src/config/validators.build.ts)', () => {
     expect(readFileSync(GENERATED_VALIDATORS, 'utf8') === generateValidators(), 'src/config/generated/validators.ts is stale: run npx tsx src/config/validators.build.ts').toBe(true);
