@@ -216,6 +216,8 @@ export interface JreRule {
 export interface ServedBy extends Sourced {
   apis: ApiId[];
   route?: string;
+  /** The route's own evidence for some model ids of the family (the service's refusal of another route, say). */
+  routeRequired?: Sourced & { ids: string[]; confidence: Confidence; serviceError?: string; note?: string };
   profileOnly?: boolean;
   confidence: Confidence;
   note?: string;

@@ -131,3 +131,13 @@ describe('the loader refuses a malformed lifecycle entry', () => {
     expect(noSource.join('\n')).toMatch(/models\.yaml.*source|source.*models\.yaml/s);
   });
 });
+
+describe('route evidence of rules/models.yaml', () => {
+  it('every id a routeRequired names belongs to the family it is listed under', () => {
+    const named = k.models.flatMap((family) =>
+      Object.values(family.endpoints).flatMap((served) => (served === 'unknown' || served.routeRequired === undefined ? [] : served.routeRequired.ids.map((id) => ({ family, id })))),
+    );
+    expect(named.length).toBeGreaterThan(0);
+    for (const { family, id } of named) expect(new RegExp(family.match).test(id), `${id} in ${family.id}`).toBe(true);
+  });
+});

@@ -209,15 +209,7 @@ function modelServedRules(c: RuleContext, f: ModelFamily, e: EndpointId): JreRul
     );
   }
   const routed = served.apis.filter((a) => a === 'chat-completions' || a === 'responses');
-  if (served.route !== undefined && routed.length > 0) {
-    rules.push(
-      rule(`${e}/model/${f.id}/route`, [...base, { fact: 'api', operator: 'in', value: routed }, { fact: 'route', operator: 'notIn', value: [served.route, null] }], modelParams(c, 'model-route-mismatch', f, e, served, {
-        route: served.route,
-        pathFrom: 'api',
-        fix: `use the base URL https://${(c.k.endpoints.find((x) => x.id === e)?.host ?? e).replace('{region}', '<region>')}${served.route}.`,
-      })),
-    );
-  }
+  if (served.route !== undefined && routed.length > 0) rules.push(...routeRules(c, f, e, served, [...base, { fact: 'api', operator: 'in', value: routed }]));
   const profile = e === 'bedrock-runtime' ? f.profileRequired : undefined;
   if (served.profileOnly === true || profile !== undefined) {
     const inRegions = profile?.regions ? [{ fact: 'region', operator: 'in', value: profile.regions }] : [];
@@ -228,6 +220,22 @@ function modelServedRules(c: RuleContext, f: ModelFamily, e: EndpointId): JreRul
     );
   }
   return rules;
+}
+
+/**
+ * A family served on one route only (mantle's /openai/v1, say): another route is a finding. The ids that
+ * `routeRequired` names get it at that evidence's confidence, the family's other ids at the entry's.
+ */
+function routeRules(c: RuleContext, f: ModelFamily, e: EndpointId, served: ServedBy, base: JreCondition[]): JreRule[] {
+  const route = served.route!;
+  const onOtherRoute = [...base, { fact: 'route', operator: 'notIn', value: [route, null] }];
+  const data = { route, pathFrom: 'api', fix: `use the base URL https://${(c.k.endpoints.find((x) => x.id === e)?.host ?? e).replace('{region}', '<region>')}${route}.` };
+  const named = served.routeRequired;
+  if (named === undefined) return [rule(`${e}/model/${f.id}/route`, onOtherRoute, modelParams(c, 'model-route-mismatch', f, e, served, data))];
+  return [
+    rule(`${e}/model/${f.id}/route`, [...onOtherRoute, { fact: 'model', operator: 'in', value: named.ids }], modelParams(c, 'model-route-mismatch', f, e, named, data)),
+    rule(`${e}/model/${f.id}/route-other-ids`, [...onOtherRoute, { fact: 'model', operator: 'notIn', value: named.ids }], modelParams(c, 'model-route-mismatch', f, e, served, data)),
+  ];
 }
 
 /** 2b. Model features (structured outputs, prompt caching) a family lacks on an endpoint. */
