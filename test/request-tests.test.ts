@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 import { compileRequestTests, startOfDay, NO_HITS, type TestContext } from '../src/detect/request-tests.js';
+import { createPreflight } from '../src/preflight.js';
 import { explain } from '../src/explain.js';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
 import { KnowledgeError, loadRulesFile } from '../src/knowledge/load.js';
@@ -156,5 +157,32 @@ describe('compare tests', () => {
     for (const body of [{ thinking: { budget_tokens: 4000 } }, { max_tokens: 1000 }, { max_tokens: '1000', thinking: { budget_tokens: 4000 } }, { max_tokens: 1000, thinking: { budget_tokens: null } }, {}]) {
       expect(held(body)).toBeUndefined();
     }
+  });
+});
+
+describe('the last element of an array (-1)', () => {
+  // A body test on /messages/-1/role is a leaf of the walk's trie: compile it into the converse API's tests and walk.
+  const preflight = createPreflight();
+  const check = (messages: unknown[]) =>
+    preflight
+      .check({ url: 'https://bedrock-runtime.us-east-1.amazonaws.com/model/us.anthropic.claude-sonnet-4-5-20250929-v1:0/converse', body: { messages, inferenceConfig: { maxTokens: 100 } } })
+      .findings.filter((f) => f.subject === 'final-assistant-whitespace')
+      .map((f) => f.path);
+  const user = { role: 'user', content: [{ text: 'hi' }] };
+
+  it('reads the last message only, and points at its concrete index', () => {
+    expect(check([user, { role: 'assistant', content: [{ text: 'Sure: ' }] }])).toEqual(['/body/messages/1/content/0/text']);
+    expect(check([user, { role: 'assistant', content: [{ text: 'Sure: ' }] }, user])).toEqual([]);
+    expect(check([{ role: 'assistant', content: [{ text: 'a ' }] }, user, { role: 'assistant', content: [{ text: 'b ' }] }])).toEqual(['/body/messages/2/content/0/text']);
+  });
+
+  it('meets nothing in an empty array', () => {
+    expect(check([])).toEqual([]);
+  });
+
+  it('is read by absent tests too, whose evidence names the concrete index', () => {
+    const compiled = compileRequestTests([rule('last-absent', { absent: '/messages/-1/name' })], 'converse', 0, new Map());
+    expect(compiled.rules[0]!.evaluate(context({ messages: [{ name: 'a' }, {}] }))).toBe('/messages/1');
+    expect(compiled.rules[0]!.evaluate(context({ messages: [{}, { name: 'b' }] }))).toBeUndefined();
   });
 });

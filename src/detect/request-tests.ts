@@ -5,7 +5,7 @@
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
 import { compileLinearRegex } from '../linear-regex.js';
-import { compileValueTest, escapeSegment, pointerOf, valueAt, type Leaf, type RegexCompiler, type ValueTest } from './signals.js';
+import { compileValueTest, LAST_SEGMENT, pointerOf, valueAt, type Leaf, type RegexCompiler, type ValueTest } from './signals.js';
 
 /** The instant a `today` date (YYYY-MM-DD, a UTC day) starts, in milliseconds since the epoch. */
 export const startOfDay = (day: string): number => Date.parse(`${day}T00:00:00Z`);
@@ -185,14 +185,25 @@ function compileCompare(c: { value: string; atLeast: string }): Evaluate {
   return (ctx) => {
     const v = valueAt(ctx.body, value);
     const b = valueAt(ctx.body, bound);
-    return typeof v === 'number' && typeof b === 'number' && v >= b ? ctx.base + c.value : undefined;
+    return typeof v === 'number' && typeof b === 'number' && v >= b ? pointerOf(ctx.base, concreteSegments(ctx.body, value)) : undefined;
   };
+}
+
+/** The segments with each `-1` (an array's last element) replaced by that element's index in `body`. */
+function concreteSegments(body: unknown, segments: readonly string[]): Array<string | number> {
+  const out: Array<string | number> = [];
+  let v = body;
+  for (const s of segments) {
+    const last = s === LAST_SEGMENT && Array.isArray(v);
+    out.push(last ? (v as unknown[]).length - 1 : s);
+    v = valueAt(v, [s]);
+  }
+  return out;
 }
 
 function compileAbsent(pointer: string): Evaluate {
   const segments = plainSegments(pointer);
   const parent = segments.slice(0, -1);
-  const parentPointer = parent.map(escapeSegment).map((s) => `/${s}`).join('');
   return (ctx) => {
     const v = valueAt(ctx.body, segments);
     if (v !== undefined && v !== null) return undefined;
@@ -200,7 +211,7 @@ function compileAbsent(pointer: string): Evaluate {
     // null members, so its request has no such object either).
     let p = parent.length;
     while (p > 0 && !isObject(valueAt(ctx.body, parent.slice(0, p)))) p--;
-    return ctx.base + (p === parent.length ? parentPointer : parent.slice(0, p).map((s) => `/${escapeSegment(s)}`).join(''));
+    return pointerOf(ctx.base, concreteSegments(ctx.body, parent.slice(0, p)));
   };
 }
 

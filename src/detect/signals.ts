@@ -86,12 +86,16 @@ export interface TrieNode {
   children: TrieNode[];
   /** Each key's position in `keys`: an object's own keys are looked up here, not the other way round. */
   positions: Map<string, number>;
-  /** For each key: its array index when it is a canonical non-negative integer, else -1. */
+  /** For each key: its array index when it is a canonical non-negative integer, LAST for `-1`, else -1. */
   indices: number[];
   /** The `*` child: every element of an array or member of an object. */
   any: TrieNode | undefined;
   leaves: Leaf[];
 }
+
+/** A pattern segment `-1`: the last element of an array (on an object, the member named "-1"). */
+export const LAST_SEGMENT = '-1';
+const LAST = -2;
 
 export const newTrieNode = (): TrieNode => ({ keys: [], children: [], positions: new Map(), indices: [], any: undefined, leaves: [] });
 
@@ -114,7 +118,7 @@ export function addToTrie(root: TrieNode, pattern: string, leaf: Leaf): void {
         node.positions.set(seg, node.keys.length);
         node.keys.push(seg);
         node.children.push(next);
-        node.indices.push(/^(0|[1-9][0-9]{0,8})$/.test(seg) ? Number(seg) : -1);
+        node.indices.push(seg === LAST_SEGMENT ? LAST : /^(0|[1-9][0-9]{0,8})$/.test(seg) ? Number(seg) : -1);
         node = next;
       }
     }
@@ -149,8 +153,9 @@ export function valueAt(body: unknown, segments: readonly string[]): unknown {
   for (const s of segments) {
     if (v === null || typeof v !== 'object') return undefined;
     if (Array.isArray(v)) {
-      if (!/^(0|[1-9][0-9]*)$/.test(s)) return undefined;
-      v = v[Number(s)];
+      if (s === LAST_SEGMENT) v = v[v.length - 1];
+      else if (!/^(0|[1-9][0-9]*)$/.test(s)) return undefined;
+      else v = v[Number(s)];
     } else v = ownProperty(v, s);
   }
   return v;
@@ -178,7 +183,7 @@ export function walkTrie(
   const keys = node.keys;
   if (keys.length > 0 && Array.isArray(value)) {
     for (let i = 0; i < keys.length; i++) {
-      const index = node.indices[i]!;
+      const index = node.indices[i] === LAST ? value.length - 1 : node.indices[i]!;
       if (index < 0 || index >= value.length) continue;
       stack.push(index);
       walkTrie(node.children[i]!, value[index], stack, hit);

@@ -1,5 +1,6 @@
 /**
- * JSON Pointers (RFC 6901) and the knowledge's pointer patterns (`*` for any array element or member) walked over
+ * JSON Pointers (RFC 6901) and the knowledge's pointer patterns (`*` for any array element or member, `-1` for an
+ * array's last element) walked over
  * a statically read value: where a finding's pointer is in the source, and whether a pattern could read something
  * the source does not say for certain.
  */
@@ -19,7 +20,8 @@ export interface Located {
   value: Static | undefined;
 }
 
-const index = (seg: string): number => (/^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : -1);
+/** The element a segment names in an array of `length` (`-1`: the last one); -1 for none. */
+const index = (seg: string, length: number): number => (seg === '-1' ? length - 1 : /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : -1);
 
 /** The deepest known place along `segs` (the enclosing object for a key that is not there). */
 export function locate(root: Static, segs: readonly string[]): Located {
@@ -31,7 +33,8 @@ export function locate(root: Static, segs: readonly string[]): Located {
       if (m === undefined) return { node: at.node, value: undefined };
       at = { node: m.property, value: m.value };
     } else if (v?.kind === 'array') {
-      const e = v.elements[index(seg)];
+      // The last element of an array the source does not show in full is not known.
+      const e = seg === '-1' && v.open ? undefined : v.elements[index(seg, v.elements.length)];
       if (e === undefined) return { node: at.node, value: undefined };
       at = { node: e.node, value: e };
     } else return { node: at.node, value: undefined };
@@ -55,7 +58,8 @@ export function touchesUnknown(s: Static, segs: readonly string[], whole: boolea
   }
   if (s.kind === 'array') {
     if (seg === '*') return s.open || s.elements.some((e) => touchesUnknown(e, segs, whole, from + 1));
-    const e = s.elements[index(seg)];
+    if (seg === '-1' && s.open) return true;
+    const e = s.elements[index(seg, s.elements.length)];
     return e === undefined ? s.open : touchesUnknown(e, segs, whole, from + 1);
   }
   return false; // a primitive has no members: known to be absent

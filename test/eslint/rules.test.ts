@@ -145,6 +145,15 @@ const JS_INVALID: InvalidCase[] = [
     severity: 'error',
   },
   {
+    name: 'the last message of a literal array: a prefill ending in a space',
+    code: `import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';\nconst claude = new AnthropicBedrock({ awsRegion: 'us-east-1' });\nawait claude.messages.create({ model: 'us.${CLAUDE}', max_tokens: 64, messages: [{ role: 'user', content: 'Name three colours.' }, { role: 'assistant', /*>/body/messages/1/content*/content: 'Here: ' }] });`,
+    envelope: {
+      url: `${RUNTIME}/model/us.${CLAUDE}/invoke`,
+      body: { max_tokens: 64, messages: [{ role: 'user', content: 'Name three colours.' }, { role: 'assistant', content: 'Here: ' }], anthropic_version: 'bedrock-2023-05-31' },
+    },
+    severity: 'error',
+  },
+  {
     name: 'Converse sent through a client in the file: temperature and topP',
     code: `${AWS}await client.send(new ConverseCommand({ modelId: '${CLAUDE}', messages: [], inferenceConfig: { temperature: 1, /*>/body/inferenceConfig/topP*/topP: 1, maxTokens: 5 } }));`,
     envelope: { url: `${RUNTIME}/model/${CLAUDE}/converse`, body: { messages: [], inferenceConfig: { temperature: 1, topP: 1, maxTokens: 5 } } },
@@ -299,6 +308,14 @@ const JS_VALID: ValidCase[] = [
     couldBe: {
       url: `${RUNTIME}/model/us.${CLAUDE}/invoke`,
       body: { max_tokens: 1024, thinking: { type: 'enabled', budget_tokens: 4096 }, messages: [{ role: 'user', content: 'hi' }], anthropic_version: 'bedrock-2023-05-31' },
+    },
+  },
+  {
+    name: 'an array that ends in a spread: its last message is not known, so nothing is said of it',
+    code: `import AnthropicBedrock from '@anthropic-ai/bedrock-sdk';\nconst claude = new AnthropicBedrock({ awsRegion: 'us-east-1' });\nexport const ask = (rest) => claude.messages.create({ model: 'us.${CLAUDE}', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'Here: ' }, ...rest] });`,
+    couldBe: {
+      url: `${RUNTIME}/model/us.${CLAUDE}/invoke`,
+      body: { max_tokens: 64, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'Here: ' }], anthropic_version: 'bedrock-2023-05-31' },
     },
   },
   {
