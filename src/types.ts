@@ -303,6 +303,8 @@ export interface RequestTest {
   empty?: boolean;
   /** The number at `value` is at least the number at `atLeast` (both plain pointers into the body). */
   compare?: { value: string; atLeast: string };
+  /** Two neighbouring elements of the array at `array` have the same string at `field` (two user turns in a row). */
+  repeats?: { array: string; field: string };
 }
 
 export interface RequestRuleDef extends Sourced {

@@ -186,3 +186,19 @@ describe('the last element of an array (-1)', () => {
     expect(compiled.rules[0]!.evaluate(context({ messages: [{}, { name: 'b' }] }))).toBeUndefined();
   });
 });
+
+describe('repeats tests', () => {
+  const compiled = compileRequestTests([rule('roles', { repeats: { array: '/messages', field: 'role' } })], 'converse', 0, new Map());
+  const held = (body: unknown) => compiled.rules[0]!.evaluate(context(body));
+
+  it('hold at the second of two neighbours with the same value', () => {
+    expect(held({ messages: [{ role: 'user' }, { role: 'assistant' }, { role: 'assistant' }] })).toBe('/messages/2/role');
+    expect(held({ messages: [{ role: 'user' }, { role: 'user' }] })).toBe('/messages/1/role');
+  });
+
+  it('never hold for alternating, missing or non-string values, or no array', () => {
+    for (const body of [{ messages: [{ role: 'user' }, { role: 'assistant' }, { role: 'user' }] }, { messages: [{}, {}] }, { messages: [{ role: 1 }, { role: 1 }] }, { messages: {} }, {}]) {
+      expect(held(body)).toBeUndefined();
+    }
+  });
+});

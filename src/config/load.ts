@@ -51,7 +51,7 @@ function isInside(path: string, tree: string): boolean {
 /** How a path is named in messages: relative to the working directory, or absolute when that is shorter. */
 
 /** The kinds of test a configuration's request test may be (rules/requests.yaml has a few more). */
-const CONFIG_TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'compare', 'all'] as const;
+const CONFIG_TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'compare', 'repeats', 'all'] as const;
 export function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   if (rel === '' || isAbsolute(rel)) return abs;

@@ -124,6 +124,7 @@ function compileTest(c: Compiler, t: RequestTest): Evaluate {
   if (t.body !== undefined || t.header !== undefined) return compilePresent(c, t);
   if (t.absent !== undefined) return compileAbsent(t.absent);
   if (t.compare !== undefined) return compileCompare(t.compare);
+  if (t.repeats !== undefined) return compileRepeats(t.repeats);
   if (t.headerAbsent !== undefined) {
     c.out.needsHeaderNames = true;
     const name = t.headerAbsent.toLowerCase();
@@ -186,6 +187,21 @@ function compileCompare(c: { value: string; atLeast: string }): Evaluate {
     const v = valueAt(ctx.body, value);
     const b = valueAt(ctx.body, bound);
     return typeof v === 'number' && typeof b === 'number' && v >= b ? pointerOf(ctx.base, concreteSegments(ctx.body, value)) : undefined;
+  };
+}
+
+/** Two neighbours of an array with the same string at `field`: evidence at the second one's field. */
+function compileRepeats(r: { array: string; field: string }): Evaluate {
+  const segments = plainSegments(r.array);
+  const at = (v: unknown): unknown => valueAt(v, [r.field]);
+  return (ctx) => {
+    const a = valueAt(ctx.body, segments);
+    if (!Array.isArray(a)) return undefined;
+    for (let i = 1; i < a.length; i++) {
+      const value = at(a[i]);
+      if (typeof value === 'string' && value === at(a[i - 1])) return pointerOf(ctx.base, [...concreteSegments(ctx.body, segments), i, r.field]);
+    }
+    return undefined;
   };
 }
 

@@ -45,6 +45,7 @@ function testKnown(t: RequestTest, known: KnownParts, k: Knowledge): boolean {
   if (t.any !== undefined && !t.any.every((x) => testKnown(x, known, k))) return false;
   if (t.absent !== undefined && !reads(t.absent, false)) return false;
   if (t.compare !== undefined && !(reads(t.compare.value, true) && reads(t.compare.atLeast, true))) return false;
+  if (t.repeats !== undefined && !(reads(t.repeats.array, false) && reads(`${t.repeats.array}/*/${t.repeats.field}`, true))) return false;
   const listed = t.count ?? t.sequence ?? [];
   if (!listed.every((p) => reads(p, false) && (t.field === undefined || reads(`${p}/${t.field}`, true)))) return false;
   if (t.capability !== undefined) {

@@ -231,7 +231,7 @@ function checkModels(p: Problems, files: Files, models: ModelFamily[], ids: Ids)
   return familyIds;
 }
 
-const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'compare', 'all', 'any'] as const;
+const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'compare', 'repeats', 'all', 'any'] as const;
 
 /** A request test's shape and ids; header tests only outside `any` (the integrations collect header names from the rest). */
 function checkRequestTest(p: Problems, f: LoadedYaml, ids: Ids, t: RequestTest, path: string, insideAny = false): void {

@@ -203,7 +203,7 @@ function describeRule(root: Field, r: RequestRuleDef, probe: Probe): void {
     for (const segs of all) body = merge(body, bodyWith(segs, 1));
     if (sameParent && !isIndexed(parent) && !parent.includes('*') && matches(probe.errors(body), r)) fieldAt(root, parent).notTogether.push(all.map((s) => s.at(-1)!));
   } else {
-    const compared = (x: RequestTest): Array<string | undefined> => [x.compare?.value, x.compare?.atLeast];
+    const compared = (x: RequestTest): Array<string | undefined> => [x.compare?.value, x.compare?.atLeast, x.repeats && `${x.repeats.array}/*/${x.repeats.field}`];
     for (const p of [...(t.all ?? []).flatMap((x) => [x.body, x.absent, ...compared(x)]), ...compared(t), ...(t.count ?? []), ...(t.sequence ?? [])]) if (p !== undefined) addLine(fieldAt(root, segmentsOf(p)), text);
   }
 }
