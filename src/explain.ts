@@ -213,6 +213,12 @@ function explainModel(k: Knowledge, id: string): Explanation {
   const profileNotes = profile
     ? [{ about: 'inference profile only', says: `bedrock-runtime serves ${family.label} on demand only through an inference profile${profile.regions ? ` in ${profile.regions.join(', ')}` : ''} [${profile.confidence}]${profile.serviceError ? `; a base id gets: ${profile.serviceError}` : ''}`, source: profile.source, asOf: profile.asOf }]
     : [];
+  const routeNotes = ENDPOINT_IDS.flatMap((e) => {
+    const s = family.endpoints[e];
+    const r = s === 'unknown' ? undefined : s.routeRequired;
+    if (s === 'unknown' || r === undefined || base === null || !r.ids.includes(base)) return [];
+    return [{ about: 'route', says: `${e} serves ${base} only under ${s.route} [${r.confidence}]${r.serviceError ? `; another route gets: ${r.serviceError}` : ''}`, source: r.source, asOf: r.asOf }];
+  });
   const lifecycleNotes = (family.lifecycle ?? []).filter((l) => base !== null && l.ids.includes(base)).map((l) => ({
     about: 'lifecycle',
     says: `${l.label ?? family.label} on Amazon Bedrock: ${l.legacyFrom ? `Legacy from ${l.legacyFrom}, ` : ''}end of life on ${l.endOfLife}${l.exceptRegions ? ` (not for ${l.exceptRegions.join(', ')})` : ''}; replacement: ${l.replacement} [${l.confidence}]${l.serviceError ? `; after it: ${l.serviceError}` : ''}`,
@@ -228,7 +234,7 @@ function explainModel(k: Knowledge, id: string): Explanation {
     label: family.label,
     summary: `${id} is ${forms[form]} of the family ${family.id} (${family.label}). ${lines.join('; ')}.`,
     cells: [],
-    notes: [...(family.notes ?? []).map((n) => ({ ...n, about: family.label })), ...profileNotes, ...lifecycleNotes],
+    notes: [...(family.notes ?? []).map((n) => ({ ...n, about: family.label })), ...profileNotes, ...routeNotes, ...lifecycleNotes],
     rules: k.rules.filter((r) => r.name.includes(`/model/${family.id}`) || new RegExp(`^request/lifecycle-[a-z-]+-${family.id}-\\d+$`).test(r.name)).map((r) => r.name),
     model: { form, base, family: family.id, served, features, notes: family.notes ?? [] },
   };

@@ -140,4 +140,20 @@ describe('route evidence of rules/models.yaml', () => {
     expect(named.length).toBeGreaterThan(0);
     for (const { family, id } of named) expect(new RegExp(family.match).test(id), `${id} in ${family.id}`).toBe(true);
   });
+
+  it('explain shows a named id its route evidence, and the family\'s other ids none', () => {
+    const preflight = createPreflight({ knowledge: k });
+    for (const family of k.models) {
+      for (const [endpoint, served] of Object.entries(family.endpoints)) {
+        if (served === 'unknown' || served.routeRequired === undefined) continue;
+        for (const id of served.routeRequired.ids) {
+          const notes = preflight.explain(id).notes.filter((n) => n.about === 'route');
+          expect(notes.map((n) => n.source)).toEqual([served.routeRequired.source]);
+          expect(notes[0]!.says).toContain(`${endpoint} serves ${id} only under ${served.route} [${served.routeRequired.confidence}]`);
+        }
+        const other = family.examples.find((e) => !served.routeRequired!.ids.includes(e));
+        if (other !== undefined) expect(preflight.explain(other).notes.filter((n) => n.about === 'route')).toEqual([]);
+      }
+    }
+  });
 });
