@@ -3,6 +3,7 @@
  * then plan and check it as it would be sent to bedrock-mantle, and count what blocks or must change.
  */
 import { isPreflightInputError } from '../errors.js';
+import { baseModelId } from '../detect/models.js';
 import type { Preflight } from '../preflight.js';
 import type { ApiId, CheckReport, Finding, Knowledge, ModelFamily } from '../types.js';
 import type { LogItem, ProblemItem, RecordItem } from './read.js';
@@ -122,10 +123,12 @@ export class Auditor {
     }
   }
 
+  /** A record whose model id has Legacy or end-of-life dates (not merely a family that has some). */
   private countLifecycle(model: string): void {
     const family = familyOf(this.k, model);
     const lifecycle = family && lifecycleOf(family);
-    if (!family || !lifecycle) return;
+    const base = baseModelId(model).base ?? model;
+    if (!family || !lifecycle || lifecycle[base] === undefined) return;
     const slot = (this.report.lifecycle.models[family.id] ??= { label: family.label, count: 0, lifecycle });
     slot.count++;
   }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
+import { baseModelId } from '../../src/detect/models.js';
 import { describe, expect, it } from 'vitest';
 import { createPreflight } from '../../src/index.js';
 import { Auditor, auditRequest } from '../../src/audit/audit.js';
@@ -174,7 +175,7 @@ describe('problems are reported with their location, and the rest goes on', () =
 });
 
 describe('model lifecycle', () => {
-  it('lists the models in use whose family has lifecycle data in the knowledge, and nothing when none has', () => {
+  it('counts the records whose model id has lifecycle dates, not the rest of its family, and nothing when none has', () => {
     const templates = templatesFromCases();
     const t = templates[0]!;
     const item = (k: number): LogItem => ({ kind: 'record', file: 'l.jsonl', line: k + 1, record: recordOf(t, k * 50, random(k)) as unknown as InvocationRecord });
@@ -186,8 +187,16 @@ describe('model lifecycle', () => {
 
     const knowledge = structuredClone(none);
     const family = knowledge.models.find((f) => new RegExp(f.match).test(t.modelId.replace(/^[a-z-]+\.(?=[a-z0-9-]+\.[a-z])/, '')))!;
-    const entry = { ids: ['example.model-v1:0'], legacyFrom: '2026-07-15', endOfLife: '2027-01-15', replacement: 'another model', confidence: 'inferred' as const, source: 'https://example.com/lifecycle', asOf: '2026-12-03' };
-    family.lifecycle = [entry];
+    // Dates for another id of the record's family: the record's own model has none, so it is not counted.
+    const other = { ids: ['example.model-v1:0'], legacyFrom: '2026-07-15', endOfLife: '2027-01-15', replacement: 'another model', confidence: 'inferred' as const, source: 'https://example.com/lifecycle', asOf: '2026-12-03' };
+    family.lifecycle = [other];
+    const notIt = new Auditor(createPreflight({ knowledge }));
+    notIt.add(item(0));
+    expect(notIt.result().lifecycle).toEqual({ known: true, models: {} });
+
+    // Dates for the record's own base id: counted, with the dates.
+    const entry = { ...other, ids: [baseModelId(t.modelId).base!] };
+    family.lifecycle = [other, entry];
     const withLifecycle = new Auditor(createPreflight({ knowledge }));
     withLifecycle.add(item(0));
     withLifecycle.add(item(1));
