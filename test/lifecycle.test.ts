@@ -2,8 +2,6 @@
  * Model lifecycle (rules/models.yaml `lifecycle`): the dated rules compiled from it, run with a fixed clock the
  * day before and on each date, for every entry of the knowledge; and the same facts through check and explain.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -12,8 +10,8 @@ import { compileRules } from '../src/compile/rules.js';
 import { compileRequestTests, NO_HITS, startOfDay, type TestContext } from '../src/detect/request-tests.js';
 import { explain } from '../src/explain.js';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
-import { KnowledgeError } from '../src/knowledge/load.js';
 import { createPreflight } from '../src/index.js';
+import { loadErrorAfterEdit } from './helpers/rules-copy.js';
 import type { ModelFamily, ModelLifecycle } from '../src/types.js';
 
 const root = join(import.meta.dirname, '..');
@@ -109,18 +107,8 @@ describe('lifecycle through check and explain', () => {
 
 describe('the loader refuses a malformed lifecycle entry', () => {
   /** The loader's problems after `edit` is applied to rules/models.yaml in a copy of rules/. */
-  const problemsAfter = (edit: (text: string) => string): string[] => {
-    const dir = mkdtempSync(join(tmpdir(), 'bp-lifecycle-'));
-    cpSync(join(root, 'rules'), dir, { recursive: true });
-    const file = join(dir, 'models.yaml');
-    writeFileSync(file, edit(readFileSync(file, 'utf8')));
-    try {
-      loadKnowledge(dir, join(root, 'schemas'), dir);
-      return [];
-    } catch (e) {
-      return (e as KnowledgeError).problems.map((p) => `${p.file}: ${p.message}`);
-    }
-  };
+  const problemsAfter = (edit: (text: string) => string): string[] =>
+    (loadErrorAfterEdit('models.yaml', edit)?.problems ?? []).map((p) => `${p.file}: ${p.message}`);
   const first = entries[0]!.entry;
 
   it('a date that is not YYYY-MM-DD, and an entry without a source, each name models.yaml', () => {

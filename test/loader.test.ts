@@ -9,26 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
 import { GENERATED_KNOWLEDGE, staleKnowledgeSource } from '../src/knowledge/fresh.js';
 import { KnowledgeError } from '../src/knowledge/load.js';
+import { loadErrorAfterEdit } from './helpers/rules-copy.js';
 
 const root = join(import.meta.dirname, '..');
 const schemas = join(root, 'schemas');
 
-/** A copy of rules/ with one file edited; returns the problems of loading it. */
+/** A copy of rules/ with one file edited; returns the problems of loading it (it must not load). */
 function problemsAfter(file: string, edit: (text: string) => string): KnowledgeError {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-rules-'));
-  cpSync(join(root, 'rules'), dir, { recursive: true });
-  const path = join(dir, file);
-  const before = readFileSync(path, 'utf8');
-  const after = edit(before);
-  expect(after).not.toBe(before);
-  writeFileSync(path, after);
-  try {
-    loadKnowledge(dir, schemas, dir);
-  } catch (e) {
-    expect(e).toBeInstanceOf(KnowledgeError);
-    return e as KnowledgeError;
-  }
-  throw new Error('the edited rules loaded without a problem');
+  const e = loadErrorAfterEdit(file, edit);
+  if (e === undefined) throw new Error('the edited rules loaded without a problem');
+  return e;
 }
 
 const lineOf = (text: string, needle: string): number => text.slice(0, text.indexOf(needle)).split('\n').length;

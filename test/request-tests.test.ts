@@ -3,16 +3,15 @@
  * dated tests, and the rules of rules/requests.yaml that use them, with the date passed in rather than read
  * from the clock.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 import { compileRequestTests, startOfDay, NO_HITS, type TestContext } from '../src/detect/request-tests.js';
 import { createPreflight } from '../src/preflight.js';
+import { loadErrorAfterEdit } from './helpers/rules-copy.js';
 import { explain } from '../src/explain.js';
 import { loadKnowledge } from '../src/knowledge/assemble.js';
-import { KnowledgeError, loadRulesFile } from '../src/knowledge/load.js';
+import { loadRulesFile } from '../src/knowledge/load.js';
 import type { RequestRuleDef, RequestTest } from '../src/types.js';
 
 const root = join(import.meta.dirname, '..');
@@ -122,18 +121,7 @@ describe('real failures', () => {
 
 describe('the loader refuses misplaced test keys', () => {
   /** The loader's problems after `edit` is applied to rules/requests.yaml in a copy of rules/. */
-  const problemsAfter = (edit: (text: string) => string): string[] => {
-    const dir = mkdtempSync(join(tmpdir(), 'bp-request-tests-'));
-    cpSync(join(root, 'rules'), dir, { recursive: true });
-    const file = join(dir, 'requests.yaml');
-    writeFileSync(file, edit(readFileSync(file, 'utf8')));
-    try {
-      loadKnowledge(dir, join(root, 'schemas'), dir);
-      return [];
-    } catch (e) {
-      return (e as KnowledgeError).problems.map((p) => p.message);
-    }
-  };
+  const problemsAfter = (edit: (text: string) => string): string[] => (loadErrorAfterEdit('requests.yaml', edit)?.problems ?? []).map((p) => p.message);
 
   it('a number bound outside a body test, and a header test inside any', () => {
     expect(problemsAfter((t) => t.replace('when: { absent: /anthropic_version }', 'when: { absent: /anthropic_version, above: 3 }'))).toContain('above, below and empty go with body');

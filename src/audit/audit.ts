@@ -24,10 +24,16 @@ export interface RecordVerdict {
 export class Auditor {
   private readonly report: AuditReport = emptyReport();
   private readonly k: Knowledge;
+  /** Each family's lifecycle dates by model id (families without any are absent); made once. */
+  private readonly lifecycles: ReadonlyMap<string, Record<string, string>>;
 
   constructor(private readonly preflight: Preflight) {
     this.k = preflight.knowledge;
-    this.report.lifecycle.known = this.k.models.some((f) => lifecycleOf(f) !== null);
+    this.lifecycles = new Map(this.k.models.flatMap((f) => {
+      const l = lifecycleOf(f);
+      return l === null ? [] : [[f.id, l] as const];
+    }));
+    this.report.lifecycle.known = this.lifecycles.size > 0;
   }
 
   add(item: LogItem): void {
@@ -126,7 +132,7 @@ export class Auditor {
   /** A record whose model id has Legacy or end-of-life dates (not merely a family that has some). */
   private countLifecycle(model: string): void {
     const family = familyOf(this.k, model);
-    const lifecycle = family && lifecycleOf(family);
+    const lifecycle = family && this.lifecycles.get(family.id);
     const base = baseModelId(model).base ?? model;
     if (!family || !lifecycle || lifecycle[base] === undefined) return;
     const slot = (this.report.lifecycle.models[family.id] ??= { label: family.label, count: 0, lifecycle });

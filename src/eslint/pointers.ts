@@ -7,6 +7,7 @@
 import type * as ESTree from 'estree';
 import type { Static } from './static.js';
 import { hasUnknown } from './static.js';
+import { LAST_SEGMENT } from '../detect/signals.js';
 
 export function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
@@ -21,7 +22,7 @@ export interface Located {
 }
 
 /** The element a segment names in an array of `length` (`-1`: the last one); -1 for none. */
-const index = (seg: string, length: number): number => (seg === '-1' ? length - 1 : /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : -1);
+const index = (seg: string, length: number): number => (seg === LAST_SEGMENT ? length - 1 : /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : -1);
 
 /** The deepest known place along `segs` (the enclosing object for a key that is not there). */
 export function locate(root: Static, segs: readonly string[]): Located {
@@ -34,7 +35,7 @@ export function locate(root: Static, segs: readonly string[]): Located {
       at = { node: m.property, value: m.value };
     } else if (v?.kind === 'array') {
       // The last element of an array the source does not show in full is not known.
-      const e = seg === '-1' && v.open ? undefined : v.elements[index(seg, v.elements.length)];
+      const e = seg === LAST_SEGMENT && v.open ? undefined : v.elements[index(seg, v.elements.length)];
       if (e === undefined) return { node: at.node, value: undefined };
       at = { node: e.node, value: e };
     } else return { node: at.node, value: undefined };
@@ -58,7 +59,7 @@ export function touchesUnknown(s: Static, segs: readonly string[], whole: boolea
   }
   if (s.kind === 'array') {
     if (seg === '*') return s.open || s.elements.some((e) => touchesUnknown(e, segs, whole, from + 1));
-    if (seg === '-1' && s.open) return true;
+    if (seg === LAST_SEGMENT && s.open) return true;
     const e = s.elements[index(seg, s.elements.length)];
     return e === undefined ? s.open : touchesUnknown(e, segs, whole, from + 1);
   }

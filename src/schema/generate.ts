@@ -10,6 +10,7 @@
  * warnings and what is not known are descriptions. The schema says nothing about fields the knowledge does not
  * read: every other key is allowed.
  */
+import { LAST_SEGMENT } from '../detect/signals.js';
 import type { Preflight } from '../preflight.js';
 import { modelClassifierFor } from '../detect/models.js';
 import type { ApiId, CapabilityDef, EndpointId, Finding, RequestRuleDef, RequestTest, SignalDef } from '../types.js';
@@ -48,7 +49,7 @@ const field = (): Field => ({ lines: [], rejected: undefined, members: new Map()
 function fieldAt(root: Field, segs: readonly string[]): Field {
   let f = root;
   for (const seg of segs) {
-    if (seg === '*' || seg === '-1') f = f.items ??= field();
+    if (seg === '*' || seg === LAST_SEGMENT) f = f.items ??= field();
     else {
       let m = f.members.get(seg);
       if (m === undefined) f.members.set(seg, (m = field()));
@@ -100,11 +101,11 @@ class Probe {
 /** A body holding a value at a pointer pattern (`*` and indices: the first element). */
 function bodyWith(segs: readonly string[], value: unknown): Record<string, unknown> {
   let v = value;
-  for (let i = segs.length - 1; i >= 0; i--) v = segs[i] === '*' || segs[i] === '-1' || isIndex(segs[i]!) ? [v] : { [segs[i]!]: v };
+  for (let i = segs.length - 1; i >= 0; i--) v = segs[i] === '*' || segs[i] === LAST_SEGMENT || isIndex(segs[i]!) ? [v] : { [segs[i]!]: v };
   return (Array.isArray(v) ? {} : v) as Record<string, unknown>;
 }
 
-const concrete = (segs: readonly string[]): string => `/body/${segs.map((s) => (s === '*' || s === '-1' ? '0' : s)).join('/')}`;
+const concrete = (segs: readonly string[]): string => `/body/${segs.map((s) => (s === '*' || s === LAST_SEGMENT ? '0' : s)).join('/')}`;
 /** A finding's message without its ` at /body/...` or ` at /url` (the schema is at the field). */
 const atField = (f: Finding): string => f.message.replace(/ at \/(body|url)(\/[^\s,;.]*)?/g, '');
 
@@ -167,7 +168,7 @@ function modelProbe(signal: SignalDef, target: SchemaTarget, preflight: Prefligh
   return `${[signal.startsWith ?? ''].flat()[0]}${model}`;
 }
 
-const isIndexed = (segs: readonly string[]): boolean => segs.some((s) => isIndex(s) || s === '-1');
+const isIndexed = (segs: readonly string[]): boolean => segs.some((s) => isIndex(s) || s === LAST_SEGMENT);
 
 function reject(f: Field, values: true | JsonSchema): void {
   if (f.rejected === true) return;
