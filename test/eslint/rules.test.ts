@@ -103,8 +103,7 @@ const JS_INVALID: InvalidCase[] = [
     name: 'Anthropic messages.create on mantle: a strict tool',
     code: `${ANTHROPIC}await anthropic.messages.create({ model: '${CLAUDE}', max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: true }] });`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: true }] } },
-    severity: 'error',
-    suggests: [{ remove: 'strict: true' }],
+    severity: 'warning',
   },
   {
     name: 'Anthropic beta.messages.stream on mantle: the first message is not the user',
@@ -122,8 +121,7 @@ const JS_INVALID: InvalidCase[] = [
     name: "Anthropic's Bedrock SDK, AnthropicBedrockMantle: the mantle Messages API (a strict tool)",
     code: `import { AnthropicBedrockMantle } from '@anthropic-ai/bedrock-sdk';\nconst claude = new AnthropicBedrockMantle({ awsRegion: 'us-east-1' });\nawait claude.messages.create({ model: '${CLAUDE}', max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: true }] });`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: true }] } },
-    severity: 'error',
-    suggests: [{ remove: 'strict: true' }],
+    severity: 'warning',
   },
   {
     name: "Anthropic's Bedrock SDK, AnthropicBedrock: runtime InvokeModel, the model in the path (temperature and top_p)",
@@ -213,15 +211,13 @@ const JS_INVALID: InvalidCase[] = [
     name: 'spreads of const literals are read (the finding is at the const)',
     code: `${ANTHROPIC}const tool = { name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: false };\nconst common = { model: '${CLAUDE}', max_tokens: 5 };\nawait anthropic.messages.create({ ...common, messages: [], tools: [tool] });`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: false }] } },
-    severity: 'error',
-    suggests: [{ remove: 'strict: false' }],
+    severity: 'warning',
   },
   {
     name: 'a known key after an unknown spread still counts',
     code: `${ANTHROPIC}await anthropic.messages.create({ ...options, model: '${CLAUDE}', max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: true }] });`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: true }] } },
-    severity: 'error',
-    suggests: [{ remove: 'strict: true' }],
+    severity: 'warning',
   },
   {
     name: 'a model ARN on mantle: the plain model id is suggested',
@@ -329,8 +325,7 @@ const TS_INVALID: InvalidCase[] = [
     name: 'TypeScript: as const, satisfies and a non-null assertion are read through',
     code: `import Anthropic from '@anthropic-ai/sdk';\nconst anthropic = new Anthropic({ baseURL: \`${MANTLE}/anthropic\` });\nconst tools = [{ name: 'a', input_schema: {}, /*>/body/tools/0/strict*/strict: true }] as const;\nawait anthropic.messages.create({ model: '${CLAUDE}' as string, max_tokens: 5, messages: [], tools: tools! } satisfies Anthropic.MessageCreateParams);`,
     envelope: { url: `${MANTLE}/anthropic/v1/messages`, body: { model: CLAUDE, max_tokens: 5, messages: [], tools: [{ name: 'a', input_schema: {}, strict: true }] } },
-    severity: 'error',
-    suggests: [{ remove: 'strict: true' }],
+    severity: 'warning',
   },
   {
     name: 'TypeScript: a Region from a template literal is unknown, the endpoint and route are not',

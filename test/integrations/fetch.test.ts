@@ -144,11 +144,15 @@ describe('fetch with the Anthropic SDK (mantle-like /anthropic)', () => {
     expect(pe.findings.map((f) => f.subject)).toEqual(['structured-outputs']);
   });
 
-  it('tools[].strict on mantle is stopped: tools-strict', async () => {
+  it('tools[].strict on mantle is sent with a tools-strict warning (inferred), and stopped with failOn: warning', async () => {
     const tools = [{ name: 'lookup', description: 'Look up an order', input_schema: { type: 'object' as const, properties: { id: { type: 'string' } } }, strict: true }];
-    const err = await stopped(anthropic().messages.create(message({ tools }) as Anthropic.MessageCreateParamsNonStreaming));
-    expect(err.findings[0]).toMatchObject({ code: 'field-rejected', subject: 'tools-strict', path: '/body/tools/0/strict' });
-    expect(server.received).toHaveLength(0);
+    const reports: CheckReport[] = [];
+    await anthropic({ endpoint: 'bedrock-mantle', onFindings: (r) => void reports.push(r) }).messages.create(message({ tools }) as Anthropic.MessageCreateParamsNonStreaming);
+    expect(server.received).toHaveLength(1);
+    expect(reports[0]!.findings).toEqual([expect.objectContaining({ code: 'field-rejected', subject: 'tools-strict', severity: 'warning', path: '/body/tools/0/strict' })]);
+    const err = await stopped(anthropic({ endpoint: 'bedrock-mantle', failOn: 'warning' }).messages.create(message({ tools }) as Anthropic.MessageCreateParamsNonStreaming));
+    expect(err.findings[0]).toMatchObject({ subject: 'tools-strict', severity: 'warning' });
+    expect(server.received).toHaveLength(1);
   });
 
   it('a valid request arrives byte for byte as without the wrapper; the check sees the SDK headers', async () => {
