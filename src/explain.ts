@@ -221,7 +221,7 @@ function explainModel(k: Knowledge, id: string): Explanation {
   });
   const lifecycleNotes = (family.lifecycle ?? []).filter((l) => base !== null && l.ids.includes(base)).map((l) => ({
     about: 'lifecycle',
-    says: `${l.label ?? family.label} on Amazon Bedrock: ${l.legacyFrom ? `Legacy from ${l.legacyFrom}, ` : ''}end of life on ${l.endOfLife}${l.exceptRegions ? ` (not for ${l.exceptRegions.join(', ')})` : ''}; replacement: ${l.replacement} [${l.confidence}]${l.serviceError ? `; after it: ${l.serviceError}` : ''}`,
+    says: `${l.label ?? family.label} on Amazon Bedrock: ${l.legacyFrom ? `Legacy from ${l.legacyFrom}, ` : ''}end of life on ${l.endOfLife}${l.regions ? ` (in ${l.regions.join(', ')})` : ''}${l.exceptRegions ? ` (not for ${l.exceptRegions.join(', ')})` : ''}; replacement: ${l.replacement} [${l.confidence}]${l.serviceError ? `; after it: ${l.serviceError}` : ''}`,
     source: l.source,
     asOf: l.asOf,
   }));

@@ -255,6 +255,8 @@ export interface ModelLifecycle extends Sourced {
   legacyFrom?: string;
   endOfLife: string;
   replacement: string;
+  /** Only in these Regions (the source names where requests fail). */
+  regions?: string[];
   exceptRegions?: string[];
   confidence: Confidence;
   serviceError?: string;
@@ -315,6 +317,8 @@ export interface RequestRuleDef extends Sourced {
   apis: ApiId[];
   operations?: string[];
   routes?: string[];
+  /** Only for requests to these Regions. */
+  regions?: string[];
   /** Not for requests to these Regions. */
   exceptRegions?: string[];
   models?: { families?: string[]; exceptFamilies?: string[]; familyMatches?: string; feature?: ModelFeatureName };

@@ -97,6 +97,18 @@ describe('lifecycle through check and explain', () => {
     expect(gov.findings.some((f) => f.code === 'model-end-of-life' || f.code === 'model-legacy')).toBe(false);
   });
 
+  it('an entry limited to some Regions gives its finding there, and none in another Region or where the Region is not known', () => {
+    const limited = entries.find((e) => e.entry.regions !== undefined && e.entry.endOfLife < new Date().toISOString().slice(0, 10))!;
+    const id = limited.entry.ids[0]!;
+    const inside = limited.entry.regions![0]!;
+    const outside = k.regions.find((r) => r.endpoints['bedrock-runtime'] === 'yes' && !limited.entry.regions!.includes(r.id) && !r.id.startsWith('us-gov-'))!.id;
+    const lifecycleOf = (r: { findings: Array<{ code: string }> }) => r.findings.filter((f) => f.code === 'model-end-of-life' || f.code === 'model-legacy');
+    expect(lifecycleOf(preflight.check(converse(id, inside))).map((f) => f.code)).toEqual(['model-end-of-life']);
+    expect(lifecycleOf(preflight.check(converse(id, outside)))).toEqual([]);
+    const bare = preflight.check({ messages: [{ role: 'user', content: [{ text: 'Hello' }] }] }, { endpoint: 'bedrock-runtime', api: 'converse', model: id });
+    expect(lifecycleOf(bare)).toEqual([]);
+  });
+
   it('explain <model id> shows the lifecycle with its source and dates', () => {
     const e = explain(k, eol.entry.ids[0]!);
     const text = JSON.stringify(e);
@@ -117,6 +129,16 @@ describe('the loader refuses a malformed lifecycle entry', () => {
     expect(badDate.join('\n')).toMatch(/models\.yaml/);
     const noSource = problemsAfter((t) => t.replace(`        source: ${first.source}\n`, ''));
     expect(noSource.join('\n')).toMatch(/models\.yaml.*source|source.*models\.yaml/s);
+  });
+
+  it('a Region an entry is limited to must be in rules/regions.yaml; an excluded one need only be a Region code', () => {
+    const limited = entries.find((e) => e.entry.regions !== undefined)!.entry;
+    const line = `regions: [${limited.regions!.join(', ')}]`;
+    const misspelt = problemsAfter((t) => t.replace(line, line.replace(limited.regions![0]!, 'us-east-7')));
+    expect(misspelt.join('\n')).toMatch(/models\.yaml: unknown Region "us-east-7"/);
+    const notACode = problemsAfter((t) => t.replace('exceptRegions: [us-gov-west-1', 'exceptRegions: [us-gov-west1'));
+    expect(notACode.join('\n')).toMatch(/models\.yaml/);
+    expect(problemsAfter((t) => t.replace('exceptRegions: [us-gov-west-1', 'exceptRegions: [us-gov-east-9, us-gov-west-1'))).toEqual([]);
   });
 });
 

@@ -213,7 +213,7 @@ function lifecycleOf(family: ModelFamily): Record<string, string> | null {
   const out: Record<string, string> = {};
   for (const l of family.lifecycle ?? []) {
     const dates = `${l.legacyFrom ? `Legacy from ${l.legacyFrom}, ` : ''}end of life ${l.endOfLife}`;
-    for (const id of l.ids) out[id] = `${dates} (${l.confidence}${l.exceptRegions ? `; not ${l.exceptRegions.join(', ')}` : ''}; ${l.source})`;
+    for (const id of l.ids) out[id] = `${dates} (${l.confidence}${l.regions ? `; in ${l.regions.join(', ')}` : ''}${l.exceptRegions ? `; not ${l.exceptRegions.join(', ')}` : ''}; ${l.source})`;
   }
   return Object.keys(out).length > 0 ? out : null;
 }

@@ -17,6 +17,7 @@ function entryRules(f: ModelFamily, e: ModelLifecycle, key: string, apis: readon
     subject: 'model-lifecycle',
     apis: [...apis],
     models: { families: [f.id] },
+    ...(e.regions ? { regions: e.regions } : {}),
     ...(e.exceptRegions ? { exceptRegions: e.exceptRegions } : {}),
     confidence: e.confidence,
     fix: `Move to ${e.replacement} and update the model id.`,

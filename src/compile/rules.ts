@@ -355,6 +355,7 @@ function requestShapeRules(c: RuleContext): JreRule[] {
     all.push(r.apis.length === 1 ? eq('api', r.apis[0]) : { fact: 'api', operator: 'in', value: r.apis });
     if (r.operations) all.push({ fact: 'operation', operator: 'in', value: r.operations });
     if (r.routes) all.push({ fact: 'route', operator: 'in', value: r.routes });
+    if (r.regions) all.push({ fact: 'region', operator: 'in', value: r.regions });
     if (r.exceptRegions) all.push({ fact: 'region', operator: 'notIn', value: r.exceptRegions });
     if (r.models) all.push({ fact: 'modelFamily', operator: 'in', value: familiesOf(c.k.models, r.models, r.endpoints) });
     if (r.when) all.push({ fact: 'signals', operator: 'contains', value: r.id });

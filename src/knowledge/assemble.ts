@@ -273,6 +273,21 @@ function checkRequestRules(p: Problems, files: Files, rules: RequestRuleDef[], a
   });
 }
 
+/**
+ * The Regions a lifecycle entry is limited to must be Regions of rules/regions.yaml: a misspelt one would never
+ * match. (Excluded Regions need only be Region codes, which the schema checks: excluding a Region Bedrock does not
+ * list yet, such as us-gov-east-1, is harmless.)
+ */
+function checkLifecycleRegions(p: Problems, files: Files, models: readonly ModelFamily[], regionIds: ReadonlySet<string>): void {
+  models.forEach((m, i) =>
+    m.lifecycle?.forEach((l, j) => {
+      l.regions?.forEach((r, k) => {
+        if (!regionIds.has(r)) p.add(files.models, `/families/${i}/lifecycle/${j}/regions/${k}`, `unknown Region "${r}" (not in rules/regions.yaml)`);
+      });
+    }),
+  );
+}
+
 export function assembleKnowledge(files: Files): Knowledge {
   const p = new Problems();
   const endpoints = assembleEndpoints(p, files);
@@ -289,6 +304,7 @@ export function assembleKnowledge(files: Files): Knowledge {
   const models = (files.models.value as { families: ModelFamily[] }).families;
   const familyIds = checkModels(p, files, models, ids);
   const regions: RegionDef[] = Object.entries((files.regions.value as { regions: Record<string, Omit<RegionDef, 'id'>> }).regions).map(([id, r]) => ({ id, ...r }));
+  checkLifecycleRegions(p, files, models, new Set(regions.map((r) => r.id)));
   const requestRules = (files.requests.value as { rules: RequestRuleDef[] }).rules;
   checkRequestRules(p, files, requestRules, apis, familyIds, ids);
   if (p.list.length > 0) throw new KnowledgeError(p.list);
