@@ -23,8 +23,8 @@ const byPosition = (a: LintFinding, b: LintFinding): number => a.line - b.line |
 
 /**
  * Adds the line and column of each finding's key (a document's findings often share a path: located once). In
- * place: check returns fresh finding objects that nothing else holds, and a copy ({ ...f, line, column }) costs
- * about 2 µs a finding (measured: 23,000 findings, 40-60 ms copied, 1-2 ms in place).
+ * place: check returns fresh finding objects that nothing else holds, so a copy of each would only add work on
+ * files with many findings.
  */
 function place<F extends Finding>(findings: readonly F[], parsed: ParsedInput, into: Array<F & LintPosition>): void {
   let path: string | undefined;
