@@ -305,6 +305,7 @@ export function headerNamesOf(k: Knowledge): string[] {
     if (t.header !== undefined) names.add(t.header.toLowerCase());
     if (t.headerAbsent !== undefined) names.add(t.headerAbsent.toLowerCase());
     for (const p of t.all ?? []) visit(p);
+    for (const p of t.any ?? []) visit(p);
   };
   for (const r of k.requestRules ?? []) visit(r.when);
   return [...names];
