@@ -204,9 +204,14 @@ function describeRule(root: Field, r: RequestRuleDef, probe: Probe): void {
     for (const segs of all) body = merge(body, bodyWith(segs, 1));
     if (sameParent && !isIndexed(parent) && !parent.includes('*') && matches(probe.errors(body), r)) fieldAt(root, parent).notTogether.push(all.map((s) => s.at(-1)!));
   } else {
-    const compared = (x: RequestTest): Array<string | undefined> => [x.compare?.value, x.compare?.atLeast, x.repeats && `${x.repeats.array}/*/${x.repeats.field}`];
-    for (const p of [...(t.all ?? []).flatMap((x) => [x.body, x.absent, ...compared(x)]), ...compared(t), ...(t.count ?? []), ...(t.sequence ?? [])]) if (p !== undefined) addLine(fieldAt(root, segmentsOf(p)), text);
+    for (const p of new Set(pointersOf(t))) addLine(fieldAt(root, segmentsOf(p)), text);
   }
+}
+
+/** Every body pointer a test reads, in nested all and any too. */
+function pointersOf(t: RequestTest): string[] {
+  const own = [t.body, t.absent, t.compare?.value, t.compare?.atLeast, t.repeats && `${t.repeats.array}/*/${t.repeats.field}`, ...(t.count ?? []), ...(t.sequence ?? [])];
+  return [...own.filter((p): p is string => p !== undefined), ...[...(t.all ?? []), ...(t.any ?? [])].flatMap(pointersOf)];
 }
 
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

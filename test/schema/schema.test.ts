@@ -60,6 +60,17 @@ describe('every schema', () => {
   });
 });
 
+describe('descriptions of the fields a rule tests', () => {
+  it('a rule whose tests sit in any inside all describes each field it reads (the trailing-whitespace prefill)', () => {
+    const rule = k.requestRules.find((r) => r.id === 'claude-final-assistant-trailing-whitespace')!;
+    expect(JSON.stringify(rule.when)).toContain('"any"');
+    const schema = JSON.stringify(requestSchema(preflight, { endpoint: 'bedrock-runtime', api: 'invoke-model', model: 'anthropic.claude-haiku-4-5' }));
+    const mentions = schema.split(`(${rule.code} ${rule.subject})`).length - 1;
+    // messages/-1/role, messages/-1/content and messages/-1/content/-1/text (the last one inside any)
+    expect(mentions).toBeGreaterThanOrEqual(3);
+  });
+});
+
 interface Case {
   name: string;
   input: Record<string, unknown>;
