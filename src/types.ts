@@ -307,6 +307,14 @@ export interface RequestTest {
   compare?: { value: string; atLeast: string };
   /** Two neighbouring elements of the array at `array` have the same string at `field` (two user turns in a row). */
   repeats?: { array: string; field: string };
+  /**
+   * Values at `ask` in one element of the array at `array` and at `answer` in the next one must pair up (a tool
+   * use and its result in the next message): holds at the first value of the `unmatched` side without its partner.
+   * `ask` and `answer` are pointers below an element.
+   */
+  pairs?: { array: string; ask: string; answer: string; unmatched: 'ask' | 'answer' };
+  /** Some element of the arrays at `array` passes `test`, whose pointers are below the element (body, absent, all, any). */
+  some?: { array: string; test: RequestTest };
 }
 
 export interface RequestRuleDef extends Sourced {

@@ -123,6 +123,11 @@ describe('the loader refuses misplaced test keys', () => {
   /** The loader's problems after `edit` is applied to rules/requests.yaml in a copy of rules/. */
   const problemsAfter = (edit: (text: string) => string): string[] => (loadErrorAfterEdit('requests.yaml', edit)?.problems ?? []).map((p) => p.message);
 
+  it('inside some, only tests of the element\'s keys (body, absent, all, any)', () => {
+    const problems = problemsAfter((t) => t.replace('when: { absent: /anthropic_version }', "when: { some: { array: /messages, test: { all: [ { body: /role }, { capability: guardrails } ] } } }"));
+    expect(problems).toContain('inside some, a test is one of body, absent, all, any (found capability)');
+  });
+
   it('a number bound outside a body test, and a header test inside any', () => {
     expect(problemsAfter((t) => t.replace('when: { absent: /anthropic_version }', 'when: { absent: /anthropic_version, above: 3 }'))).toContain('above, below and empty go with body');
     expect(problemsAfter((t) => t.replace('{ body: /toolConfig/toolChoice/any }, { body: /toolConfig/toolChoice/tool }', '{ header: x-example }, { body: /toolConfig/toolChoice/tool }'))).toContain(
@@ -172,6 +177,59 @@ describe('the last element of an array (-1)', () => {
     const compiled = compileRequestTests([rule('last-absent', { absent: '/messages/-1/name' })], 'converse', 0, new Map());
     expect(compiled.rules[0]!.evaluate(context({ messages: [{ name: 'a' }, {}] }))).toBe('/messages/1');
     expect(compiled.rules[0]!.evaluate(context({ messages: [{}, { name: 'b' }] }))).toBeUndefined();
+  });
+});
+
+describe('pairs tests', () => {
+  const pairs = (unmatched: 'ask' | 'answer') =>
+    compileRequestTests([rule('tools', { pairs: { array: '/messages', ask: '/content/*/toolUse/toolUseId', answer: '/content/*/toolResult/toolUseId', unmatched } })], 'converse', 0, new Map());
+  const held = (unmatched: 'ask' | 'answer', body: unknown) => pairs(unmatched).rules[0]!.evaluate(context(body));
+  const use = (id: string) => ({ toolUse: { toolUseId: id, name: 'f', input: {} } });
+  const result = (id: string) => ({ toolResult: { toolUseId: id, content: [{ text: 'ok' }] } });
+  const chat = (...contents: unknown[][]) => ({ messages: contents.map((content, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content })) });
+
+  it('unmatched ask: a tool use whose id no result of the next message names, at that use', () => {
+    expect(held('ask', chat([{ text: 'hi' }], [use('a'), use('b')], [result('a')]))).toBe('/messages/1/content/1/toolUse/toolUseId');
+    expect(held('ask', chat([{ text: 'hi' }], [use('a')], [{ text: 'no result' }]))).toBe('/messages/1/content/0/toolUse/toolUseId');
+    // the results two messages later do not count: they must be in the next one
+    expect(held('ask', chat([{ text: 'hi' }], [use('a')], [{ text: 'x' }], [{ text: 'y' }], [result('a')]))).toBe('/messages/1/content/0/toolUse/toolUseId');
+  });
+
+  it('unmatched answer: a tool result whose id no use of the message before names (or the first message), at that result', () => {
+    expect(held('answer', chat([{ text: 'hi' }], [use('a')], [result('a'), result('b')]))).toBe('/messages/2/content/1/toolResult/toolUseId');
+    expect(held('answer', chat([result('a')]))).toBe('/messages/0/content/0/toolResult/toolUseId');
+  });
+
+  it('hold for neither when every use has its result in the next message, in any order; a use in the last message waits for its result', () => {
+    for (const body of [chat([{ text: 'hi' }], [use('a'), use('b')], [result('b'), result('a')], [{ text: 'thanks' }]), chat([{ text: 'hi' }], [{ text: 'let me look' }, use('a')]), chat([{ text: 'hi' }]), { messages: {} }, {}]) {
+      expect(held('ask', body)).toBeUndefined();
+      expect(held('answer', body)).toBeUndefined();
+    }
+  });
+});
+
+describe('some tests', () => {
+  const some = (test: RequestTest) => compileRequestTests([rule('one', { some: { array: '/messages/*/content', test } })], 'converse', 0, new Map()).rules[0]!;
+  const errorWithoutContent = some({ all: [{ body: '/toolResult/status', equals: 'error' }, { body: '/toolResult/content', empty: true }] });
+  const held = (body: unknown) => errorWithoutContent.evaluate(context(body));
+  const result = (status: string, content: unknown[]) => ({ toolResult: { toolUseId: 't', status, content } });
+
+  it('holds when one element passes every test, at the last test\'s place in that element', () => {
+    const body = { messages: [{ role: 'user', content: [{ text: 'hi' }] }, { role: 'user', content: [result('success', []), result('error', [])] }] };
+    expect(held(body)).toBe('/messages/1/content/1/toolResult/content');
+  });
+
+  it('does not hold when the tests pass on different elements', () => {
+    const body = { messages: [{ role: 'user', content: [result('error', [{ text: 'failed' }]), result('success', [])] }] };
+    expect(held(body)).toBeUndefined();
+    expect(held({ messages: 'x' })).toBeUndefined();
+  });
+
+  it('absent and any inside some: evidence at the element, or at the test that held', () => {
+    const noName = some({ all: [{ body: '/toolUse' }, { absent: '/toolUse/name' }] });
+    expect(noName.evaluate(context({ messages: [{ content: [{ toolUse: { name: 'f' } }, { toolUse: { input: {} } }] }] }))).toBe('/messages/0/content/1/toolUse');
+    const either = some({ any: [{ body: '/image' }, { body: '/document' }] });
+    expect(either.evaluate(context({ messages: [{ content: [{ text: 'x' }, { document: { name: 'd' } }] }] }))).toBe('/messages/0/content/1/document');
   });
 });
 

@@ -51,7 +51,9 @@ function isInside(path: string, tree: string): boolean {
 /** How a path is named in messages: relative to the working directory, or absolute when that is shorter. */
 
 /** The kinds of test a configuration's request test may be (rules/requests.yaml has a few more). */
-const CONFIG_TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'compare', 'repeats', 'all'] as const;
+const CONFIG_TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'compare', 'repeats', 'pairs', 'some', 'all'] as const;
+/** What a test inside `some` may be: tests of the element's own keys. */
+const ELEMENT_KINDS: readonly string[] = ['body', 'absent', 'all'];
 export function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   if (rel === '' || isAbsolute(rel)) return abs;
@@ -196,15 +198,18 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
     ids?.forEach((r, i) => {
       if (!regionIds.has(r)) p.add(`${pointer}/${i}`, `unknown Region "${r}" (see rules/regions.yaml)`);
     });
-  const requestTest = (pointer: string, t: RequestTest | undefined): void => {
+  const requestTest = (pointer: string, t: RequestTest | undefined, inElement = false): void => {
     if (t === undefined) return;
     const kinds = CONFIG_TEST_KINDS.filter((x) => t[x] !== undefined);
     if (kinds.length !== 1) p.add(pointer, `a test needs exactly one of ${CONFIG_TEST_KINDS.join(', ')} (found ${kinds.join(', ') || 'none'})`);
+    const outside = inElement ? kinds.filter((x) => !ELEMENT_KINDS.includes(x)) : [];
+    if (outside.length > 0) p.add(pointer, `inside some, a test is one of ${ELEMENT_KINDS.join(', ')} (found ${outside.join(', ')})`);
     if (t.count !== undefined && t.over === undefined) p.add(pointer, 'count needs over');
     if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) p.add(pointer, 'sequence needs field and order');
     if (t.capability !== undefined && !capIds.has(t.capability)) p.add(`${pointer}/capability`, `unknown capability "${t.capability}"`);
     regex(`${pointer}/matches`, t.matches);
-    t.all?.forEach((sub, j) => requestTest(`${pointer}/all/${j}`, sub));
+    t.all?.forEach((sub, j) => requestTest(`${pointer}/all/${j}`, sub, inElement));
+    if (t.some !== undefined) requestTest(`${pointer}/some/test`, t.some.test, true);
   };
 
   raw.cells?.forEach((c, i) => {

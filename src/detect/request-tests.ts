@@ -5,7 +5,7 @@
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
 import { compileLinearRegex } from '../linear-regex.js';
-import { compileValueTest, LAST_SEGMENT, pointerOf, valueAt, type Leaf, type RegexCompiler, type ValueTest } from './signals.js';
+import { compileValueTest, LAST_SEGMENT, ownProperty, patternSegments, pointerOf, valueAt, type Leaf, type RegexCompiler, type ValueTest } from './signals.js';
 
 /** The instant a `today` date (YYYY-MM-DD, a UTC day) starts, in milliseconds since the epoch. */
 export const startOfDay = (day: string): number => Date.parse(`${day}T00:00:00Z`);
@@ -125,6 +125,8 @@ function compileTest(c: Compiler, t: RequestTest): Evaluate {
   if (t.absent !== undefined) return compileAbsent(t.absent);
   if (t.compare !== undefined) return compileCompare(t.compare);
   if (t.repeats !== undefined) return compileRepeats(t.repeats);
+  if (t.pairs !== undefined) return compilePairs(t.pairs);
+  if (t.some !== undefined) return compileSome(t.some, c.regex);
   if (t.headerAbsent !== undefined) {
     c.out.needsHeaderNames = true;
     const name = t.headerAbsent.toLowerCase();
@@ -202,6 +204,128 @@ function compileRepeats(r: { array: string; field: string }): Evaluate {
       if (typeof value === 'string' && value === at(a[i - 1])) return pointerOf(ctx.base, [...concreteSegments(ctx.body, segments), i, r.field]);
     }
     return undefined;
+  };
+}
+
+type Path = Array<string | number>;
+
+/**
+ * Every value at `segments` below `v` (`*` every element or member, `-1` an array's last element), with the
+ * concrete path to it; null counts as absent, as everywhere in the checks.
+ */
+function valuesAt(v: unknown, segments: readonly string[], at: Path = [], out: Array<{ at: Path; value: unknown }> = []): Array<{ at: Path; value: unknown }> {
+  if (v === undefined || v === null) return out;
+  if (at.length === segments.length) {
+    out.push({ at, value: v });
+    return out;
+  }
+  if (typeof v !== 'object') return out;
+  const s = segments[at.length]!;
+  if (s === '*') {
+    if (Array.isArray(v)) v.forEach((x, i) => valuesAt(x, segments, [...at, i], out));
+    else for (const k of Object.keys(v)) valuesAt(ownProperty(v, k), segments, [...at, k], out);
+  } else if (Array.isArray(v) && s === LAST_SEGMENT) {
+    valuesAt(v[v.length - 1], segments, [...at, v.length - 1], out);
+  } else valuesAt(valueAt(v, [s]), segments, [...at, s], out);
+  return out;
+}
+
+/** The string values at `segments` below `element`. */
+const stringsAt = (element: unknown, segments: readonly string[]): Array<{ at: Path; value: string }> =>
+  valuesAt(element, segments).filter((x): x is { at: Path; value: string } => typeof x.value === 'string');
+
+/**
+ * Values that must pair up between neighbouring elements (a tool use in one message, its result in the next).
+ * `unmatched: 'ask'`: an ask (not in the last element) that no answer of the next element names; `'answer'`: an
+ * answer that no ask of the element before names. Evidence: the first such value.
+ */
+function compilePairs(p: NonNullable<RequestTest['pairs']>): Evaluate {
+  const array = plainSegments(p.array);
+  const ask = patternSegments(p.ask);
+  const answer = patternSegments(p.answer);
+  return (ctx) => {
+    const a = valueAt(ctx.body, array);
+    if (!Array.isArray(a)) return undefined;
+    const names = (i: number, segments: readonly string[]): Set<string> => new Set(stringsAt(a[i], segments).map((x) => x.value));
+    for (let i = 0; i < a.length; i++) {
+      const lone =
+        p.unmatched === 'ask'
+          ? i + 1 < a.length ? unpaired(stringsAt(a[i], ask), names(i + 1, answer)) : undefined
+          : unpaired(stringsAt(a[i], answer), i > 0 ? names(i - 1, ask) : new Set<string>());
+      if (lone !== undefined) return pointerOf(ctx.base, [...concreteSegments(ctx.body, array), i, ...lone]);
+    }
+    return undefined;
+  };
+}
+
+/** The path of the first value that `partners` lacks. */
+const unpaired = (values: ReadonlyArray<{ at: Path; value: string }>, partners: ReadonlySet<string>): Path | undefined =>
+  values.find((x) => !partners.has(x.value))?.at;
+
+/**
+ * A `some` test's element test with its pointers written from the body's root (the array's pattern, then `*`,
+ * then the pointer below the element), for the readers that only look at which parts of a body a rule reads
+ * (ESLint's known parts, editor schemas).
+ */
+export function elementTestFromRoot(s: NonNullable<RequestTest['some']>): RequestTest {
+  const below = `${s.array}/*`;
+  const rewrite = (t: RequestTest): RequestTest => ({
+    ...t,
+    ...(t.body !== undefined ? { body: below + t.body } : {}),
+    ...(t.absent !== undefined ? { absent: below + t.absent } : {}),
+    ...(t.all !== undefined ? { all: t.all.map(rewrite) } : {}),
+    ...(t.any !== undefined ? { any: t.any.map(rewrite) } : {}),
+  });
+  return rewrite(s.test);
+}
+
+/** A test of one element, its pointers below the element: the path of its evidence when it holds. */
+type ElementTest = (element: unknown) => Path | undefined;
+
+/** Some element of the arrays at `array` passes the test: evidence where the test found it in that element. */
+function compileSome(s: NonNullable<RequestTest['some']>, regex: RegexCompiler | undefined): Evaluate {
+  const array = patternSegments(s.array);
+  const test = compileElementTest(s.test, regex);
+  return (ctx) => {
+    for (const { at, value } of valuesAt(ctx.body, array)) {
+      if (!Array.isArray(value)) continue;
+      for (let i = 0; i < value.length; i++) {
+        const found = test(value[i]);
+        if (found !== undefined) return pointerOf(ctx.base, [...at, i, ...found]);
+      }
+    }
+    return undefined;
+  };
+}
+
+/** body, absent, all and any on one element (the loader allows no other kind inside `some`). */
+function compileElementTest(t: RequestTest, regex: RegexCompiler | undefined): ElementTest {
+  if (t.body !== undefined) {
+    const segments = patternSegments(t.body);
+    const passes = compileBodyValueTest(t, regex);
+    return (element) => valuesAt(element, segments).find((x) => passes(x.value))?.at;
+  }
+  if (t.absent !== undefined) {
+    const segments = plainSegments(t.absent);
+    return (element) => (valueAt(element, segments) == null ? concreteSegments(element, segments.slice(0, -1)) : undefined);
+  }
+  const parts = (t.all ?? t.any ?? []).map((x) => compileElementTest(x, regex));
+  if (t.any !== undefined) {
+    return (element) => {
+      for (const p of parts) {
+        const found = p(element);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+  }
+  return (element) => {
+    let found: Path | undefined = [];
+    for (const p of parts) {
+      found = p(element);
+      if (found === undefined) return undefined;
+    }
+    return found;
   };
 }
 

@@ -12,6 +12,7 @@ import type { Finding, Knowledge, RequestTest } from '../types.js';
 import { locate, pointerSegments, touchesUnknown } from './pointers.js';
 import type { KnownParts } from './request.js';
 import { hasUnknown } from './static.js';
+import { elementTestFromRoot } from '../detect/request-tests.js';
 
 const VALUE_TESTS = ['equals', 'oneOf', 'noneOf', 'startsWith', 'matches'] as const;
 
@@ -46,6 +47,8 @@ function testKnown(t: RequestTest, known: KnownParts, k: Knowledge): boolean {
   if (t.absent !== undefined && !reads(t.absent, false)) return false;
   if (t.compare !== undefined && !(reads(t.compare.value, true) && reads(t.compare.atLeast, true))) return false;
   if (t.repeats !== undefined && !(reads(t.repeats.array, false) && reads(`${t.repeats.array}/*/${t.repeats.field}`, true))) return false;
+  if (t.pairs !== undefined && !(reads(t.pairs.array, false) && reads(`${t.pairs.array}/*${t.pairs.ask}`, true) && reads(`${t.pairs.array}/*${t.pairs.answer}`, true))) return false;
+  if (t.some !== undefined && !(reads(t.some.array, false) && testKnown(elementTestFromRoot(t.some), known, k))) return false;
   const listed = t.count ?? t.sequence ?? [];
   if (!listed.every((p) => reads(p, false) && (t.field === undefined || reads(`${p}/${t.field}`, true)))) return false;
   if (t.capability !== undefined) {

@@ -231,21 +231,32 @@ function checkModels(p: Problems, files: Files, models: ModelFamily[], ids: Ids)
   return familyIds;
 }
 
-const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'compare', 'repeats', 'all', 'any'] as const;
+const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'compare', 'repeats', 'pairs', 'some', 'all', 'any'] as const;
+/** What a test inside `some` may be: tests of the element's own keys. */
+export const ELEMENT_TEST_KINDS = ['body', 'absent', 'all', 'any'] as const;
+
+/** Where a test sits: inside `any` (no header tests), inside `some` (tests of one element's keys only). */
+interface TestPlace {
+  insideAny?: boolean;
+  inElement?: boolean;
+}
 
 /** A request test's shape and ids; header tests only outside `any` (the integrations collect header names from the rest). */
-function checkRequestTest(p: Problems, f: LoadedYaml, ids: Ids, t: RequestTest, path: string, insideAny = false): void {
-  if (insideAny && (t.header !== undefined || t.headerAbsent !== undefined)) p.add(f, path, 'header tests are not supported inside any');
+function checkRequestTest(p: Problems, f: LoadedYaml, ids: Ids, t: RequestTest, path: string, place: TestPlace = {}): void {
+  if (place.insideAny && (t.header !== undefined || t.headerAbsent !== undefined)) p.add(f, path, 'header tests are not supported inside any');
   const kinds = TEST_KINDS.filter((k) => t[k] !== undefined);
   if (kinds.length !== 1) p.add(f, path, `a test needs exactly one of ${TEST_KINDS.join(', ')} (found ${kinds.join(', ') || 'none'})`);
+  const outside = place.inElement ? kinds.filter((k) => !(ELEMENT_TEST_KINDS as readonly string[]).includes(k)) : [];
+  if (outside.length > 0) p.add(f, path, `inside some, a test is one of ${ELEMENT_TEST_KINDS.join(', ')} (found ${outside.join(', ')})`);
   if ((t.above !== undefined || t.below !== undefined || t.empty !== undefined) && t.body === undefined) p.add(f, path, 'above, below and empty go with body');
   if (t.count !== undefined && t.over === undefined) p.add(f, path, 'count needs over');
   if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) p.add(f, path, 'sequence needs field and order');
   if (t.capability !== undefined && !ids.capabilities.has(t.capability)) p.add(f, `${path}/capability`, `unknown capability "${t.capability}"`);
   const bad = t.matches === undefined ? undefined : linearRegexProblem(t.matches);
   if (bad !== undefined) p.add(f, `${path}/matches`, bad);
-  t.all?.forEach((sub, j) => checkRequestTest(p, f, ids, sub, `${path}/all/${j}`, insideAny));
-  t.any?.forEach((sub, j) => checkRequestTest(p, f, ids, sub, `${path}/any/${j}`, true));
+  t.all?.forEach((sub, j) => checkRequestTest(p, f, ids, sub, `${path}/all/${j}`, place));
+  t.any?.forEach((sub, j) => checkRequestTest(p, f, ids, sub, `${path}/any/${j}`, { ...place, insideAny: true }));
+  if (t.some !== undefined) checkRequestTest(p, f, ids, t.some.test, `${path}/some/test`, { inElement: true });
 }
 
 function checkRequestRules(p: Problems, files: Files, rules: RequestRuleDef[], apis: ApiDef[], familyIds: ReadonlySet<string>, ids: Ids): void {

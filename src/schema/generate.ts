@@ -11,6 +11,7 @@
  * read: every other key is allowed.
  */
 import { LAST_SEGMENT } from '../detect/signals.js';
+import { elementTestFromRoot } from '../detect/request-tests.js';
 import type { Preflight } from '../preflight.js';
 import { modelClassifierFor } from '../detect/models.js';
 import type { ApiId, CapabilityDef, EndpointId, Finding, RequestRuleDef, RequestTest, SignalDef } from '../types.js';
@@ -210,8 +211,10 @@ function describeRule(root: Field, r: RequestRuleDef, probe: Probe): void {
 
 /** Every body pointer a test reads, in nested all and any too. */
 function pointersOf(t: RequestTest): string[] {
-  const own = [t.body, t.absent, t.compare?.value, t.compare?.atLeast, t.repeats && `${t.repeats.array}/*/${t.repeats.field}`, ...(t.count ?? []), ...(t.sequence ?? [])];
-  return [...own.filter((p): p is string => p !== undefined), ...[...(t.all ?? []), ...(t.any ?? [])].flatMap(pointersOf)];
+  const pairs = t.pairs && [`${t.pairs.array}/*${t.pairs.ask}`, `${t.pairs.array}/*${t.pairs.answer}`];
+  const own = [t.body, t.absent, t.compare?.value, t.compare?.atLeast, t.repeats && `${t.repeats.array}/*/${t.repeats.field}`, ...(pairs ?? []), ...(t.count ?? []), ...(t.sequence ?? [])];
+  const nested = [...(t.all ?? []), ...(t.any ?? []), ...(t.some ? [elementTestFromRoot(t.some)] : [])];
+  return [...own.filter((p): p is string => p !== undefined), ...nested.flatMap(pointersOf)];
 }
 
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
