@@ -329,7 +329,7 @@ export interface RequestRuleDef extends Sourced {
   regions?: string[];
   /** Not for requests to these Regions. */
   exceptRegions?: string[];
-  models?: { families?: string[]; exceptFamilies?: string[]; familyMatches?: string; feature?: ModelFeatureName };
+  models?: { families?: string[]; exceptFamilies?: string[]; familyMatches?: string; exceptFamilyMatches?: string; feature?: ModelFeatureName };
   when?: RequestTest;
   severity: Severity;
   confidence: Confidence;

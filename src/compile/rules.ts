@@ -379,11 +379,13 @@ function requestShapeRules(c: RuleContext): JreRule[] {
 /** The model families a selector names (ids, an id pattern, a feature that is yes on the endpoints), in knowledge order. */
 export function familiesOf(models: readonly ModelFamily[], sel: NonNullable<Knowledge['requestRules'][number]['models']>, endpoints?: EndpointId[]): string[] {
   const re = sel.familyMatches !== undefined ? compileLinearRegex(sel.familyMatches) : undefined;
+  const except = sel.exceptFamilyMatches !== undefined ? compileLinearRegex(sel.exceptFamilyMatches) : undefined;
   return models
     .filter((m) => {
       if (sel.families && !sel.families.includes(m.id)) return false;
       if (sel.exceptFamilies?.includes(m.id)) return false;
       if (re && !re.test(m.id)) return false;
+      if (except?.test(m.id)) return false;
       if (sel.feature) {
         const f = m[sel.feature];
         if (!f) return false;

@@ -278,8 +278,10 @@ function checkRequestRules(p: Problems, files: Files, rules: RequestRuleDef[], a
       });
     }
     // Request tests and family patterns must be RE2-compatible (src/linear-regex.ts), as users' are.
-    const why = r.models?.familyMatches === undefined ? undefined : linearRegexProblem(r.models.familyMatches);
-    if (why !== undefined) p.add(f, `${at}/models/familyMatches`, why);
+    for (const key of ['familyMatches', 'exceptFamilyMatches'] as const) {
+      const why = r.models?.[key] === undefined ? undefined : linearRegexProblem(r.models[key]);
+      if (why !== undefined) p.add(f, `${at}/models/${key}`, why);
+    }
     if (r.when !== undefined) checkRequestTest(p, f, ids, r.when, `${at}/when`);
   });
 }
