@@ -231,7 +231,7 @@ function checkModels(p: Problems, files: Files, models: ModelFamily[], ids: Ids)
   return familyIds;
 }
 
-const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'compare', 'repeats', 'pairs', 'some', 'all', 'any'] as const;
+const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'modelIds', 'compare', 'repeats', 'pairs', 'some', 'all', 'any'] as const;
 /** What a test inside `some` may be: tests of the element's own keys. */
 export const ELEMENT_TEST_KINDS = ['body', 'absent', 'all', 'any'] as const;
 
