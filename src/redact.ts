@@ -20,6 +20,8 @@ const SECRET = new RegExp(
     String.raw`bedrock-api-key-[A-Za-z0-9+/=_.%-]+`,
     String.raw`ABSK[A-Za-z0-9+/=_%-]{8,}`,
     String.raw`(?:AKIA|ASIA|AROA|AIDA|AGPA|AIPA|ANPA|ANVA|APKA|ABIA|ACCA)[A-Z0-9]{16}`,
+    // The same ids lower-cased (a URL host is lower-cased before it is shown).
+    String.raw`(?:akia|asia|aroa|aida|agpa|aipa|anpa|anva|apka|abia|acca)[a-z0-9]{16}`,
     String.raw`\b(?:X-Amz-Signature|X-Amz-Security-Token|X-Amz-Credential|Signature|Credential)=[^&\s,;"'<>]+`,
     // OpenAI and Anthropic keys: the prefixed forms, and a bare sk-… with digits and capitals (not "task-list-…").
     String.raw`sk-(?:ant|proj|svcacct|admin)-[A-Za-z0-9_-]{16,}`,
@@ -47,8 +49,24 @@ export const REDACTED = '[redacted]';
  */
 const LONG_RUN = /(?:[A-Za-z0-9+/]|%2[BbFf]){40,}/;
 
-/** Replaces anything that looks like a credential with `[redacted]`, whole. */
-export function redact(text: string): string {
+/**
+ * The longest text redacted whole (64 KiB). Nothing this tool prints needs more, and the patterns' backtracking
+ * stack would overflow on texts of a few million characters (a hostile model id, say).
+ */
+export const MAX_SHOWN_LENGTH = 64 * 1024;
+const TOKEN_CHAR = /[A-Za-z0-9+/=_.%~-]/;
+
+/** A text cut to MAX_SHOWN_LENGTH, back to the start of the token the cut falls in (so no part of a secret shows). */
+function bounded(text: string): string {
+  if (text.length <= MAX_SHOWN_LENGTH) return text;
+  let end = MAX_SHOWN_LENGTH;
+  while (end > 0 && TOKEN_CHAR.test(text[end - 1]!)) end--;
+  return `${text.slice(0, end)}… [${text.length - end} more characters not shown]`;
+}
+
+/** Replaces anything that looks like a credential with `[redacted]`, whole; a text over 64 KiB is cut first. */
+export function redact(input: string): string {
+  const text = bounded(input);
   const known = replaceAll(text, SECRET);
   return LONG_RUN.test(known) ? replaceAll(known, BASE64_RUN, keepPath) : known;
 }

@@ -71,6 +71,26 @@ describe('redact and escapeControl', () => {
     );
   });
 
+  it('replace an access key id lower-cased (as a URL host shows it)', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('AKIA', 'ASIA', 'AROA'), chars(UP + DIG, 16), (prefix, k) => {
+        const out = redact(`the URL host "bedrock-runtime.${`${prefix}${k}`.toLowerCase()}.amazonaws.com" is unknown`);
+        for (const f of fragments(k.toLowerCase())) expect(out).not.toContain(f);
+      }),
+    );
+  });
+
+  it('cut a text over 64 KiB back to a token start before redacting it (millions of characters used to overflow the stack)', () => {
+    const key = `AKIAIOSFODNN7EXAMPLE`;
+    const long = `${'word '.repeat(13_100)}${key}${'x'.repeat(8_000_000)}`;
+    const out = redact(long);
+    expect(out.length).toBeLessThan(70_000);
+    expect(out).not.toContain('AKIAIOSF');
+    expect(out).toMatch(/… \[\d+ more characters not shown\]$/);
+    expect(redact('x'.repeat(8_000_000))).toBe('… [8000000 more characters not shown]');
+    expect(redact(`model ${'y'.repeat(1000)}`)).toBe(`model ${'y'.repeat(1000)}`);
+  });
+
   it('replace a long sk- key without a digit (the case a random property run found)', () => {
     const key = `sk-${'AbCdEfGhIjKlMnOpQrStUvWxYz'.repeat(2)}`;
     expect(redact(`key -${key}.`)).toBe('key -[redacted].');
@@ -181,6 +201,21 @@ describe('CLI: nothing secret or raw is echoed, in any format', () => {
       expectClean(cli(['recommend', '--needs', `responses,${needs.value}`, ...f]), needs.secrets, `--needs ${f.join(' ')}`);
     }
     for (const f of LINT_FORMATS) expectClean(cli(['lint', hostFile, pathFile, ...f]), [...host.secrets, ...path.secrets], `lint host/path ${f.join(' ')}`);
+  });
+
+  it('an access key in the URL host (shown lower-cased), and a model id of millions of characters (no crash, no internal error)', () => {
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const hostFile = write('host-key.json', JSON.stringify({ url: `https://bedrock-runtime.${key}.amazonaws.com/model/m/converse`, body: { messages: [] } }));
+    const longFile = write('long-model.json', JSON.stringify({ model: 'x'.repeat(8_000_000), messages: [] }));
+    for (const f of HUMAN_AND_JSON) {
+      const out = cli(['check', hostFile, ...f]);
+      expect(out).toMatch(/host/);
+      expect(out.toLowerCase()).not.toContain('iosfodnn7');
+      const l = spawnSync(process.execPath, [bin, 'check', longFile, '--endpoint', 'runtime', ...f], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      expect(l.status, l.stderr).toBe(0);
+      expect(`${l.stdout}${l.stderr}`).not.toMatch(/internal error|E_INTERNAL|Maximum call stack/);
+      expect(l.stdout).toContain('more characters not shown');
+    }
   });
 
   it('duplicate keys, parse-error snippets, explain ids, unknown flags and file names', () => {
