@@ -314,10 +314,9 @@ export function recommendForErrors(rec: Recommender, needs: readonly string[], o
   const target = theirs < mine || (theirs === mine && byCells.endpoint === other) ? other : own;
   const changes = errors[target].map(changeOf);
   const reasons = [`Not valid on ${own} as sent: ${describeErrors(errors[own])}.`];
-  if (target !== own) {
-    reasons.push(`On ${target} the same request has ${describeErrors(errors[target])}.`);
-    reasons.push(`Or, to stay on ${own}: ${errors[own].map((f) => changeOf(f).change).join(' ')}`);
-  }
+  // Each finding carries its own fix; the reasons say only where the request fares better, so that they never
+  // contradict the recommended endpoint (a fix such as "send it to bedrock-runtime" is no way to stay on mantle).
+  if (target !== own) reasons.push(`On ${target} the same request has ${describeErrors(errors[target])}.`);
   else reasons.push(`Sending it to ${other} does not help: it would have ${describeErrors(errors[other])} there.`);
   for (const c of changes) reasons.push(`Change ${c.subject}${c.path ? ` at ${c.path}` : ''}: ${c.change}`);
   if (byCells.endpoint === null) {

@@ -114,6 +114,23 @@ describe('recommend', () => {
   });
 });
 
+describe('the recommendation of a request with errors never contradicts itself', () => {
+  const p = createPreflight();
+  const requests = [
+    { url: 'https://bedrock-mantle.us-east-1.api.aws/anthropic/v1/messages', body: { model: 'anthropic.claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }], output_config: { format: { type: 'json_schema', schema: { type: 'object' } } } } },
+    { url: 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/responses', body: { model: 'openai.gpt-oss-120b', input: 'hi', background: true, store: true } },
+  ];
+  it.each(requests.map((r, i) => [i, r] as const))('request %i: no reason names a way to stay on the endpoint sent to, and the changes are the target\'s', (_i, r) => {
+    const report = p.check(r);
+    expect(report.valid).toBe(false);
+    const rec = report.recommendation;
+    expect(rec.endpoint).not.toBe(report.endpoint);
+    expect(rec.reasons.join('\n')).not.toMatch(/to stay on/);
+    const onTarget = p.check(r, { endpoint: rec.endpoint! }).findings.filter((f) => f.severity === 'error');
+    expect((rec.changes ?? []).map((c) => c.subject)).toEqual(onTarget.map((f) => f.subject));
+  });
+});
+
 describe("a report's recommendation, made when first read", () => {
   const p = createPreflight();
   // Structured outputs on the mantle Messages API: an error, and the recommendation moves it to runtime.
