@@ -93,8 +93,12 @@ describe('lifecycle through check and explain', () => {
     expect(eol.entry.endOfLife < new Date().toISOString().slice(0, 10)).toBe(true);
     for (const model of [id, `us.${id}`]) {
       const r = preflight.check(converse(model, 'us-east-1'));
-      expect(r.findings.find((f) => f.code === 'model-end-of-life')?.severity, model).toBe('error');
+      const f = r.findings.find((x) => x.code === 'model-end-of-life');
+      expect(f?.severity, model).toBe('error');
+      expect(f?.path, 'the finding points at the model id, in the URL').toBe('/url');
     }
+    const inBody = preflight.check({ model: id, messages: [{ role: 'user', content: 'Hello' }] }, { endpoint: 'bedrock-runtime', api: 'messages', region: 'us-east-1' });
+    expect(inBody.findings.find((x) => x.code === 'model-end-of-life')?.path).toBe('/model');
     const gov = preflight.check(converse(`us-gov.${id}`, 'us-gov-west-1'));
     expect(gov.findings.some((f) => f.code === 'model-end-of-life' || f.code === 'model-legacy')).toBe(false);
   });

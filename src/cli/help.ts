@@ -8,7 +8,8 @@ import { SUMMARIES } from './commands/summaries.js';
 export const HELP_FLAGS = `  --format F       output format (see each command)
   --color, --no-color   force colours on or off (default: on for a terminal, off in pipes)
   --debug          print stack traces of internal errors
-  -h, --help       this help`;
+  -h, --help       this help
+  -v, --version    the version`;
 
 /** The arguments that ask for the general help (none at all prints it too, as a usage error). */
 export const isMainHelp = (argv: readonly string[]): boolean =>

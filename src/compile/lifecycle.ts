@@ -31,7 +31,7 @@ function entryRules(f: ModelFamily, e: ModelLifecycle, key: string, apis: readon
       ...common,
       id: `lifecycle-legacy-${key}`,
       code: 'model-legacy',
-      when: { all: [{ modelIds: e.ids }, { today: { from: e.legacyFrom, before: e.endOfLife } }] },
+      when: { all: [{ today: { from: e.legacyFrom, before: e.endOfLife } }, { modelIds: e.ids }] },
       severity: 'warning',
       message: `{model}{where} is ${label}, a Legacy model on Amazon Bedrock since ${e.legacyFrom}; requests to it fail from its end-of-life date, ${e.endOfLife}.`,
     });
@@ -40,7 +40,7 @@ function entryRules(f: ModelFamily, e: ModelLifecycle, key: string, apis: readon
     ...common,
     id: `lifecycle-end-of-life-${key}`,
     code: 'model-end-of-life',
-    when: { all: [{ modelIds: e.ids }, { today: { from: e.endOfLife } }] },
+    when: { all: [{ today: { from: e.endOfLife } }, { modelIds: e.ids }] },
     severity: 'error',
     message: `{model}{where} is ${label}, which reached end of life on Amazon Bedrock on ${e.endOfLife}; requests to it fail.`,
     ...(e.serviceError ? { serviceError: e.serviceError } : {}),

@@ -173,7 +173,7 @@ function detect(c: Compiled, input: unknown, options: CheckOptions): Detection {
   const recorded = recordSignals(apiSignals, request, target);
   const evidence = capabilityEvidence(c, recorded.found);
   const cls = target.model === null ? undefined : c.classify(target.model);
-  const { signals, signalEvidence } = requestSignals(apiSignals.tests, request, recorded, cls?.base ?? null);
+  const { signals, signalEvidence } = requestSignals(apiSignals.tests, request, recorded, { model: cls?.base ?? null, modelPath: target.modelPath });
   const facts: Facts = {
     endpoint: target.endpoint,
     api: target.api,
@@ -370,11 +370,16 @@ function capabilityEvidence(c: Compiled, found: Array<string | undefined>): Capa
 }
 
 /** The request-shape rules whose tests hold, from what the walk recorded, with their evidence. */
-function requestSignals(tests: CompiledRequestTests | undefined, request: Request, recorded: Recorded, model: string | null): { signals: string[]; signalEvidence: Map<string, string> | undefined } {
+function requestSignals(
+  tests: CompiledRequestTests | undefined,
+  request: Request,
+  recorded: Recorded,
+  model: { model: string | null; modelPath: string | undefined },
+): { signals: string[]; signalEvidence: Map<string, string> | undefined } {
   const signals: string[] = [];
   let signalEvidence: Map<string, string> | undefined;
   if (tests === undefined || tests.rules.length === 0) return { signals, signalEvidence };
-  const ctx: TestContext = { body: request.body, base: request.base, hits: recorded.hits, headers: recorded.headerNames, found: recorded.found, model };
+  const ctx: TestContext = { body: request.body, base: request.base, hits: recorded.hits, headers: recorded.headerNames, found: recorded.found, ...model };
   for (const r of tests.rules) {
     const ev = r.evaluate(ctx);
     if (ev === undefined) continue;

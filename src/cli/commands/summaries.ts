@@ -7,7 +7,7 @@ export const SUMMARIES = {
   recommend: 'recommend an endpoint for a set of needs (--needs a,b) or for a request file',
   matrix: 'print the capability matrix (text, md, html or json)',
   rules: 'print the compiled json-rules-engine rules',
-  explain: 'explain an endpoint, api, capability, matrix row, rule or finding code, with sources and dates',
+  explain: 'explain an endpoint, api, capability, matrix row, rule, finding code, Region or model id, with sources and dates',
   lint: 'lint request files, directories and globs (JSON, YAML, JSON Lines), each finding at its line and column',
   test: "run a rule pack's cases: overlays plus example requests with the findings they must give",
   arch: 'check an architecture file: each workload against the matrix on its chosen endpoint (text, md, html, json)',
