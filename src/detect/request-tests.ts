@@ -5,7 +5,7 @@
  */
 import type { ApiId, RequestRuleDef, RequestTest } from '../types.js';
 import { compileLinearRegex } from '../linear-regex.js';
-import { compileValueTest, LAST_SEGMENT, ownProperty, patternSegments, pointerOf, valueAt, type Leaf, type RegexCompiler, type ValueTest } from './signals.js';
+import { compileValueTest, LAST_SEGMENT, patternSegments, pointerOf, valueAt, type Leaf, type RegexCompiler, type ValueTest } from './signals.js';
 
 /** The instant a `today` date (YYYY-MM-DD, a UTC day) starts, in milliseconds since the epoch. */
 export const startOfDay = (day: string): number => Date.parse(`${day}T00:00:00Z`);
@@ -213,7 +213,7 @@ type Path = Array<string | number>;
 
 /**
  * Every value at `segments` below `v` (`*` every element or member, `-1` an array's last element), with the
- * concrete path to it; null counts as absent, as everywhere in the checks.
+ * concrete path to it; null counts as absent, and bytes (a Uint8Array) are one value, as in the body walk.
  */
 function valuesAt(v: unknown, segments: readonly string[], at: Path = [], out: Array<{ at: Path; value: unknown }> = []): Array<{ at: Path; value: unknown }> {
   if (v === undefined || v === null) return out;
@@ -221,11 +221,11 @@ function valuesAt(v: unknown, segments: readonly string[], at: Path = [], out: A
     out.push({ at, value: v });
     return out;
   }
-  if (typeof v !== 'object') return out;
+  if (typeof v !== 'object' || ArrayBuffer.isView(v)) return out;
   const s = segments[at.length]!;
   if (s === '*') {
     if (Array.isArray(v)) v.forEach((x, i) => valuesAt(x, segments, [...at, i], out));
-    else for (const k of Object.keys(v)) valuesAt(ownProperty(v, k), segments, [...at, k], out);
+    else for (const k in v) if (Object.hasOwn(v, k)) valuesAt((v as Record<string, unknown>)[k], segments, [...at, k], out);
   } else if (Array.isArray(v) && s === LAST_SEGMENT) {
     valuesAt(v[v.length - 1], segments, [...at, v.length - 1], out);
   } else valuesAt(valueAt(v, [s]), segments, [...at, s], out);
