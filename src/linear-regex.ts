@@ -11,6 +11,13 @@ import { createRequire } from 'node:module';
 import type { RE2JS as RE2JSClass } from 're2js';
 
 export const MAX_REGEX_LENGTH = 300;
+/**
+ * The largest compiled program (RE2 instructions) a user's pattern may have. RE2's time is linear in the input
+ * but also proportional to the program's size, which counted repetition multiplies (`[a-z]{1000}` is 1,000
+ * instructions): eight of them took half a minute on a 100,000-character value. Any pattern of 300 characters
+ * without counted repetition stays under this; `[a-z]{100}` is about 100 instructions.
+ */
+export const MAX_USER_PROGRAM = 500;
 
 /** What a compiled pattern offers: an unanchored search, like `RegExp.prototype.test`. */
 export interface LinearRegex {
@@ -57,6 +64,13 @@ export function linearRegexProblem(source: string, limits: RegexLimits = {}): st
     return `${noun} not supported by the linear-time (RE2) engine: ${err.error}${where}`;
   }
 }
+
+/**
+ * Why a pattern written by a user (a configuration's rules, a rule pack's scope) is refused: as
+ * {@link linearRegexProblem}, and also when its program is larger than MAX_USER_PROGRAM. The built-in
+ * knowledge's patterns run in JavaScript's engine and are not held to this size.
+ */
+export const userRegexProblem = (source: string): string | undefined => linearRegexProblem(source, { maxProgram: MAX_USER_PROGRAM });
 
 /**
  * A pattern checked by {@link linearRegexProblem}, compiled on its first test: a run whose requests never reach a

@@ -15,7 +15,7 @@ import type { Knowledge, RequestTest } from '../types.js';
 import { loadDocument, type Document } from './document.js';
 import { ConfigError, ProblemList } from './errors.js';
 import { applyOverlay, compileOrgRule, rowFor } from './overlay.js';
-import { linearRegexProblem } from '../linear-regex.js';
+import { userRegexProblem } from '../linear-regex.js';
 import { globProblem } from './glob.js';
 import type { CellOverride, EndpointMapping, Ignore, OrgRule, ResolvedConfig, SeverityOverride } from './types.js';
 
@@ -177,7 +177,7 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
   const regionIds = new Set(k.regions.map((r) => r.id));
   const regex = (pointer: string, source: string | undefined): void => {
     if (source === undefined) return;
-    const why = linearRegexProblem(source);
+    const why = userRegexProblem(source);
     if (why !== undefined) p.add(pointer, why);
   };
   const capabilities = (pointer: string, ids: string[] | undefined): void =>

@@ -17,7 +17,7 @@ import { readDocument, schemaProblems, type Document } from '../config/document.
 import { ConfigError, ProblemList, type KnowledgeProblem } from '../config/errors.js';
 import { CONFIG_FILE_NAMES, displayPath, findConfigFile, loadConfig } from '../config/load.js';
 import { checkWithConfig } from '../config/policy.js';
-import { compileLinearRegex, linearRegexProblem } from '../linear-regex.js';
+import { compileLinearRegex, userRegexProblem } from '../linear-regex.js';
 import type { ResolvedConfig, SuppressedFinding } from '../config/types.js';
 
 export interface FindingPattern {
@@ -239,7 +239,7 @@ function checkCaseFile(doc: Document): void {
   const p = new ProblemList(doc.file, doc.locate);
   const v = doc.value as RulePackFile;
   v.scope?.forEach((re, i) => {
-    const why = linearRegexProblem(re);
+    const why = userRegexProblem(re);
     if (why !== undefined) p.add(`/scope/${i}`, why);
   });
   const names = new Set<string>();
