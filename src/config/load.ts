@@ -15,7 +15,8 @@ import type { Knowledge, RequestTest } from '../types.js';
 import { loadDocument, type Document } from './document.js';
 import { ConfigError, ProblemList } from './errors.js';
 import { applyOverlay, compileOrgRule, rowFor } from './overlay.js';
-import { linearRegexProblem } from '../linear-regex.js';
+import { userRegexProblem } from '../linear-regex.js';
+import { globProblem } from './glob.js';
 import type { CellOverride, EndpointMapping, Ignore, OrgRule, ResolvedConfig, SeverityOverride } from './types.js';
 
 /** The names a configuration file is found under, in order of preference. */
@@ -176,7 +177,7 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
   const regionIds = new Set(k.regions.map((r) => r.id));
   const regex = (pointer: string, source: string | undefined): void => {
     if (source === undefined) return;
-    const why = linearRegexProblem(source);
+    const why = userRegexProblem(source);
     if (why !== undefined) p.add(pointer, why);
   };
   const capabilities = (pointer: string, ids: string[] | undefined): void =>
@@ -239,6 +240,14 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
       if ('request' in sel) requestTest(`${at}/${key}/request`, sel.request);
     }
   });
+  // Globs run on every file's path: each must be matchable in linear time (src/config/glob.ts).
+  const glob = (pointer: string, g: string | undefined): void => {
+    const why = g === undefined ? undefined : globProblem(g);
+    if (why !== undefined) p.add(pointer, why);
+  };
+  raw.endpoints?.forEach((e, i) => glob(`/endpoints/${i}/glob`, e.glob));
+  raw.rules?.forEach((r, i) => r.files?.forEach((g, j) => glob(`/rules/${i}/files/${j}`, g)));
+  raw.ignores?.forEach((g, i) => glob(`/ignores/${i}/path`, g.path));
   raw.severity?.forEach((s, i) => {
     if (s.code === undefined && s.subject === undefined) p.add(`/severity/${i}`, 'a severity override needs code, subject or both');
   });

@@ -38,24 +38,49 @@ export const byFile = <T extends { file: string }>(a: T, b: T): number => (a.fil
 
 const REQUEST_FILE_NAME = /\.(json|ya?ml|jsonl|ndjson)$/i;
 
-/** Why a symbolic link cannot be read (its target is missing, or it loops), or undefined when it can. */
-function brokenLink(abs: string): string | undefined {
+/** What a non-regular entry is, for messages ("not a regular file (a named pipe, FIFO)"). */
+function specialKind(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  const what = st.isFIFO() ? 'a named pipe, FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'of an unknown kind';
+  return `not a regular file (${what})`;
+}
+
+/**
+ * Why a symbolic link cannot be read (its target is missing, or it loops), or undefined when it can. A link to
+ * something that is neither a file nor a folder is named too when `special` (the glob that lists files already
+ * names it, and reading it reports it).
+ */
+function brokenLink(abs: string, special: boolean): string | undefined {
   try {
-    statSync(abs);
-    return undefined;
+    const st = statSync(abs);
+    return special && !st.isFile() && !st.isDirectory() ? specialKind(st) : undefined;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' ? 'a dangling symbolic link (its target does not exist)' : `an unreadable symbolic link (${code ?? 'error'})`;
   }
 }
 
+/** Which entries a walk looks at (a directory walk of lint by default). */
+export interface WalkOptions {
+  /** Also dot-files and dot-folders. */
+  dot: boolean;
+  /** The file names the walk picks up. */
+  name: RegExp;
+  /** Globs of folders left out. */
+  ignore: string[];
+  /** Also links to a FIFO, socket or device (which the walk's glob leaves out). */
+  specialLinks: boolean;
+}
+
+const LINT_WALK: WalkOptions = { dot: false, name: REQUEST_FILE_NAME, ignore: IGNORE, specialLinks: false };
+
 /**
  * What a walk of `base` could not read, which the glob leaves out in silence: folders that cannot be listed,
- * and links to request files that are dangling or loop. `rel` is the path below `base`, / separated.
+ * links to request files that are dangling or loop, and entries with a request file's name that are not regular
+ * files (named pipes, sockets, devices). `rel` is the path below `base`, / separated.
  */
-export function unreadableEntries(base: string): Array<{ rel: string; why: string }> {
+export function unreadableEntries(base: string, walk: WalkOptions = LINT_WALK): Array<{ rel: string; why: string }> {
   const out: Array<{ rel: string; why: string }> = [];
-  const dirs = ['', ...tinyglobbyLib().globSync('**/', { cwd: base, ignore: IGNORE, dot: false, onlyDirectories: true, followSymbolicLinks: false })];
+  const dirs = ['', ...tinyglobbyLib().globSync('**/', { cwd: base, ignore: walk.ignore, dot: walk.dot, onlyDirectories: true, followSymbolicLinks: false })];
   for (const dir of dirs) {
     let entries;
     try {
@@ -65,8 +90,8 @@ export function unreadableEntries(base: string): Array<{ rel: string; why: strin
       continue;
     }
     for (const d of entries) {
-      if (!d.isSymbolicLink() || d.name.startsWith('.') || !REQUEST_FILE_NAME.test(d.name)) continue;
-      const why = brokenLink(join(base, dir, d.name));
+      if ((!walk.dot && d.name.startsWith('.')) || !walk.name.test(d.name) || d.isFile() || d.isDirectory()) continue;
+      const why = d.isSymbolicLink() ? brokenLink(join(base, dir, d.name), walk.specialLinks) : specialKind(d);
       if (why !== undefined) out.push({ rel: `${dir}${d.name}`, why });
     }
   }

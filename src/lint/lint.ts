@@ -123,31 +123,59 @@ function skip(run: Run, s: FileState, why: string): void {
 }
 
 /**
+ * Why a document could not be checked when a recursive step ran out of stack (RangeError): a parser, or a check,
+ * following a document nested deeper than the stack allows (with a raised --max-depth).
+ */
+function outOfStack(e: RangeError): string {
+  return /call stack/i.test(e.message) ? `nesting too deep to read (${e.message}); lower --max-depth (default 200)` : `could not be checked: ${e.message}`;
+}
+
+/**
  * JSON Lines, streamed: each line read, parsed and checked before the next is read (memory does not grow with
- * the file); every bad line is a problem of its own, at its line; blank lines are skipped.
+ * the file); every bad line is a problem of its own, at its line (also one too deep to check); blank lines are
+ * skipped. A read error part-way is placed at the line being read.
  */
 function lintJsonLines(run: Run, s: FileState): void {
   const parseOptions = { ...run.parseOptions, format: 'json' as const };
   let requests = 0;
-  for (const l of readLinesSync(s.target.path, run.limits)) {
-    if (l.error) {
-      fail(s, l.error.code, l.error.message, l.error.position);
-      continue;
+  let lastLine = 0;
+  try {
+    for (const l of readLinesSync(s.target.path, run.limits)) {
+      lastLine = l.line;
+      if (l.error) {
+        fail(s, l.error.code, l.error.message, l.error.position);
+        continue;
+      }
+      if (l.text!.trim() === '') continue;
+      requests++;
+      try {
+        lintLine(run, s, l.text!, l.line, parseOptions);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        fail(s, 'E_INPUT_LIMIT', outOfStack(e), { line: l.line, column: 1 });
+      }
     }
-    if (l.text!.trim() === '') continue;
-    requests++;
-    let parsed: ParsedInput;
-    try {
-      parsed = parseInput(l.text!, s.target.file, { ...parseOptions, firstLine: l.line });
-    } catch (e) {
-      if (!isPreflightInputError(e)) throw e;
-      fail(s, e.code, e.message, e.position ?? { line: l.line, column: 1 });
-      continue;
-    }
-    checkDocument(run, s, parsed);
-    if (run.sink !== undefined && s.entry.findings.length > 0) handOver(run, s);
+  } catch (e) {
+    // A read error after some lines: where reading stopped (one before any line is the file's, unplaced).
+    if (!isPreflightInputError(e) || e.position !== undefined || lastLine === 0) throw e;
+    fail(s, e.code, e.message, { line: lastLine + 1, column: 1 });
+    return;
   }
   if (requests === 0 && s.problems === undefined) fail(s, 'E_INPUT_PARSE', 'empty input: expected JSON Lines (one JSON request per line), found no request', { line: 1, column: 1 });
+}
+
+/** One line of JSON Lines: parsed and checked (its findings handed over when streaming). */
+function lintLine(run: Run, s: FileState, text: string, line: number, parseOptions: { format: 'json'; limits?: Partial<InputLimits> }): void {
+  let parsed: ParsedInput;
+  try {
+    parsed = parseInput(text, s.target.file, { ...parseOptions, firstLine: line });
+  } catch (e) {
+    if (!isPreflightInputError(e)) throw e;
+    fail(s, e.code, e.message, e.position ?? { line, column: 1 });
+    return;
+  }
+  checkDocument(run, s, parsed);
+  if (run.sink !== undefined && s.entry.findings.length > 0) handOver(run, s);
 }
 
 /** Streamed output: the findings of the line just checked go to the sink (counted), not into the entry. */
@@ -175,8 +203,9 @@ function lintFile(run: Run, target: LintTarget): LintEntry {
     else lintDocumentFile(run, s);
   } catch (e) {
     if (e instanceof RangeError) {
-      // A parser that recurses ran out of stack on a document nested deeper than it can follow: that file's error.
-      fail(s, 'E_INPUT_LIMIT', `nesting too deep to read (${e.message}); lower --max-depth (default 200)`, undefined);
+      // A parser that recurses ran out of stack on a document nested deeper than it can follow: that document's
+      // error, at its start (a JSON Lines file's lines are handled one by one, in lintJsonLines).
+      fail(s, 'E_INPUT_LIMIT', outOfStack(e), { line: 1, column: 1 });
     } else if (!isPreflightInputError(e)) throw e;
     else fail(s, e.code, e.message, e.position);
   }

@@ -8,7 +8,6 @@
  * Invalid pack files throw (exit 2); failing cases are results (exit 1).
  */
 import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
 import { createPreflight, type Preflight } from '../preflight.js';
@@ -17,8 +16,9 @@ import { readDocument, schemaProblems, type Document } from '../config/document.
 import { ConfigError, ProblemList, type KnowledgeProblem } from '../config/errors.js';
 import { CONFIG_FILE_NAMES, displayPath, findConfigFile, loadConfig } from '../config/load.js';
 import { checkWithConfig } from '../config/policy.js';
-import { compileLinearRegex, linearRegexProblem } from '../linear-regex.js';
+import { compileLinearRegex, userRegexProblem } from '../linear-regex.js';
 import type { ResolvedConfig, SuppressedFinding } from '../config/types.js';
+import { tinyglobbyLib, unreadableEntries } from '../lint/files.js';
 
 export interface FindingPattern {
   code?: string;
@@ -102,8 +102,6 @@ export interface RulePackOptions {
   knowledge?: Knowledge;
 }
 
-const load = createRequire(import.meta.url);
-let tinyglobby: typeof import('tinyglobby') | undefined;
 
 const isDir = (p: string): boolean => {
   try {
@@ -113,17 +111,27 @@ const isDir = (p: string): boolean => {
   }
 };
 
-/** The files of a pack: every YAML and JSON file under a folder, or the one file given. */
-function packFiles(abs: string, cwd: string): string[] {
+const PACK_IGNORE = ['**/node_modules/**', '**/.git/**'];
+/** What a pack folder's walk looks at: every YAML and JSON file, dot-files too, links to a pipe named. */
+const PACK_WALK = { dot: true, name: /\.(ya?ml|json)$/, ignore: PACK_IGNORE, specialLinks: true };
+
+/**
+ * The files of a pack: every YAML and JSON file under a folder, or the one file given; and the entries of a
+ * folder that cannot be read (a dangling link, a pipe: never left out in silence).
+ */
+function packFiles(abs: string, cwd: string): { files: string[]; unreadable: Array<{ abs: string; why: string }> } {
   if (!isDir(abs)) {
     statOrThrow(abs, displayPath(abs, cwd));
-    return [abs];
+    return { files: [abs], unreadable: [] };
   }
-  tinyglobby ??= load('tinyglobby') as typeof import('tinyglobby');
-  return tinyglobby
-    .globSync(['**/*.yaml', '**/*.yml', '**/*.json'], { cwd: abs, dot: true, absolute: true, ignore: ['**/node_modules/**', '**/.git/**'] })
+  const unreadable = unreadableEntries(abs, PACK_WALK).map((u) => ({ abs: resolve(abs, u.rel), why: u.why }));
+  const skip = new Set(unreadable.map((u) => u.abs));
+  const files = tinyglobbyLib()
+    .globSync(['**/*.yaml', '**/*.yml', '**/*.json'], { cwd: abs, dot: true, absolute: true, ignore: PACK_IGNORE })
     .map((f) => resolve(f))
+    .filter((f) => !skip.has(f))
     .sort();
+  return { files, unreadable };
 }
 
 /** Loads each configuration once per run, by absolute path. */
@@ -141,8 +149,9 @@ function configLoader(cwd: string, knowledge: Knowledge | undefined): ConfigAt {
 type CaseDoc = { abs: string; doc: Document };
 
 /** Sorts the files into case files and overlays; every one must be valid, and all problems are reported together. */
-function sortPackFiles(files: readonly string[], cwd: string, configAt: ConfigAt): { caseDocs: CaseDoc[]; overlays: string[] } {
-  const problems: KnowledgeProblem[] = [];
+function sortPackFiles(pack: ReturnType<typeof packFiles>, cwd: string, configAt: ConfigAt): { caseDocs: CaseDoc[]; overlays: string[] } {
+  const { files, unreadable } = pack;
+  const problems: KnowledgeProblem[] = unreadable.map((u) => ({ file: displayPath(u.abs, cwd), line: 1, column: 1, key: '', message: `cannot read: ${u.why}` }));
   const caseDocs: CaseDoc[] = [];
   const overlays: string[] = [];
   for (const f of files) {
@@ -165,7 +174,7 @@ function sortPackFiles(files: readonly string[], cwd: string, configAt: ConfigAt
       else throw e;
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)), unreadable.length > 0 ? 'E_INPUT_READ' : undefined);
   return { caseDocs, overlays };
 }
 
@@ -239,7 +248,7 @@ function checkCaseFile(doc: Document): void {
   const p = new ProblemList(doc.file, doc.locate);
   const v = doc.value as RulePackFile;
   v.scope?.forEach((re, i) => {
-    const why = linearRegexProblem(re);
+    const why = userRegexProblem(re);
     if (why !== undefined) p.add(`/scope/${i}`, why);
   });
   const names = new Set<string>();
