@@ -140,6 +140,27 @@ function mergeValue(a: unknown, b: unknown): unknown {
   return out;
 }
 
+/**
+ * A copy of the report with `clean` applied to every string, keys included: `redact` for JSON, `sanitize` for the
+ * human formats, whose values come from log records (request and model ids, ARNs, file names, problem details).
+ * Keys that clean to the same text (two credentials, both [redacted]) are merged as `audit merge` would: their
+ * counts add up, none is dropped.
+ */
+export function cleanReport(r: AuditReport, clean: (text: string) => string): AuditReport {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return clean(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const key = clean(k);
+      out[key] = Object.hasOwn(out, key) ? mergeValue(out[key], walk(x)) : walk(x);
+    }
+    return out;
+  };
+  return withShares(walk(r) as AuditReport);
+}
+
 /** The report with its shares computed from its counts, and its maps in sorted key order (a stable document). */
 export function withShares(r: AuditReport): AuditReport {
   const n = r.records.audited;

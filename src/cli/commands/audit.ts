@@ -12,7 +12,8 @@ import { PreflightInputError } from '../../errors.js';
 import { json, usage, type Command, type Context } from '../command.js';
 import { listLogFiles } from '../../audit/read.js';
 import { auditFiles, type Progress } from '../../audit/run.js';
-import { mergeReports, REPORT_SCHEMA, type AuditReport } from '../../audit/report.js';
+import { redact, remembered, sanitize } from '../../redact.js';
+import { cleanReport, mergeReports, REPORT_SCHEMA, type AuditReport } from '../../audit/report.js';
 import { formatAuditMarkdown, formatAuditSarif, formatAuditText } from '../../audit/format.js';
 import { formatAuditHtml } from '../../audit/html.js';
 
@@ -55,7 +56,7 @@ error finding on a logged request or a line that is not a record; else 0.`,
     const report = first === 'merge' ? mergeReports(rest.map(readReport)) : await auditPaths(ctx, ctx.positionals);
     print(ctx, report);
     if (ctx.format !== 'text') {
-      for (const code of UNREADABLE) for (const e of report.records.problems[code]?.examples ?? []) ctx.io.stderr(`bedrock-preflight: ${e.file}:${e.line}: ${e.detail ?? code}\n`);
+      for (const code of UNREADABLE) for (const e of report.records.problems[code]?.examples ?? []) ctx.io.stderr(`bedrock-preflight: ${sanitize(`${e.file}:${e.line}: ${e.detail ?? code}`)}\n`);
     }
     return exitCodeOfAudit(report);
   },
@@ -78,7 +79,10 @@ async function auditPaths(ctx: Context, paths: string[]): Promise<AuditReport> {
   return report;
 }
 
-function print({ format, io, color }: Context, report: AuditReport): void {
+/** Every string of the report comes from log records or from reports given to merge: cleaned before it is shown. */
+function print(ctx: Context, raw: AuditReport): void {
+  const { format, io, color } = ctx;
+  const report = cleanReport(raw, remembered(format === 'json' ? redact : sanitize));
   if (format === 'json') io.stdout(json(report));
   else if (format === 'md') io.stdout(formatAuditMarkdown(report));
   else if (format === 'html') io.stdout(formatAuditHtml(report));
