@@ -3,14 +3,14 @@
  * bedrock-runtime, and as they would be sent to bedrock-mantle) and prints the aggregated report.
  * `audit merge <reports…>`: merges `audit --format json` reports of shards into the report of one run.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
 import { PreflightInputError } from '../../errors.js';
 import { json, usage, type Command, type Context } from '../command.js';
-import { listLogFiles } from '../../audit/read.js';
+import { listLogFiles, specialFileKind, unreadableReason } from '../../audit/read.js';
 import { auditFiles, type Progress } from '../../audit/run.js';
 import { redact, remembered, sanitize } from '../../redact.js';
 import { cleanReport, mergeReports, REPORT_SCHEMA, type AuditReport } from '../../audit/report.js';
@@ -22,7 +22,7 @@ const Workers = z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,2}$/)), z.transfo
 /** Each worker thread holds its own compiled knowledge (about 50 MB): four keep the peak RSS near 256 MB. */
 const DEFAULT_MAX_WORKERS = 4;
 /** Problems that mean part of a file could not be read at all (exit 2, as lint does for unreadable files). */
-const UNREADABLE = ['read-failed', 'gzip-truncated', 'gzip-invalid', 'document-too-large'];
+const UNREADABLE = ['read-failed', 'gzip-truncated', 'gzip-invalid', 'gzip-too-large', 'document-too-large'];
 
 export const auditCommand: Command = {
   summary: SUMMARY,
@@ -40,7 +40,7 @@ export const auditCommand: Command = {
   --quiet          no progress bar (there is none when stderr is not a terminal)
   --format text|json|md|html|sarif   (json: schemas/audit-report.schema.json)
 
-Exit codes: 2 a file could not be read (or a gzip stream ends early), after reporting every file; else 1 for an
+Exit codes: 2 a file could not be read (or a gzip stream ends early or inflates past its bound), after reporting every file; else 1 for an
 error finding on a logged request or a line that is not a record; else 0.`,
   examples: [
     'bedrock-preflight audit ./logs/AWSLogs/111122223333/BedrockModelInvocationLogs/',
@@ -63,6 +63,7 @@ error finding on a logged request or a line that is not a record; else 0.`,
 };
 
 async function auditPaths(ctx: Context, paths: string[]): Promise<AuditReport> {
+  for (const p of paths) checkLogPath(p);
   const files = listLogFiles(paths);
   if (files.length === 0) throw usage(`no log files under ${paths.join(' ')}`);
   let workers = Math.max(1, Math.min(availableParallelism(), DEFAULT_MAX_WORKERS));
@@ -77,6 +78,22 @@ async function auditPaths(ctx: Context, paths: string[]): Promise<AuditReport> {
   const report = await auditFiles(files, { workers, workerFile, ...(bar ? { onProgress: bar.update } : {}) });
   bar?.done();
   return report;
+}
+
+/**
+ * A path named on the command line that does not exist, or is a named pipe, a socket or a device (reading a pipe
+ * with no writer waits for ever): one line and exit 2, before any work.
+ */
+function checkLogPath(p: string): void {
+  if (p === '-') return;
+  let st: Stats;
+  try {
+    st = statSync(p);
+  } catch (e) {
+    throw new PreflightInputError('E_INPUT_READ', `cannot read file: ${unreadableReason(e as NodeJS.ErrnoException)}`, { file: p });
+  }
+  const kind = specialFileKind(st);
+  if (kind !== undefined) throw new PreflightInputError('E_INPUT_READ', `cannot read file: it is ${kind}; give a regular file, a folder, or - to read stdin`, { file: p });
 }
 
 /** Every string of the report comes from log records or from reports given to merge: cleaned before it is shown. */
