@@ -5,6 +5,7 @@
  * The derived `shares` are recomputed after a merge. Schema: schemas/audit-report.schema.json.
  */
 import { RECORD_FORMAT_AS_OF, RECORD_FORMAT_SOURCE } from './record.js';
+import { validateAuditReport } from './generated/report-validator.js';
 
 export const REPORT_SCHEMA = 'bedrock-preflight/audit-report';
 export const EXAMPLES_KEPT = 3;
@@ -87,6 +88,9 @@ export function emptyReport(): AuditReport {
     shares: { failingToday: 0, asIs: 0, change: 0, cannot: 0, unknown: 0 },
   };
 }
+
+/** schemas/audit-report.schema.json, compiled at build time (src/audit/report-validator.build.ts); `errors` says why not. */
+export const isAuditReport = validateAuditReport as unknown as ((v: unknown) => v is AuditReport) & { errors?: Array<{ instancePath: string; message?: string }> | null };
 
 export function compareExamples(a: Example, b: Example): number {
   // The request id first: file paths in a JSON report may come back redacted (a credential-like part of a folder

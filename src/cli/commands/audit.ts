@@ -3,17 +3,18 @@
  * bedrock-runtime, and as they would be sent to bedrock-mantle) and prints the aggregated report.
  * `audit merge <reports…>`: merges `audit --format json` reports of shards into the report of one run.
  */
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
-import { PreflightInputError } from '../../errors.js';
+import { isPreflightInputError, PreflightInputError } from '../../errors.js';
 import { json, usage, type Command, type Context } from '../command.js';
+import { formatByteSize, readInputFileSync } from '../../input/read.js';
+import { redact, remembered, sanitize } from '../../redact.js';
 import { listLogFiles, specialFileKind, unreadableReason } from '../../audit/read.js';
 import { auditFiles, type Progress } from '../../audit/run.js';
-import { redact, remembered, sanitize } from '../../redact.js';
-import { cleanReport, mergeReports, REPORT_SCHEMA, type AuditReport } from '../../audit/report.js';
+import { cleanReport, isAuditReport, mergeReports, type AuditReport } from '../../audit/report.js';
 import { formatAuditMarkdown, formatAuditSarif, formatAuditText } from '../../audit/format.js';
 import { formatAuditHtml } from '../../audit/html.js';
 
@@ -23,6 +24,8 @@ const Workers = z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,2}$/)), z.transfo
 const DEFAULT_MAX_WORKERS = 4;
 /** Problems that mean part of a file could not be read at all (exit 2, as lint does for unreadable files). */
 const UNREADABLE = ['read-failed', 'gzip-truncated', 'gzip-invalid', 'gzip-too-large', 'document-too-large'];
+/** The largest report `audit merge` reads: a report is counts and a few examples, some KiB to a few MiB. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 
 export const auditCommand: Command = {
   summary: SUMMARY,
@@ -113,19 +116,21 @@ export function exitCodeOfAudit(r: AuditReport): number {
   return errors || Object.keys(r.records.problems).length > 0 ? 1 : 0;
 }
 
+/** A report made by audit --format json: at most MAX_REPORT_BYTES, checked against its JSON Schema. */
 function readReport(file: string): AuditReport {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(readInputFileSync(file, { maxBytes: MAX_REPORT_BYTES }).text);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code !== undefined ? (e as Error).message : 'it is not JSON';
-    throw new PreflightInputError('E_INPUT_PARSE', `cannot read an audit report (as "audit --format json" prints): ${why}`, { file });
+    if (isPreflightInputError(e) && e.code !== 'E_INPUT_PARSE') throw e; // cannot be read, or too large
+    throw new PreflightInputError('E_INPUT_PARSE', 'cannot read an audit report (as "audit --format json" prints): it is not JSON text', { file });
   }
-  const v = value as Partial<AuditReport> | null;
-  if (v === null || typeof v !== 'object' || v.schema !== REPORT_SCHEMA || v.version !== 1 || typeof v.records !== 'object') {
-    throw new PreflightInputError('E_INPUT_SHAPE', `not an audit report (expected "schema": "${REPORT_SCHEMA}", "version": 1, as "audit --format json" prints)`, { file });
+  if (!isAuditReport(value)) {
+    const e = isAuditReport.errors?.[0];
+    const at = sanitize(e?.instancePath || '/').slice(0, 200);
+    throw new PreflightInputError('E_INPUT_SHAPE', `not an audit report as "audit --format json" prints (${formatByteSize(MAX_REPORT_BYTES)} at most): at ${at}: ${e?.message ?? 'invalid'}`, { file });
   }
-  return v as AuditReport;
+  return value;
 }
 
 /** A one-line progress bar on stderr: records, records/s, bytes read of the total, ETA. */
