@@ -112,7 +112,15 @@ export function keepExample(list: Example[], e: Example): void {
 }
 
 export function bump(map: Record<string, number>, key: string, n = 1): void {
-  map[key] = (map[key] ?? 0) + n;
+  put(map, key, (Object.hasOwn(map, key) ? map[key]! : 0) + n);
+}
+
+/**
+ * Sets an own property, whatever the key: keys come from log records, and a model id "__proto__" or "constructor"
+ * must be counted like any other, not set the object's prototype or read Object's constructor.
+ */
+function put(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Merges report parts as one run over all their records would have counted them. */
@@ -140,7 +148,7 @@ function mergeValue(a: unknown, b: unknown): unknown {
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
   const out: Record<string, unknown> = { ...ao };
-  for (const k of Object.keys(bo)) out[k] = mergeValue(ao[k], bo[k]);
+  for (const k of Object.keys(bo)) put(out, k, mergeValue(Object.hasOwn(ao, k) ? ao[k] : undefined, bo[k]));
   return out;
 }
 
@@ -158,7 +166,7 @@ export function cleanReport(r: AuditReport, clean: (text: string) => string): Au
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       const key = clean(k);
-      out[key] = Object.hasOwn(out, key) ? mergeValue(out[key], walk(x)) : walk(x);
+      put(out, key, Object.hasOwn(out, key) ? mergeValue(out[key], walk(x)) : walk(x));
     }
     return out;
   };
@@ -178,6 +186,6 @@ function sortKeys<T>(v: T): T {
   if (Array.isArray(v)) return v.map(sortKeys) as T;
   if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v).sort()) put(out, k, sortKeys((v as Record<string, unknown>)[k]));
   return out as T;
 }

@@ -79,6 +79,16 @@ describe('credentials and control characters from log records', () => {
   });
 });
 
+describe('keys from log records', () => {
+  it('count a model id "constructor" or "__proto__" like any other', () => {
+    const file = at('proto.jsonl');
+    writeFileSync(file, `${record(1, { modelId: 'constructor' })}\n${record(2, { modelId: '__proto__' })}\n`);
+    const text = run(['audit', file, '--quiet']).stdout;
+    expect(text).toMatch(/models {5}__proto__ 1, constructor 1\n/);
+    expect(JSON.parse(run(['audit', file, '--quiet', '--format', 'json']).stdout).traffic.byModel.constructor).toBe(1);
+  });
+});
+
 describe('special files', () => {
   it('refuses a named pipe named on the command line, to audit and to merge, with one line and exit 2', () => {
     const fifo = at('pipe.json');
