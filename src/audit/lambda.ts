@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { createPreflight } from '../preflight.js';
 import { Auditor } from './audit.js';
 import { LOG_FILE_PATTERN, readLogSource } from './read.js';
-import { mergeReports, REPORT_SCHEMA, type AuditReport } from './report.js';
+import { isAuditReport, mergeReports, REPORT_SCHEMA, type AuditReport } from './report.js';
 
 export interface BatchItem {
   Key: string;
@@ -99,5 +99,6 @@ function asReport(v: unknown): AuditReport {
   // A Lambda task state's output may keep the invocation's envelope ({ Payload: … }).
   const r = (v as { Payload?: unknown } | null)?.Payload ?? v;
   if ((r as Partial<AuditReport> | null)?.schema !== REPORT_SCHEMA) throw new Error('a partial result is not an audit report');
-  return r as AuditReport;
+  if (!isAuditReport(r)) throw new Error('a partial result is not an audit report as the handler returns it (schemas/audit-report.schema.json)');
+  return r;
 }

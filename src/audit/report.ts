@@ -5,6 +5,7 @@
  * The derived `shares` are recomputed after a merge. Schema: schemas/audit-report.schema.json.
  */
 import { RECORD_FORMAT_AS_OF, RECORD_FORMAT_SOURCE } from './record.js';
+import { validateAuditReport } from './generated/report-validator.js';
 
 export const REPORT_SCHEMA = 'bedrock-preflight/audit-report';
 export const EXAMPLES_KEPT = 3;
@@ -88,6 +89,9 @@ export function emptyReport(): AuditReport {
   };
 }
 
+/** schemas/audit-report.schema.json, compiled at build time (src/audit/report-validator.build.ts); `errors` says why not. */
+export const isAuditReport = validateAuditReport as unknown as ((v: unknown) => v is AuditReport) & { errors?: Array<{ instancePath: string; message?: string }> | null };
+
 export function compareExamples(a: Example, b: Example): number {
   // The request id first: file paths in a JSON report may come back redacted (a credential-like part of a folder
   // name), which would change their order in a merge; request ids are never redacted.
@@ -108,7 +112,15 @@ export function keepExample(list: Example[], e: Example): void {
 }
 
 export function bump(map: Record<string, number>, key: string, n = 1): void {
-  map[key] = (map[key] ?? 0) + n;
+  put(map, key, (Object.hasOwn(map, key) ? map[key]! : 0) + n);
+}
+
+/**
+ * Sets an own property, whatever the key: keys come from log records, and a model id "__proto__" or "constructor"
+ * must be counted like any other, not set the object's prototype or read Object's constructor.
+ */
+function put(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Merges report parts as one run over all their records would have counted them. */
@@ -136,8 +148,29 @@ function mergeValue(a: unknown, b: unknown): unknown {
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
   const out: Record<string, unknown> = { ...ao };
-  for (const k of Object.keys(bo)) out[k] = mergeValue(ao[k], bo[k]);
+  for (const k of Object.keys(bo)) put(out, k, mergeValue(Object.hasOwn(ao, k) ? ao[k] : undefined, bo[k]));
   return out;
+}
+
+/**
+ * A copy of the report with `clean` applied to every string, keys included: `redact` for JSON, `sanitize` for the
+ * human formats, whose values come from log records (request and model ids, ARNs, file names, problem details).
+ * Keys that clean to the same text (two credentials, both [redacted]) are merged as `audit merge` would: their
+ * counts add up, none is dropped.
+ */
+export function cleanReport(r: AuditReport, clean: (text: string) => string): AuditReport {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return clean(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const key = clean(k);
+      put(out, key, Object.hasOwn(out, key) ? mergeValue(out[key], walk(x)) : walk(x));
+    }
+    return out;
+  };
+  return withShares(walk(r) as AuditReport);
 }
 
 /** The report with its shares computed from its counts, and its maps in sorted key order (a stable document). */
@@ -153,6 +186,6 @@ function sortKeys<T>(v: T): T {
   if (Array.isArray(v)) return v.map(sortKeys) as T;
   if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort()) out[k] = sortKeys((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v).sort()) put(out, k, sortKeys((v as Record<string, unknown>)[k]));
   return out as T;
 }

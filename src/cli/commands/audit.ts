@@ -3,16 +3,18 @@
  * bedrock-runtime, and as they would be sent to bedrock-mantle) and prints the aggregated report.
  * `audit merge <reports…>`: merges `audit --format json` reports of shards into the report of one run.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
-import { PreflightInputError } from '../../errors.js';
+import { isPreflightInputError, PreflightInputError } from '../../errors.js';
 import { json, usage, type Command, type Context } from '../command.js';
-import { listLogFiles } from '../../audit/read.js';
+import { formatByteSize, readInputFileSync } from '../../input/read.js';
+import { redact, remembered, sanitize } from '../../redact.js';
+import { listLogFiles, specialFileKind, unreadableReason } from '../../audit/read.js';
 import { auditFiles, type Progress } from '../../audit/run.js';
-import { mergeReports, REPORT_SCHEMA, type AuditReport } from '../../audit/report.js';
+import { cleanReport, isAuditReport, mergeReports, type AuditReport } from '../../audit/report.js';
 import { formatAuditMarkdown, formatAuditSarif, formatAuditText } from '../../audit/format.js';
 import { formatAuditHtml } from '../../audit/html.js';
 
@@ -21,7 +23,9 @@ const Workers = z.pipe(z.string().check(z.regex(/^[1-9][0-9]{0,2}$/)), z.transfo
 /** Each worker thread holds its own compiled knowledge (about 50 MB): four keep the peak RSS near 256 MB. */
 const DEFAULT_MAX_WORKERS = 4;
 /** Problems that mean part of a file could not be read at all (exit 2, as lint does for unreadable files). */
-const UNREADABLE = ['read-failed', 'gzip-truncated', 'gzip-invalid', 'document-too-large'];
+const UNREADABLE = ['read-failed', 'gzip-truncated', 'gzip-invalid', 'gzip-too-large', 'document-too-large'];
+/** The largest report `audit merge` reads: a report is counts and a few examples, some KiB to a few MiB. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 
 export const auditCommand: Command = {
   summary: SUMMARY,
@@ -39,7 +43,7 @@ export const auditCommand: Command = {
   --quiet          no progress bar (there is none when stderr is not a terminal)
   --format text|json|md|html|sarif   (json: schemas/audit-report.schema.json)
 
-Exit codes: 2 a file could not be read (or a gzip stream ends early), after reporting every file; else 1 for an
+Exit codes: 2 a file could not be read (or a gzip stream ends early or inflates past its bound), after reporting every file; else 1 for an
 error finding on a logged request or a line that is not a record; else 0.`,
   examples: [
     'bedrock-preflight audit ./logs/AWSLogs/111122223333/BedrockModelInvocationLogs/',
@@ -55,13 +59,14 @@ error finding on a logged request or a line that is not a record; else 0.`,
     const report = first === 'merge' ? mergeReports(rest.map(readReport)) : await auditPaths(ctx, ctx.positionals);
     print(ctx, report);
     if (ctx.format !== 'text') {
-      for (const code of UNREADABLE) for (const e of report.records.problems[code]?.examples ?? []) ctx.io.stderr(`bedrock-preflight: ${e.file}:${e.line}: ${e.detail ?? code}\n`);
+      for (const code of UNREADABLE) for (const e of report.records.problems[code]?.examples ?? []) ctx.io.stderr(`bedrock-preflight: ${sanitize(`${e.file}:${e.line}: ${e.detail ?? code}`)}\n`);
     }
     return exitCodeOfAudit(report);
   },
 };
 
 async function auditPaths(ctx: Context, paths: string[]): Promise<AuditReport> {
+  for (const p of paths) checkLogPath(p);
   const files = listLogFiles(paths);
   if (files.length === 0) throw usage(`no log files under ${paths.join(' ')}`);
   let workers = Math.max(1, Math.min(availableParallelism(), DEFAULT_MAX_WORKERS));
@@ -78,7 +83,26 @@ async function auditPaths(ctx: Context, paths: string[]): Promise<AuditReport> {
   return report;
 }
 
-function print({ format, io, color }: Context, report: AuditReport): void {
+/**
+ * A path named on the command line that does not exist, or is a named pipe, a socket or a device (reading a pipe
+ * with no writer waits for ever): one line and exit 2, before any work.
+ */
+function checkLogPath(p: string): void {
+  if (p === '-') return;
+  let st: Stats;
+  try {
+    st = statSync(p);
+  } catch (e) {
+    throw new PreflightInputError('E_INPUT_READ', `cannot read file: ${unreadableReason(e as NodeJS.ErrnoException)}`, { file: p });
+  }
+  const kind = specialFileKind(st);
+  if (kind !== undefined) throw new PreflightInputError('E_INPUT_READ', `cannot read file: it is ${kind}; give a regular file, a folder, or - to read stdin`, { file: p });
+}
+
+/** Every string of the report comes from log records or from reports given to merge: cleaned before it is shown. */
+function print(ctx: Context, raw: AuditReport): void {
+  const { format, io, color } = ctx;
+  const report = cleanReport(raw, remembered(format === 'json' ? redact : sanitize));
   if (format === 'json') io.stdout(json(report));
   else if (format === 'md') io.stdout(formatAuditMarkdown(report));
   else if (format === 'html') io.stdout(formatAuditHtml(report));
@@ -92,19 +116,21 @@ export function exitCodeOfAudit(r: AuditReport): number {
   return errors || Object.keys(r.records.problems).length > 0 ? 1 : 0;
 }
 
+/** A report made by audit --format json: at most MAX_REPORT_BYTES, checked against its JSON Schema. */
 function readReport(file: string): AuditReport {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(readInputFileSync(file, { maxBytes: MAX_REPORT_BYTES }).text);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code !== undefined ? (e as Error).message : 'it is not JSON';
-    throw new PreflightInputError('E_INPUT_PARSE', `cannot read an audit report (as "audit --format json" prints): ${why}`, { file });
+    if (isPreflightInputError(e) && e.code !== 'E_INPUT_PARSE') throw e; // cannot be read, or too large
+    throw new PreflightInputError('E_INPUT_PARSE', 'cannot read an audit report (as "audit --format json" prints): it is not JSON text', { file });
   }
-  const v = value as Partial<AuditReport> | null;
-  if (v === null || typeof v !== 'object' || v.schema !== REPORT_SCHEMA || v.version !== 1 || typeof v.records !== 'object') {
-    throw new PreflightInputError('E_INPUT_SHAPE', `not an audit report (expected "schema": "${REPORT_SCHEMA}", "version": 1, as "audit --format json" prints)`, { file });
+  if (!isAuditReport(value)) {
+    const e = isAuditReport.errors?.[0];
+    const at = sanitize(e?.instancePath || '/').slice(0, 200);
+    throw new PreflightInputError('E_INPUT_SHAPE', `not an audit report as "audit --format json" prints (${formatByteSize(MAX_REPORT_BYTES)} at most): at ${at}: ${e?.message ?? 'invalid'}`, { file });
   }
-  return v as AuditReport;
+  return value;
 }
 
 /** A one-line progress bar on stderr: records, records/s, bytes read of the total, ETA. */
