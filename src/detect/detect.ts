@@ -6,7 +6,8 @@
  * Everything is compiled once (compileDetector); a detection keeps its state in locals, so it is re-entrant.
  */
 import { PreflightInputError } from '../errors.js';
-import type { ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
+import type { ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef, RequestRuleDef } from '../types.js';
+import { familiesOf } from '../compile/rules.js';
 import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, pointerOf, trieIsEmpty, valueAt, walkTrie, type Leaf, type SignalSet, type TrieNode } from './signals.js';
 import { compileModelClassifier, type ModelClass } from './models.js';
 import { lifecycleRules } from '../compile/lifecycle.js';
@@ -152,7 +153,9 @@ function compileApiSignals(k: Knowledge, api: ApiId | null, capIndex: ReadonlyMa
   const def = k.apis.find((a) => a.id === api);
   const modelPointers = (def?.model ?? []).filter((m) => m !== 'path').map((m) => ({ pointer: m, segments: m.slice(1).split('/') }));
   if (api === null) return { set, tests: undefined, modelPointers };
-  const tests = compileRequestTests([...k.requestRules, ...lifecycleRules(k.models, [api])], api, k.capabilities.length, capIndex);
+  // A rule limited to some model families cannot fire for another family's request: its test is not run.
+  const familiesOfRule = (r: RequestRuleDef) => (r.models === undefined ? undefined : new Set(familiesOf(k.models, r.models, r.endpoints)));
+  const tests = compileRequestTests([...k.requestRules, ...lifecycleRules(k.models, [api])], api, k.capabilities.length, capIndex, Date.now, familiesOfRule);
   for (const b of tests.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
   for (const h of tests.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
   return { set, tests, modelPointers };
@@ -173,7 +176,7 @@ function detect(c: Compiled, input: unknown, options: CheckOptions): Detection {
   const recorded = recordSignals(apiSignals, request, target);
   const evidence = capabilityEvidence(c, recorded.found);
   const cls = target.model === null ? undefined : c.classify(target.model);
-  const { signals, signalEvidence } = requestSignals(apiSignals.tests, request, recorded, { model: cls?.base ?? null, modelPath: target.modelPath });
+  const { signals, signalEvidence } = requestSignals(apiSignals.tests, request, recorded, { model: cls?.base ?? null, modelPath: target.modelPath, family: cls?.family ?? null });
   const facts: Facts = {
     endpoint: target.endpoint,
     api: target.api,
@@ -374,13 +377,14 @@ function requestSignals(
   tests: CompiledRequestTests | undefined,
   request: Request,
   recorded: Recorded,
-  model: { model: string | null; modelPath: string | undefined },
+  model: { model: string | null; modelPath: string | undefined; family: string | null },
 ): { signals: string[]; signalEvidence: Map<string, string> | undefined } {
   const signals: string[] = [];
   let signalEvidence: Map<string, string> | undefined;
   if (tests === undefined || tests.rules.length === 0) return { signals, signalEvidence };
-  const ctx: TestContext = { body: request.body, base: request.base, hits: recorded.hits, headers: recorded.headerNames, found: recorded.found, ...model };
+  const ctx: TestContext = { body: request.body, base: request.base, hits: recorded.hits, headers: recorded.headerNames, found: recorded.found, model: model.model, modelPath: model.modelPath };
   for (const r of tests.rules) {
+    if (r.families !== undefined && (model.family === null || !r.families.has(model.family))) continue;
     const ev = r.evaluate(ctx);
     if (ev === undefined) continue;
     signals.push(r.id);

@@ -77,7 +77,8 @@ export interface CompiledRequestTests {
   bodyLeaves: BodyLeafSpec[];
   headerLeaves: HeaderLeafSpec[];
   needsHeaderNames: boolean;
-  rules: Array<{ id: string; evaluate: Evaluate }>;
+  /** Each rule's test, and the model families it is limited to (undefined: every model). */
+  rules: Array<{ id: string; evaluate: Evaluate; families: ReadonlySet<string> | undefined }>;
 }
 
 const isObject = (v: unknown): boolean => v !== null && typeof v === 'object';
@@ -105,6 +106,7 @@ export function compileRequestTests(
   capIndexBase: number,
   capIndex: ReadonlyMap<string, number>,
   now: () => number = Date.now,
+  familiesOf: (r: RequestRuleDef) => ReadonlySet<string> | undefined = () => undefined,
 ): CompiledRequestTests {
   const out: CompiledRequestTests = { slotCount: 0, bodyLeaves: [], headerLeaves: [], needsHeaderNames: false, rules: [] };
   const c: Compiler = {
@@ -117,7 +119,7 @@ export function compileRequestTests(
   for (const r of rules) {
     if (r.when === undefined || !r.apis.includes(api)) continue;
     c.regex = r.userPatterns === true ? compileLinearRegex : undefined;
-    out.rules.push({ id: r.id, evaluate: compileTest(c, r.when) });
+    out.rules.push({ id: r.id, evaluate: compileTest(c, r.when), families: familiesOf(r) });
   }
   return out;
 }
@@ -215,26 +217,47 @@ type Path = Array<string | number>;
  * Every value at `segments` below `v` (`*` every element or member, `-1` an array's last element), with the
  * concrete path to it; null counts as absent, and bytes (a Uint8Array) are one value, as in the body walk.
  */
-function valuesAt(v: unknown, segments: readonly string[], at: Path = [], out: Array<{ at: Path; value: unknown }> = []): Array<{ at: Path; value: unknown }> {
-  if (v === undefined || v === null) return out;
-  if (at.length === segments.length) {
-    out.push({ at, value: v });
-    return out;
-  }
-  if (typeof v !== 'object' || ArrayBuffer.isView(v)) return out;
-  const s = segments[at.length]!;
-  if (s === '*') {
-    if (Array.isArray(v)) v.forEach((x, i) => valuesAt(x, segments, [...at, i], out));
-    else for (const k in v) if (Object.hasOwn(v, k)) valuesAt((v as Record<string, unknown>)[k], segments, [...at, k], out);
-  } else if (Array.isArray(v) && s === LAST_SEGMENT) {
-    valuesAt(v[v.length - 1], segments, [...at, v.length - 1], out);
-  } else valuesAt(valueAt(v, [s]), segments, [...at, s], out);
+function valuesAt(v: unknown, segments: readonly string[]): Array<{ at: Path; value: unknown }> {
+  const out: Array<{ at: Path; value: unknown }> = [];
+  collect(v, { segments, at: [], out });
   return out;
 }
 
+/** One walk of valuesAt: the pattern, the path so far (a stack) and what was found. */
+interface Collecting {
+  segments: readonly string[];
+  at: Path;
+  out: Array<{ at: Path; value: unknown }>;
+}
+
+function collect(x: unknown, w: Collecting): void {
+  if (x === undefined || x === null) return;
+  const { segments, at } = w;
+  if (at.length === segments.length) {
+    w.out.push({ at: [...at], value: x });
+    return;
+  }
+  if (typeof x !== 'object' || ArrayBuffer.isView(x)) return;
+  const s = segments[at.length]!;
+  if (s === '*') {
+    if (Array.isArray(x)) for (let i = 0; i < x.length; i++) step(x[i], i, w);
+    else for (const k in x) if (Object.hasOwn(x, k)) step((x as Record<string, unknown>)[k], k, w);
+  } else if (Array.isArray(x) && s === LAST_SEGMENT) step(x[x.length - 1], x.length - 1, w);
+  else step(valueAt(x, [s]), s, w);
+}
+
+function step(x: unknown, key: string | number, w: Collecting): void {
+  w.at.push(key);
+  collect(x, w);
+  w.at.pop();
+}
+
 /** The string values at `segments` below `element`. */
-const stringsAt = (element: unknown, segments: readonly string[]): Array<{ at: Path; value: string }> =>
-  valuesAt(element, segments).filter((x): x is { at: Path; value: string } => typeof x.value === 'string');
+function stringsAt(element: unknown, segments: readonly string[]): Array<{ at: Path; value: string }> {
+  const out: Array<{ at: Path; value: string }> = [];
+  for (const x of valuesAt(element, segments)) if (typeof x.value === 'string') out.push(x as { at: Path; value: string });
+  return out;
+}
 
 /**
  * Values that must pair up between neighbouring elements (a tool use in one message, its result in the next).
@@ -243,26 +266,33 @@ const stringsAt = (element: unknown, segments: readonly string[]): Array<{ at: P
  */
 function compilePairs(p: NonNullable<RequestTest['pairs']>): Evaluate {
   const array = plainSegments(p.array);
-  const ask = patternSegments(p.ask);
-  const answer = patternSegments(p.answer);
+  const asks = p.unmatched === 'ask';
+  // The side whose lone value is the evidence, the side that must name it, and where that side is.
+  const mine = patternSegments(asks ? p.ask : p.answer);
+  const theirs = patternSegments(asks ? p.answer : p.ask);
+  const offset = asks ? 1 : -1;
   return (ctx) => {
     const a = valueAt(ctx.body, array);
     if (!Array.isArray(a)) return undefined;
-    const names = (i: number, segments: readonly string[]): Set<string> => new Set(stringsAt(a[i], segments).map((x) => x.value));
-    for (let i = 0; i < a.length; i++) {
-      const lone =
-        p.unmatched === 'ask'
-          ? i + 1 < a.length ? unpaired(stringsAt(a[i], ask), names(i + 1, answer)) : undefined
-          : unpaired(stringsAt(a[i], answer), i > 0 ? names(i - 1, ask) : new Set<string>());
+    // A tool use in the last element is the model's pending call: its result comes with the next request.
+    const last = asks ? a.length - 1 : a.length;
+    for (let i = 0; i < last; i++) {
+      const values = stringsAt(a[i], mine);
+      if (values.length === 0) continue;
+      const lone = unpaired(values, stringsAt(a[i + offset], theirs));
       if (lone !== undefined) return pointerOf(ctx.base, [...concreteSegments(ctx.body, array), i, ...lone]);
     }
     return undefined;
   };
 }
 
-/** The path of the first value that `partners` lacks. */
-const unpaired = (values: ReadonlyArray<{ at: Path; value: string }>, partners: ReadonlySet<string>): Path | undefined =>
-  values.find((x) => !partners.has(x.value))?.at;
+/** The path of the first value that no partner names. */
+function unpaired(values: ReadonlyArray<{ at: Path; value: string }>, partners: ReadonlyArray<{ value: string }>): Path | undefined {
+  const named = new Set<string>();
+  for (const x of partners) named.add(x.value);
+  for (const x of values) if (!named.has(x.value)) return x.at;
+  return undefined;
+}
 
 /**
  * A `some` test's element test with its pointers written from the body's root (the array's pattern, then `*`,
@@ -305,7 +335,10 @@ function compileElementTest(t: RequestTest, regex: RegexCompiler | undefined): E
   if (t.body !== undefined) {
     const segments = patternSegments(t.body);
     const passes = compileBodyValueTest(t, regex);
-    return (element) => valuesAt(element, segments).find((x) => passes(x.value))?.at;
+    return (element) => {
+      for (const x of valuesAt(element, segments)) if (passes(x.value)) return x.at;
+      return undefined;
+    };
   }
   if (t.absent !== undefined) {
     const segments = plainSegments(t.absent);
