@@ -46,6 +46,15 @@ describe('check', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('a JSON Lines file: one line naming the place and pointing at lint, exit 2', () => {
+    const f = file('traffic.jsonl', '{"model":"a","messages":[]}\n{"model":"b","messages":[]}\n');
+    const r = run(['check', f, '--endpoint', 'mantle']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('traffic.jsonl:2:1');
+    expect(r.stderr).toContain('lint reads JSON Lines');
+  });
+
   it('exits 0 for a valid runtime Converse request and lists what it uses', () => {
     const r = run(['check', 'examples/runtime-converse-guardrails.json', '--format', 'json']);
     expect(r.code).toBe(0);

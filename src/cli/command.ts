@@ -7,6 +7,7 @@ import type { Preflight } from '../preflight.js';
 import { isPreflightInputError, PreflightInputError } from '../errors.js';
 import { escapeJsonText, sanitizeStrings } from '../redact.js';
 import { parseBoundedInput } from '../input/yaml-bounds.js';
+import { isJsonLinesName } from '../input/parse.js';
 import { readInputFileSync, type InputLimits } from '../input/read.js';
 import { HELP_FLAGS } from './help.js';
 import * as z from 'zod/mini';
@@ -83,7 +84,16 @@ export const REQUEST_FLAGS = `  --endpoint E     bedrock-runtime | bedrock-mantl
 
 export function readRequest(file: string, limits: Partial<InputLimits> = {}): unknown {
   const { text, file: name } = readInputFileSync(file, limits);
-  return parseBoundedInput(text, name, { limits }).value;
+  try {
+    return parseBoundedInput(text, name, { limits }).value;
+  } catch (e) {
+    // A JSON Lines file holds many requests: say which command reads them.
+    if (!isPreflightInputError(e) || e.code !== 'E_INPUT_PARSE' || !isJsonLinesName(file)) throw e;
+    throw new PreflightInputError(e.code, `${e.message} (this command takes one request; bedrock-preflight lint reads JSON Lines, a request a line)`, {
+      ...(e.file !== undefined ? { file: e.file } : {}),
+      ...(e.position ? { position: e.position } : {}),
+    });
+  }
 }
 
 export function requestOptions(values: Context['values']): CheckOptions {

@@ -98,13 +98,21 @@ describe('aws-sdk: invalid requests are stopped before they are signed or sent',
     expect(server.received).toHaveLength(0);
   });
 
-  it('InvokeModel with a document block (Uint8Array body)', async () => {
+  it('InvokeModel with temperature and top_p for Claude Haiku 4.5 (Uint8Array body) is stopped', async () => {
+    const body = new TextEncoder().encode(claudeBody({ temperature: 0.5, top_p: 0.9 }));
+    const err = await rejection(guarded().send(new InvokeModelCommand({ modelId: CLAUDE, body })));
+    expect(err.findings.find((f) => f.subject === 'temperature-and-top-p')).toMatchObject({ code: 'field-conflict', severity: 'error', path: '/body/top_p' });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('InvokeModel with a PDF document block for Claude (Uint8Array body) is sent: a warning since 2026-12-03', async () => {
     const body = new TextEncoder().encode(
       claudeBody({ messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' } }] }] }),
     );
-    const err = await rejection(guarded().send(new InvokeModelCommand({ modelId: CLAUDE, body })));
-    expect(err.findings[0]).toMatchObject({ code: 'field-rejected', subject: 'documents', path: '/body/messages/0/content/0/type' });
-    expect(server.received).toHaveLength(0);
+    const warned: string[] = [];
+    await guarded({ logger: { warn: (m: string) => void warned.push(m) } }).send(new InvokeModelCommand({ modelId: CLAUDE, body })).catch(() => undefined);
+    expect(server.received).toHaveLength(1);
+    expect(warned.join('\n')).toContain('documents');
   });
 
   it('InvokeModelWithResponseStream is checked', async () => {
