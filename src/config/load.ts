@@ -213,18 +213,7 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
     if (t.some !== undefined) requestTest(`${pointer}/some/test`, t.some.test, true);
   };
 
-  raw.cells?.forEach((c, i) => {
-    if (c.api !== undefined && !apiIds.has(c.api)) p.add(`/cells/${i}/api`, unknownApi(c.api));
-    else if (!rowFor(k, c.id, c.api)) {
-      const rows = k.matrix.filter((r) => r.id === c.id);
-      p.add(
-        `/cells/${i}/${c.api !== undefined && rows.length > 0 ? 'api' : 'id'}`,
-        rows.length === 0
-          ? `no matrix row "${c.id}" (see bedrock-preflight matrix)`
-          : `no row "${c.id}" for ${c.api === undefined ? 'every api' : `api "${c.api}"`}; rows: ${rows.map((r) => (r.api ? `${r.id} with api ${r.api}` : `${r.id} without api`)).join(', ')}`,
-      );
-    }
-  });
+  checkCells(p, raw, k, unknownApi);
   const ids = new Set<string>();
   raw.rules?.forEach((r, i) => {
     const at = `/rules/${i}`;
@@ -240,7 +229,32 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
       if ('request' in sel) requestTest(`${at}/${key}/request`, sel.request);
     }
   });
-  // Globs run on every file's path: each must be matchable in linear time (src/config/glob.ts).
+  checkGlobs(p, raw);
+  raw.severity?.forEach((s, i) => {
+    if (s.code === undefined && s.subject === undefined) p.add(`/severity/${i}`, 'a severity override needs code, subject or both');
+  });
+  p.throwIfAny();
+}
+
+/** Each cell override names a matrix row (and, for a row limited to one api, that api). */
+function checkCells(p: ProblemList, raw: RawConfig, k: Knowledge, unknownApi: (a: string) => string): void {
+  const apiIds = new Set<string>(k.apis.map((a) => a.id));
+  raw.cells?.forEach((c, i) => {
+    if (c.api !== undefined && !apiIds.has(c.api)) p.add(`/cells/${i}/api`, unknownApi(c.api));
+    else if (!rowFor(k, c.id, c.api)) {
+      const rows = k.matrix.filter((r) => r.id === c.id);
+      p.add(
+        `/cells/${i}/${c.api !== undefined && rows.length > 0 ? 'api' : 'id'}`,
+        rows.length === 0
+          ? `no matrix row "${c.id}" (see bedrock-preflight matrix)`
+          : `no row "${c.id}" for ${c.api === undefined ? 'every api' : `api "${c.api}"`}; rows: ${rows.map((r) => (r.api ? `${r.id} with api ${r.api}` : `${r.id} without api`)).join(', ')}`,
+      );
+    }
+  });
+}
+
+/** Globs run on every file's path: each must be matchable in linear time (src/config/glob.ts). */
+function checkGlobs(p: ProblemList, raw: RawConfig): void {
   const glob = (pointer: string, g: string | undefined): void => {
     const why = g === undefined ? undefined : globProblem(g);
     if (why !== undefined) p.add(pointer, why);
@@ -248,10 +262,6 @@ function checkAgainstKnowledge(doc: Document, raw: RawConfig, k: Knowledge): voi
   raw.endpoints?.forEach((e, i) => glob(`/endpoints/${i}/glob`, e.glob));
   raw.rules?.forEach((r, i) => r.files?.forEach((g, j) => glob(`/rules/${i}/files/${j}`, g)));
   raw.ignores?.forEach((g, i) => glob(`/ignores/${i}/path`, g.path));
-  raw.severity?.forEach((s, i) => {
-    if (s.code === undefined && s.subject === undefined) p.add(`/severity/${i}`, 'a severity override needs code, subject or both');
-  });
-  p.throwIfAny();
 }
 
 /** The flags every command that reads the configuration takes. */

@@ -12,9 +12,9 @@ import { checkArchitecture, type ArchReport } from '../../src/arch/check.js';
 import { loadArchitecture } from '../../src/arch/load.js';
 import { formatArchText } from '../../src/arch/text.js';
 import { loadConfig } from '../../src/config/index.js';
-import { isPreflightInputError, type PreflightInputError } from '../../src/errors.js';
 import { formatArchHtml } from '../../src/format/arch-html.js';
 import { formatArchMarkdown } from '../../src/format/arch-md.js';
+import { thrown } from '../helpers/files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli.cjs');
@@ -30,16 +30,6 @@ function file(name: string, text: string): string {
 function run(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function thrown(f: () => unknown): PreflightInputError {
-  try {
-    f();
-  } catch (e) {
-    if (isPreflightInputError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
 }
 
 const exampleReport = (): ArchReport => {

@@ -1,15 +1,14 @@
+const inFolder = (files: Record<string, string>): string => folder(files, 'bp-config-');
 /**
  * Configuration and overlays: an overlay can flip a cell, add an organisation rule, change a severity and
  * suppress a finding with a reason; invalid files are reported at file:line:column; extends chains merge with the
  * most derived file winning, and missing files and cycles are errors.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Engine } from 'json-rules-engine';
 import { describe, expect, it } from 'vitest';
 import { createPreflight } from '../../src/index.js';
-import { isPreflightInputError, type PreflightInputError } from '../../src/errors.js';
 import {
   applyPolicy,
   checkWithConfig,
@@ -23,30 +22,11 @@ import {
 } from '../../src/config/index.js';
 import { generateValidators, GENERATED_VALIDATORS } from '../../src/config/validators.build.js';
 import type { Finding } from '../../src/types.js';
+import { folder, thrown } from '../helpers/files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const example = join(root, 'examples', 'policy', '.bedrock-preflight.yaml');
 const at = (...p: string[]) => join(root, 'examples', 'policy', ...p);
-
-/** A fresh folder with files (paths relative to it); returns its path. */
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-config-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
-function thrown(f: () => unknown): PreflightInputError {
-  try {
-    f();
-  } catch (e) {
-    if (isPreflightInputError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 const runtimeResponses = {
   url: 'https://bedrock-runtime.us-east-1.amazonaws.com/openai/v1/responses',

@@ -1,3 +1,4 @@
+const inFolder = (files: Record<string, string>): string => folder(files, 'bp-glob-');
 /**
  * The configuration's globs (ignores, rules' files, endpoint mappings) are matched in linear time: picomatch's
  * expression, run in RE2JS rather than JavaScript's backtracking engine. Their meaning is picomatch's (dot: true)
@@ -5,37 +6,16 @@
  * configuration is loaded, at its file:line:column.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import { globMatches, globProblem, MAX_GLOB_LENGTH, pathForGlobs } from '../../src/config/glob.js';
 import { checkWithConfig, loadConfig } from '../../src/config/index.js';
-import { isPreflightInputError, type PreflightInputError } from '../../src/errors.js';
 import { endpointMapper } from '../../src/lint/endpoints.js';
+import { folder, thrown } from '../helpers/files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli.cjs');
-
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-glob-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
-function thrown(f: () => unknown): PreflightInputError {
-  try {
-    f();
-  } catch (e) {
-    if (isPreflightInputError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 /** The glob of issue 1: `*a` 25 times then `b`; picomatch's own expression backtracks for minutes on 40 a's. */
 const HOSTILE = '*a'.repeat(25) + 'b';

@@ -1,26 +1,18 @@
+const inFolder = (files: Record<string, string>): string => folder(files, 'bp-hostile-');
 /**
  * Reproductions of issue 13 (hostile input, round two) through the command line: each now gives one clear line
  * with the file (and position) and exit code 2, or the right result, within bounds.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { PreflightInputError } from '../../src/errors.js';
+import { folder } from '../helpers/files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli.cjs');
-
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-hostile-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  return dir;
-}
 
 function cli(cwd: string, ...args: string[]) {
   // A hang is caught by the time-out: the process is killed and its status is null.

@@ -1,41 +1,22 @@
+const inFolder = (files: Record<string, string>): string => folder(files, 'bp-pack-');
 /**
  * Rule-pack tests (`test <dir>`): the example pack passes; failing cases show an expected-vs-actual diff and
  * exit 1; invalid pack files are exit 2 with file:line:column. The CLI runs through the built dist/cli.cjs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isPreflightInputError, type PreflightInputError } from '../../src/errors.js';
 import { formatRulePackText } from '../../src/testing/format.js';
 import { runRulePack } from '../../src/testing/runner.js';
+import { folder, thrown } from '../helpers/files.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli.cjs');
 
-function folder(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bp-pack-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-
 function run(args: string[], cwd = root) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function thrown(f: () => unknown): PreflightInputError {
-  try {
-    f();
-  } catch (e) {
-    if (isPreflightInputError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
 }
 
 const OVERLAY = `rules:
