@@ -119,7 +119,8 @@ export function sanitizeStrings<T>(value: T, options: { json?: boolean; clean?: 
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[clean(k)] = walk(x);
+      // defineProperty: a key such as "__proto__" (a model id in an audit's traffic, say) stays a key.
+      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, clean(k), { value: walk(x), enumerable: true, writable: true, configurable: true });
       return out;
     }
     return v;

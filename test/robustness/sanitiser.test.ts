@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeControl, redact, remembered, sanitize } from '../../src/redact.js';
+import { escapeControl, redact, remembered, sanitize, sanitizeStrings } from '../../src/redact.js';
 import { builtInKnowledge } from '../../src/preflight.js';
 import { serveDuringTests } from '../setup/serve.js';
 
@@ -89,6 +89,13 @@ describe('redact and escapeControl', () => {
     expect(out).toMatch(/… \[\d+ more characters not shown\]$/);
     expect(redact('x'.repeat(8_000_000))).toBe('… [8000000 more characters not shown]');
     expect(redact(`model ${'y'.repeat(1000)}`)).toBe(`model ${'y'.repeat(1000)}`);
+  });
+
+  it('sanitizeStrings keeps every key, "__proto__" and "constructor" too', () => {
+    const report = JSON.parse('{"models":{"__proto__":3,"constructor":2,"anthropic.claude-haiku-4-5":1}}') as unknown;
+    const out = sanitizeStrings(report);
+    expect(JSON.stringify(out)).toBe(JSON.stringify(report));
+    expect(Object.keys((out as { models: object }).models)).toEqual(['__proto__', 'constructor', 'anthropic.claude-haiku-4-5']);
   });
 
   it('replace a long sk- key without a digit (the case a random property run found)', () => {
