@@ -6,8 +6,7 @@
  * Everything is compiled once (compileDetector); a detection keeps its state in locals, so it is re-entrant.
  */
 import { PreflightInputError } from '../errors.js';
-import type { ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef, RequestRuleDef } from '../types.js';
-import { familiesOf } from '../compile/rules.js';
+import type { ApiId, CapabilityUse, CheckOptions, EndpointId, Facts, Knowledge, OtherOperationDef } from '../types.js';
 import { addToTrie, compileSignalSet, compileValueTest, escapeSegment, newTrieNode, pointerOf, trieIsEmpty, valueAt, walkTrie, type Leaf, type SignalSet, type TrieNode } from './signals.js';
 import { compileModelClassifier, type ModelClass } from './models.js';
 import { lifecycleRules } from '../compile/lifecycle.js';
@@ -154,11 +153,26 @@ function compileApiSignals(k: Knowledge, api: ApiId | null, capIndex: ReadonlyMa
   const modelPointers = (def?.model ?? []).filter((m) => m !== 'path').map((m) => ({ pointer: m, segments: m.slice(1).split('/') }));
   if (api === null) return { set, tests: undefined, modelPointers };
   // A rule limited to some model families cannot fire for another family's request: its test is not run.
-  const familiesOfRule = (r: RequestRuleDef) => (r.models === undefined ? undefined : new Set(familiesOf(k.models, r.models, r.endpoints)));
-  const tests = compileRequestTests([...k.requestRules, ...lifecycleRules(k.models, [api])], api, k.capabilities.length, capIndex, Date.now, familiesOfRule);
+  const families = ruleFamilies(k);
+  const tests = compileRequestTests([...k.requestRules, ...lifecycleRules(k.models, [api])], api, k.capabilities.length, capIndex, Date.now, (r) => families.get(r.id));
   for (const b of tests.bodyLeaves) addToTrie(set.body, b.pattern, b.leaf);
   for (const h of tests.headerLeaves) set.headers.set(h.header, [...(set.headers.get(h.header) ?? []), h.leaf]);
   return { set, tests, modelPointers };
+}
+
+/**
+ * The model families each request rule is limited to, read from its compiled rule (`request/<id>`, whose
+ * modelFamily condition the build computed): no family pattern is compiled at run time.
+ */
+function ruleFamilies(k: Knowledge): Map<string, ReadonlySet<string>> {
+  const out = new Map<string, ReadonlySet<string>>();
+  for (const r of k.rules) {
+    if (!r.name.startsWith('request/') || !('all' in r.conditions)) continue;
+    for (const c of r.conditions.all) {
+      if ('fact' in c && c.fact === 'modelFamily' && c.operator === 'in') out.set(r.name.slice('request/'.length), new Set(c.value as string[]));
+    }
+  }
+  return out;
 }
 
 function compileShapeScorers(k: Knowledge): ShapeScorer[] {
