@@ -140,7 +140,7 @@ export function runCli(argv: readonly string[], io: CliIo): number | Promise<num
     const builtIn = BUILT_IN[name];
     if (builtIn) return runCommand(builtIn, name, args, io, fail);
     const lazy = EXTRA_COMMANDS[name];
-    if (!lazy) throw usage(`unknown command "${name}" (expected one of: ${COMMAND_NAMES.join(', ')})`);
+    if (!lazy) throw unknownCommand(name);
     return lazy.load().then((command) => runCommand(command, name, args, io, fail), fail);
   } catch (e) {
     return fail(e);
@@ -154,8 +154,29 @@ function commandHelpFor(args: readonly string[], io: CliIo, fail: (e: unknown) =
   const builtIn = BUILT_IN[name];
   if (builtIn) return runCommand(builtIn, name, ['--help'], io, fail);
   const lazy = EXTRA_COMMANDS[name];
-  if (!lazy) throw usage(`unknown command "${name}" (expected one of: ${COMMAND_NAMES.join(', ')})`);
+  if (!lazy) throw unknownCommand(name);
   return lazy.load().then((command) => runCommand(command, name, ['--help'], io, fail), fail);
+}
+
+const unknownCommand = (name: string): PreflightInputError =>
+  usage(`unknown command "${name}"${didYouMean(name, COMMAND_NAMES)} (expected one of: ${COMMAND_NAMES.join(', ')})`);
+
+/** `; did you mean "x"?` for the one candidate within two edits of `word`, else nothing. */
+export function didYouMean(word: string, candidates: readonly string[], before = '"', after = '"'): string {
+  const near = candidates.filter((c) => editDistance(word, c) <= 2);
+  return near.length === 1 ? `; did you mean ${before}${near[0]}${after}?` : '';
+}
+
+/** Levenshtein distance (short words only: command and flag names). */
+function editDistance(a: string, b: string): number {
+  if (a.length > 40 || b.length > 40) return Infinity;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 function runCommand(command: Command, name: string, args: readonly string[], io: CliIo, fail: (e: unknown) => number): number | Promise<number> {
@@ -164,7 +185,7 @@ function runCommand(command: Command, name: string, args: readonly string[], io:
     try {
       parsed = parseArgs({ args: [...args], options: { ...COMMON, ...command.options }, allowPositionals: true, strict: true });
     } catch (e) {
-      throw usage(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')} (see "bedrock-preflight ${name} --help")`);
+      throw usage(`${optionProblem(e as Error, Object.keys({ ...COMMON, ...command.options }))} (see "bedrock-preflight ${name} --help")`);
     }
     const values = parsed.values as Context['values'];
     if (values['help'] === true) {
@@ -185,6 +206,14 @@ function runCommand(command: Command, name: string, args: readonly string[], io:
   } catch (e) {
     return fail(e);
   }
+}
+
+/** parseArgs's message in this tool's words: lower-case, without its positional-argument hint, with a suggestion. */
+function optionProblem(e: Error, options: readonly string[]): string {
+  const message = e.message.replace(/\. To specify a positional argument.*$/s, '');
+  const unknown = /^Unknown option '--([^']+)'$/.exec(message);
+  if (unknown === null) return message.charAt(0).toLowerCase() + message.slice(1);
+  return `unknown option --${unknown[1]}${didYouMean(unknown[1]!, options.filter((o) => o.length > 1), '--', '')}`;
 }
 
 /** `--format json` among the arguments: then an exit 2 also prints one JSON document, `{ "error": … }`, on stdout. */
