@@ -18,6 +18,7 @@ import type { PolicyCheckReport } from '../config/index.js';
 import type { CheckReport } from '../types.js';
 import { exitCodeOfCheck, exitCodeOfRecommend } from '../format/exit.js';
 import { VERSION } from '../version.js';
+import { editDistance } from '../edit-distance.js';
 import { redact, sanitize, sanitizeStrings } from '../redact.js';
 
 const BUILT_IN: Record<string, Command> = {
@@ -163,21 +164,11 @@ const unknownCommand = (name: string): PreflightInputError =>
 
 /** `; did you mean "x"?` for the one candidate within two edits of `word`, else nothing. */
 export function didYouMean(word: string, candidates: readonly string[], before = '"', after = '"'): string {
+  if (word.length > 64) return '';
   const near = candidates.filter((c) => editDistance(word, c) <= 2);
   return near.length === 1 ? `; did you mean ${before}${near[0]}${after}?` : '';
 }
 
-/** Levenshtein distance (short words only: command and flag names). */
-function editDistance(a: string, b: string): number {
-  if (a.length > 40 || b.length > 40) return Infinity;
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
 
 function runCommand(command: Command, name: string, args: readonly string[], io: CliIo, fail: (e: unknown) => number): number | Promise<number> {
   try {
