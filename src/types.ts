@@ -317,6 +317,9 @@ export interface RequestTest {
   some?: { array: string; test: RequestTest };
 }
 
+/** What a test inside `some` may be: tests of the element's own keys. */
+export const ELEMENT_TEST_KINDS = ['body', 'absent', 'all', 'any'] as const;
+
 export interface RequestRuleDef extends Sourced {
   id: string;
   code: FindingCode;

@@ -11,7 +11,7 @@ import { CONFIG_FILE_NAMES, CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted, fin
 
 export { CONFIG_FILE_NAMES, CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted, findConfigFile };
 import { builtInKnowledge } from '../preflight.js';
-import type { Knowledge, RequestTest } from '../types.js';
+import { ELEMENT_TEST_KINDS, type Knowledge, type RequestTest } from '../types.js';
 import { loadDocument, type Document } from './document.js';
 import { ConfigError, ProblemList } from './errors.js';
 import { applyOverlay, compileOrgRule, rowFor } from './overlay.js';
@@ -53,8 +53,8 @@ function isInside(path: string, tree: string): boolean {
 
 /** The kinds of test a configuration's request test may be (rules/requests.yaml has a few more). */
 const CONFIG_TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'compare', 'repeats', 'pairs', 'some', 'all'] as const;
-/** What a test inside `some` may be: tests of the element's own keys. */
-const ELEMENT_KINDS: readonly string[] = ['body', 'absent', 'all'];
+/** What a test inside `some` may be in a configuration (any is not a configuration test). */
+const ELEMENT_KINDS: readonly string[] = ELEMENT_TEST_KINDS.filter((k) => (CONFIG_TEST_KINDS as readonly string[]).includes(k));
 export function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   if (rel === '' || isAbsolute(rel)) return abs;

@@ -4,7 +4,7 @@
  * Problems carry file:line:column like schema problems do.
  */
 import { join } from 'node:path';
-import { ENDPOINT_IDS } from '../types.js';
+import { ELEMENT_TEST_KINDS, ENDPOINT_IDS } from '../types.js';
 import type {
   ApiDef,
   ApiId,
@@ -232,8 +232,7 @@ function checkModels(p: Problems, files: Files, models: ModelFamily[], ids: Ids)
 }
 
 const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'modelIds', 'compare', 'repeats', 'pairs', 'some', 'all', 'any'] as const;
-/** What a test inside `some` may be: tests of the element's own keys. */
-export const ELEMENT_TEST_KINDS = ['body', 'absent', 'all', 'any'] as const;
+
 
 /** Where a test sits: inside `any` (no header tests), inside `some` (tests of one element's keys only). */
 interface TestPlace {
