@@ -109,6 +109,16 @@ export function escapeJsonText(json: string): string {
 export const sanitize = (text: string): string => escapeControl(redact(text));
 
 /**
+ * Sets an own data property; "__proto__" (a model id in an audit's traffic, say) stays a key rather than setting
+ * the prototype. defineProperty only there: on every key it is much slower than an assignment, and every answer of
+ * `serve` goes through here.
+ */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
+
+/**
  * A copy of `value` (plain objects and arrays) with every string, keys included, redacted and, unless `json`,
  * control-escaped. Reports are shallow: the recursion follows the report's own shape, not the input's.
  */
@@ -119,8 +129,7 @@ export function sanitizeStrings<T>(value: T, options: { json?: boolean; clean?: 
     if (Array.isArray(v)) return v.map(walk);
     if (v !== null && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
       const out: Record<string, unknown> = {};
-      // defineProperty: a key such as "__proto__" (a model id in an audit's traffic, say) stays a key.
-      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, clean(k), { value: walk(x), enumerable: true, writable: true, configurable: true });
+      for (const [k, x] of Object.entries(v)) setOwn(out, clean(k), walk(x));
       return out;
     }
     return v;
