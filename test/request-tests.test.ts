@@ -122,15 +122,21 @@ describe('real failures', () => {
 describe('the loader refuses misplaced test keys', () => {
   /** The loader's problems after `edit` is applied to rules/requests.yaml in a copy of rules/. */
   const problemsAfter = (edit: (text: string) => string): string[] => (loadErrorAfterEdit('requests.yaml', edit)?.problems ?? []).map((p) => p.message);
+  /** Replaces `from` (which must be in the file: an edit that finds nothing would test nothing). */
+  const swap = (from: string, to: string) => (text: string): string => {
+    expect(text, `rules/requests.yaml no longer holds: ${from}`).toContain(from);
+    return text.replace(from, to);
+  };
+  const VERSION_ABSENT = '{ absent: /anthropic_version }';
 
   it('inside some, only tests of the element\'s keys (body, absent, all, any)', () => {
-    const problems = problemsAfter((t) => t.replace('when: { absent: /anthropic_version }', "when: { some: { array: /messages, test: { all: [ { body: /role }, { capability: guardrails } ] } } }"));
+    const problems = problemsAfter(swap(VERSION_ABSENT, "{ some: { array: /messages, test: { all: [ { body: /role }, { capability: guardrails } ] } } }"));
     expect(problems).toContain('inside some, a test is one of body, absent, all, any (found capability)');
   });
 
   it('a number bound outside a body test, and a header test inside any', () => {
-    expect(problemsAfter((t) => t.replace('when: { absent: /anthropic_version }', 'when: { absent: /anthropic_version, above: 3 }'))).toContain('above, below and empty go with body');
-    expect(problemsAfter((t) => t.replace('{ body: /toolConfig/toolChoice/any }, { body: /toolConfig/toolChoice/tool }', '{ header: x-example }, { body: /toolConfig/toolChoice/tool }'))).toContain(
+    expect(problemsAfter(swap(VERSION_ABSENT, '{ absent: /anthropic_version, above: 3 }'))).toContain('above, below and empty go with body');
+    expect(problemsAfter(swap('{ body: /toolConfig/toolChoice/any }, { body: /toolConfig/toolChoice/tool }', '{ header: x-example }, { body: /toolConfig/toolChoice/tool }'))).toContain(
       'header tests are not supported inside any',
     );
   });
