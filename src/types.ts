@@ -291,6 +291,8 @@ export interface RequestTest {
   today?: { from?: string; before?: string };
   /** Holds when the request's base model id (no profile prefix, ARN or :1m suffix) is one of these. */
   modelIds?: string[];
+  /** Holds when the request names a model whose base id is none of these (the twin of a modelIds test). */
+  exceptModelIds?: string[];
   equals?: string | number | boolean;
   oneOf?: Array<string | number | boolean>;
   noneOf?: Array<string | number | boolean>;

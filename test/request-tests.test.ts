@@ -94,6 +94,27 @@ describe('today and any tests', () => {
   });
 });
 
+describe('modelIds and exceptModelIds tests', () => {
+  const compiled = compileRequestTests(
+    [rule('named', { modelIds: ['a.model-1'] }), rule('others', { exceptModelIds: ['a.model-1'] })],
+    'converse',
+    0,
+    new Map(),
+  );
+  const held = (model: string | null) =>
+    compiled.rules.map((r) => r.evaluate({ ...context(), model, modelPath: '/url' }) !== undefined);
+
+  it('exceptModelIds holds for every other model id, at the place that names the model, and never for the ids it lists', () => {
+    expect(held('a.model-1')).toEqual([true, false]);
+    expect(held('a.model-2')).toEqual([false, true]);
+    expect(compiled.rules[1]!.evaluate({ ...context(), model: 'a.model-9', modelPath: '/body/modelId' })).toBe('/body/modelId');
+  });
+
+  it('neither holds for a request that names no model', () => {
+    expect(held(null)).toEqual([false, false]);
+  });
+});
+
 describe('real failures', () => {
   const cases = (loadRulesFile(join(root, 'rules', 'cases', 'real-failures.yaml'), 'cases', join(root, 'schemas'), root).value as { cases: Array<{ expect: { valid?: boolean } }> }).cases;
 

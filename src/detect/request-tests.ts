@@ -52,7 +52,7 @@ export interface TestContext {
   found: ReadonlyArray<string | undefined>;
   /** The request's base model id (no profile prefix, ARN or context suffix); null when it names none. */
   model?: string | null;
-  /** Where the request names its model (/url, /body/model, …), the evidence of a modelIds test. */
+  /** Where the request names its model (/url, /body/model, …), the evidence of a modelIds or exceptModelIds test. */
   modelPath?: string | undefined;
 }
 
@@ -150,6 +150,10 @@ function compileTest(c: Compiler, t: RequestTest): Evaluate {
   if (t.modelIds !== undefined) {
     const ids = new Set(t.modelIds);
     return (ctx) => (ctx.model != null && ids.has(ctx.model) ? (ctx.modelPath ?? '') : undefined);
+  }
+  if (t.exceptModelIds !== undefined) {
+    const ids = new Set(t.exceptModelIds);
+    return (ctx) => (ctx.model != null && !ids.has(ctx.model) ? (ctx.modelPath ?? '') : undefined);
   }
   if (t.any !== undefined) return compileAny(t.any.map((sub) => compileTest(c, sub)));
   const parts = (t.all ?? []).map((sub) => compileTest(c, sub));

@@ -231,7 +231,7 @@ function checkModels(p: Problems, files: Files, models: ModelFamily[], ids: Ids)
   return familyIds;
 }
 
-const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'modelIds', 'compare', 'repeats', 'pairs', 'some', 'all', 'any'] as const;
+const TEST_KINDS = ['body', 'absent', 'header', 'headerAbsent', 'count', 'sequence', 'capability', 'today', 'modelIds', 'exceptModelIds', 'compare', 'repeats', 'pairs', 'some', 'all', 'any'] as const;
 
 
 /** Where a test sits: inside `any` (no header tests), inside `some` (tests of one element's keys only). */
