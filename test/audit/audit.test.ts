@@ -14,7 +14,7 @@ import { createPreflight } from '../../src/index.js';
 import { Auditor, auditRequest } from '../../src/audit/audit.js';
 import { displayName, listLogFiles, readLogFile, type LogItem } from '../../src/audit/read.js';
 import { rebuildRuntime } from '../../src/audit/rebuild.js';
-import { mergeReports } from '../../src/audit/report.js';
+import { MAX_TEXT, mergeReports } from '../../src/audit/report.js';
 import { auditFiles } from '../../src/audit/run.js';
 import type { InvocationRecord } from '../../src/audit/record.js';
 import { random, recordOf, templatesFromCases, writeCorpus } from '../../scripts/gen-invocation-logs.js';
@@ -88,24 +88,75 @@ describe('merge', () => {
   }));
   items.push({ kind: 'problem', file: 'f9.jsonl', line: 3, code: 'json-invalid', message: 'not JSON' });
 
-  const reportOf = (list: readonly LogItem[]) => {
-    const a = new Auditor(preflight);
+  const reportOf = (list: readonly LogItem[], keysKept?: number) => {
+    const a = new Auditor(preflight, keysKept === undefined ? {} : { keysKept });
     for (const item of list) a.add(item);
     return a.result();
   };
   const whole = reportOf(items);
+  /** Splits the items as `parts` says; the shards' reports come back in any order, each as a JSON document. */
+  const shardReports = (list: readonly LogItem[], parts: number[], keysKept: (shard: number) => number | undefined) => {
+    const shards: LogItem[][] = [[], [], [], [], []];
+    list.forEach((item, i) => shards[parts[i]!]!.push(item));
+    return shards.map((s, i) => JSON.parse(JSON.stringify(reportOf(s, keysKept(i))))).reverse();
+  };
 
   it('of the reports of any split gives the report of one run over all records', () => {
     fc.assert(
       fc.property(fc.array(fc.nat(4), { minLength: items.length, maxLength: items.length }), (parts) => {
-        const shards: LogItem[][] = [[], [], [], [], []];
-        items.forEach((item, i) => shards[parts[i]!]!.push(item));
-        // Shards come back in any order, each as a JSON document.
-        const reports = shards.reverse().map((s) => JSON.parse(JSON.stringify(reportOf(s))));
-        expect(mergeReports(reports)).toEqual(whole);
+        expect(mergeReports(shardReports(items, parts, () => undefined))).toEqual(whole);
       }),
       { numRuns: 25 },
     );
+  });
+
+  describe('with few keys kept', () => {
+    // Every record with its own identity and Region, and a model id of its own in one record of two: more distinct
+    // keys than the maps keep.
+    const distinct: LogItem[] = items.map((item, i) => {
+      if (item.kind !== 'record') return item;
+      const r = item.record;
+      const record = { ...r, identity: { arn: `arn:aws:iam::111122223333:user/u${(i * 37) % 101}` }, region: `xx-test-${i % 9}`, ...(i % 2 === 0 ? { modelId: `${r.modelId}-m${i}` } : {}) };
+      return { ...item, record };
+    });
+    const keep = 3;
+    const capped = reportOf(distinct, keep);
+
+    it('keeps the smallest keys in code-unit order, with exact counts, and counts the records of the others', () => {
+      const records = distinct.flatMap((i) => (i.kind === 'record' ? [i.record] : []));
+      const identities = records.map((r) => r.identity!.arn!);
+      const smallest = [...new Set(identities)].sort().slice(0, keep);
+      expect(Object.keys(capped.traffic.byIdentity)).toEqual(smallest);
+      for (const arn of smallest) expect(capped.traffic.byIdentity[arn]).toBe(identities.filter((x) => x === arn).length);
+      expect(capped.otherKeys).toMatchObject({ keep, records: { '/traffic/byIdentity': records.length - smallest.reduce((a, k) => a + capped.traffic.byIdentity[k]!, 0) } });
+      for (const [pointer, map] of [['/traffic/byModel', capped.traffic.byModel], ['/traffic/byRegion', capped.traffic.byRegion]] as const) {
+        expect(Object.keys(map)).toHaveLength(keep);
+        expect(Object.values(map).reduce((a, n) => a + n, 0) + capped.otherKeys!.records[pointer]!).toBe(records.length);
+      }
+    });
+
+    it('of the reports of any split gives the report of one run, whichever shard kept fewer keys', () => {
+      fc.assert(
+        fc.property(fc.array(fc.nat(4), { minLength: distinct.length, maxLength: distinct.length }), fc.nat(4), (parts, fewer) => {
+          expect(mergeReports(shardReports(distinct, parts, () => keep))).toEqual(capped);
+          // Shards that kept more keys (the default) merge with one that kept `keep` into the report that kept `keep`.
+          expect(mergeReports(shardReports(distinct, parts, (i) => (i === fewer ? keep : undefined)))).toEqual(capped);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it('cuts texts from records to MAX_TEXT characters, and a merge cuts nothing more', () => {
+      const long = (items[0] as Extract<LogItem, { kind: 'record' }>).record;
+      const a = new Auditor(preflight);
+      a.add({ kind: 'record', file: 'l.jsonl', line: 1, record: { ...long, modelId: `m${'x'.repeat(5000)}`, requestId: `r${'y'.repeat(5000)}` } });
+      const r = a.result();
+      const [model] = Object.keys(r.traffic.byModel);
+      expect(model).toHaveLength(MAX_TEXT);
+      expect(model!.endsWith('…')).toBe(true);
+      expect(JSON.stringify(r)).not.toMatch(/x{1000}|y{1000}/);
+      expect(mergeReports([JSON.parse(JSON.stringify(r))])).toEqual(r);
+    });
   });
 });
 
