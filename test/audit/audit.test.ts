@@ -16,6 +16,8 @@ import { displayName, listLogFiles, readLogFile, type LogItem } from '../../src/
 import { rebuildRuntime } from '../../src/audit/rebuild.js';
 import { MAX_TEXT, mergeReports } from '../../src/audit/report.js';
 import { auditFiles } from '../../src/audit/run.js';
+import { formatAuditMarkdown, formatAuditText } from '../../src/audit/format.js';
+import { formatAuditHtml } from '../../src/audit/html.js';
 import type { InvocationRecord } from '../../src/audit/record.js';
 import { random, recordOf, templatesFromCases, writeCorpus } from '../../scripts/gen-invocation-logs.js';
 
@@ -144,6 +146,18 @@ describe('merge', () => {
         }),
         { numRuns: 25 },
       );
+    });
+
+    it('shows the records under keys not kept in text, md and html (and json has them in otherKeys)', () => {
+      const n = capped.otherKeys!.records['/traffic/byIdentity']!;
+      expect(n).toBeGreaterThan(0);
+      // The pointer, then its count: after ": " (text), " | " (md) or "</td><td>" (html).
+      const line = new RegExp(`/traffic/byIdentity(?:\\W|td)+${n.toLocaleString('en-US')}\\b`);
+      for (const text of [formatAuditText(capped, { width: 140 }), formatAuditMarkdown(capped), formatAuditHtml(capped)]) {
+        expect(text).toMatch(/keeps its 3 smallest keys/);
+        expect(text).toMatch(line);
+      }
+      expect(formatAuditText(whole)).not.toMatch(/smallest keys/);
     });
 
     it('cuts texts from records to MAX_TEXT characters, and a merge cuts nothing more', () => {
