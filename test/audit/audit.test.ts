@@ -215,6 +215,31 @@ describe('problems are reported with their location, and the rest goes on', () =
     expect(r.records.total).toBeLessThan(400);
   });
 
+  it('a gzip with data after it: every record before is audited, and the damage is a problem at its byte offset', async () => {
+    // No newline at the end: the last line is whole all the same.
+    const gz = gzipSync(Array.from({ length: 300 }, (_, i) => JSON.stringify(record(`g${i}`, body))).join('\n'));
+    const file = join(tmp, 'trailing.json.gz');
+    const garbage = Buffer.from('not gzip\n');
+    const badMember = Buffer.from([0x1f, 0x8b, 0x63, 0, 0, 0, 0, 0, 0, 3]);
+    for (const [tail, says] of [[garbage, 'data that is not gzip follows'], [badMember, 'unknown compression method']] as const) {
+      writeFileSync(file, Buffer.concat([gz, tail]));
+      const r = await auditFiles([file]);
+      expect(r.records.total).toBe(300);
+      expect(r.records.problems).toEqual({ 'gzip-invalid': { count: 1, examples: [{ file: displayName(file), line: 301, detail: expect.stringContaining(says) }] } });
+      expect(r.records.problems['gzip-invalid']!.examples[0]!.detail).toContain(`at byte ${gz.length}`);
+    }
+    // Members one after another, then zero bytes (padding, as gzip(1) allows): all read, no problem.
+    writeFileSync(file, Buffer.concat([gz, gzipSync(`\n${JSON.stringify(record('h', body))}\n`), Buffer.alloc(64)]));
+    const whole = await auditFiles([file]);
+    expect(whole.records.total).toBe(301);
+    expect(whole.records.problems).toEqual({});
+    // A trailer that does not match the data (its length, here) is a damage too.
+    const wrong = Buffer.from(gz);
+    wrong.writeUInt32LE(wrong.readUInt32LE(wrong.length - 4) + 1, wrong.length - 4);
+    writeFileSync(file, wrong);
+    expect((await auditFiles([file])).records.problems['gzip-invalid']?.examples[0]?.detail).toMatch(/incorrect length check/);
+  });
+
   it('a body delivered to S3 separately: counted as not audited, with its record and the S3 location', async () => {
     const file = join(tmp, 'large.jsonl');
     const s3 = 's3://logs/AWSLogs/111122223333/BedrockModelInvocationLogs/us-east-1/data/x.json.gz';
