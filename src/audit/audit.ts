@@ -9,7 +9,7 @@ import type { ApiId, CheckReport, Finding, Knowledge, ModelFamily } from '../typ
 import type { LogItem, ProblemItem, RecordItem } from './read.js';
 import { familyOf, mantleRequest, mantleTargetOf, rebuildRuntime, type Change, type RuntimeRequest } from './rebuild.js';
 import type { InvocationRecord } from './record.js';
-import { bump, emptyReport, keepExample, withShares, type AuditReport, type Example, type Readiness } from './report.js';
+import { bump, clipText, emptyReport, keepExample, keepSmallestKeys, KEYS_KEPT, withShares, type AuditReport, type Example, type Readiness } from './report.js';
 
 /** Error findings on mantle that say the request cannot go there (rather than that a field must be fixed). */
 const BLOCKING_CODES = /^(api-|capability-|model-|region-|operation-)/;
@@ -21,13 +21,24 @@ export interface RecordVerdict {
   changes: Change[];
 }
 
+export interface AuditorOptions {
+  /** The keys kept in each map of counts (default KEYS_KEPT); tests set a small one. */
+  keysKept?: number;
+}
+
 export class Auditor {
-  private readonly report: AuditReport = emptyReport();
+  private readonly report: AuditReport;
   private readonly k: Knowledge;
+  /** Records since the maps of counts were last cut down to their kept keys. */
+  private sinceKept = 0;
   /** Each family's lifecycle dates by model id (families without any are absent); made once. */
   private readonly lifecycles: ReadonlyMap<string, Record<string, string>>;
 
-  constructor(private readonly preflight: Preflight) {
+  constructor(
+    private readonly preflight: Preflight,
+    options: AuditorOptions = {},
+  ) {
+    this.report = emptyReport(Math.max(1, options.keysKept ?? KEYS_KEPT));
     this.k = preflight.knowledge;
     this.lifecycles = new Map(this.k.models.flatMap((f) => {
       const l = lifecycleOf(f);
@@ -39,6 +50,12 @@ export class Auditor {
   add(item: LogItem): void {
     if (item.kind === 'problem') this.addProblem(item);
     else this.addRecord(item);
+    // A record adds at most a few keys to each map: cutting the maps down every `keep` records bounds them to a few
+    // times `keep` keys, at the cost of a sort now and then.
+    if (++this.sinceKept >= this.report.otherKeys!.keep) {
+      keepSmallestKeys(this.report);
+      this.sinceKept = 0;
+    }
   }
 
   addBytes(n: number): void {
@@ -51,6 +68,7 @@ export class Auditor {
 
   /** The report so far (a copy with its shares computed). */
   result(): AuditReport {
+    keepSmallestKeys(this.report);
     return withShares(structuredClone(this.report));
   }
 
@@ -113,7 +131,7 @@ export class Auditor {
       return;
     }
     for (const b of v.blockers) {
-      const slot = (m.blockers[b.subject] ??= { subject: b.subject, reason: b.reason, count: 0, examples: [] });
+      const slot = (m.blockers[b.subject] ??= { subject: b.subject, reason: clipText(b.reason), count: 0, examples: [] });
       slot.count++;
       keepSmaller(slot, 'reason', b.reason);
       keepSmaller(slot, 'source', b.source);
@@ -202,7 +220,8 @@ function keepSmaller<T extends object>(slot: T, key: keyof T & string, value: st
   if (value === undefined) return;
   const s = slot as Record<string, unknown>;
   const old = s[key];
-  if (typeof old !== 'string' || value < old) s[key] = value;
+  const text = clipText(value);
+  if (typeof old !== 'string' || text < old) s[key] = text;
 }
 
 /**

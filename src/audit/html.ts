@@ -2,14 +2,16 @@
  * The audit report as one self-contained HTML page with inline SVG charts (no script, no network): where traffic
  * could go (a stacked bar), what blocks it, what fails today and the traffic by operation, model and Region.
  */
-import type { AuditReport, Example, Readiness } from './report.js';
-import { READINESS_LABELS, READINESS_ORDER, top, where } from './format.js';
+import type { AuditReport, Counted, Example, Readiness } from './report.js';
+import { andMore, otherKeys, otherKeysIntro, READINESS_LABELS, READINESS_ORDER, top, where } from './format.js';
 
 const COLORS: Record<Readiness, string> = { asIs: '#2e7d32', change: '#f9a825', cannot: '#c62828', unknown: '#9e9e9e' };
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 /** An example as a short name (the file's last part), with the full location in its tooltip. */
+/** A tally's examples, one a line, and how many more it counts. */
+const examplesHtml = (t: Counted): string => `${t.examples.map(exampleHtml).join('<br>')}${t.count > t.examples.length ? `<br>${esc(andMore(t, t.examples.length).slice(2))}` : ''}`;
 const exampleHtml = (e: Example): string => `<span title="${esc(where(e))}">${esc(`${e.file.split('/').pop()}:${e.line}`)}${e.requestId ? ` <code>${esc(e.requestId)}</code>` : ''}</span>${e.detail ? ` ${esc(e.detail)}` : ''}`;
 
 function readinessBar(r: AuditReport): string {
@@ -37,6 +39,12 @@ function bars(id: string, title: string, entries: Array<[string, number]>, color
   return `<h3>${esc(title)}</h3><svg id="${id}" class="chart" role="img" aria-label="${esc(title)}" viewBox="0 0 820 ${entries.length * 24}" width="820" height="${entries.length * 24}">${rows.join('')}</svg>`;
 }
 
+/** The records under keys the maps of counts did not keep; nothing when they kept every key. */
+function otherKeysHtml(r: AuditReport): string {
+  const rows = otherKeys(r).map(([pointer, n]) => `<tr><td>${esc(pointer)}</td><td>${n}</td></tr>`);
+  return rows.length === 0 ? '' : `<h3>Keys not kept</h3><p>${esc(otherKeysIntro(r))}</p><table id="other-keys-table"><tr><th>map</th><th>records</th></tr>${rows.join('')}</table>`;
+}
+
 export function formatAuditHtml(r: AuditReport): string {
   const blockers = Object.entries(r.mantle.blockers).map(([k, b]) => [k, b.count] as [string, number]).sort((a, b) => b[1] - a[1]);
   const findings = Object.entries(r.today.findings).map(([k, f]) => [k, f.count] as [string, number]).sort((a, b) => b[1] - a[1]).slice(0, 12);
@@ -46,9 +54,9 @@ export function formatAuditHtml(r: AuditReport): string {
   const changeRows = Object.entries(r.mantle.changes).map(([k, t]) => `<tr><td>${esc(k)}</td><td>${t.count}</td><td>${esc(top(t.details, 3).map(([d, n]) => `${d} (${n})`).join('; '))}</td></tr>`);
   const findingRows = Object.values(r.today.findings)
     .sort((a, b) => b.count - a.count)
-    .map((f) => `<tr class="sev-${esc(f.severity)}"><td>${esc(f.severity)}</td><td>${esc(f.code)} ${esc(f.subject)}</td><td>${f.count}</td><td>${f.examples.map(exampleHtml).join('<br>')}</td></tr>`);
+    .map((f) => `<tr class="sev-${esc(f.severity)}"><td>${esc(f.severity)}</td><td>${esc(f.code)} ${esc(f.subject)}</td><td>${f.count}</td><td>${examplesHtml(f)}</td></tr>`);
   const inputRows = [...Object.entries(r.records.notAudited).map(([k, t]) => ['not audited', k, t] as const), ...Object.entries(r.records.problems).map(([k, t]) => ['problem', k, t] as const)].map(
-    ([kind, k, t]) => `<tr><td>${kind}</td><td>${esc(k)}</td><td>${t.count}</td><td>${t.examples.map(exampleHtml).join('<br>')}</td></tr>`,
+    ([kind, k, t]) => `<tr><td>${kind}</td><td>${esc(k)}</td><td>${t.count}</td><td>${examplesHtml(t)}</td></tr>`,
   );
   const lifecycleRows = Object.values(r.lifecycle.models).map((m) => `<tr><td>${esc(m.label)}</td><td>${m.count}</td><td>${esc(Object.entries(m.lifecycle).map(([k, v]) => `${k}: ${v}`).join(', '))}</td></tr>`);
   return `<!doctype html>
@@ -79,6 +87,7 @@ ${bars('by-operation', 'By operation', top(r.traffic.byOperation, 10), '#1565c0'
 ${bars('by-model', 'By model', top(r.traffic.byModel, 10), '#1565c0')}
 ${bars('by-region', 'By Region', top(r.traffic.byRegion, 10), '#1565c0')}
 ${bars('by-identity', 'By identity', top(r.traffic.byIdentity, 10), '#1565c0')}
+${otherKeysHtml(r)}
 ${lifecycleRows.length > 0 ? `<h2>Model lifecycle</h2><table id="lifecycle-table"><tr><th>model</th><th>records</th><th>lifecycle</th></tr>${lifecycleRows.join('')}</table>` : ''}
 <h2>Not audited and problems</h2>
 <table id="input-table"><tr><th>kind</th><th>code</th><th>records</th><th>examples</th></tr>${inputRows.join('')}</table>

@@ -11,10 +11,9 @@
 import { constants, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
 import { formatByteSize } from '../input/read.js';
+import { gunzip, isDamageAfterMember } from './gunzip.js';
 import { recordProblem, type InvocationRecord } from './record.js';
 
 export type ProblemCode = 'record-invalid' | 'json-invalid' | 'gzip-truncated' | 'gzip-invalid' | 'gzip-too-large' | 'read-failed' | 'document-too-large';
@@ -197,7 +196,9 @@ export async function* readLogSource(name: string, open: () => AsyncIterable<Buf
     }
     yield* lines.end();
   } catch (e) {
-    // A line cut off by the failure is not a record: it is part of what is missing.
+    // A line cut off by the failure is not a record: it is part of what is missing. After a whole gzip member
+    // (garbage appended to the file), the text before is whole: its last line is read too.
+    if (isDamageAfterMember(e)) yield* lines.end();
     yield failure(name, lines.line, gzip, bytes, e as NodeJS.ErrnoException);
   }
 }
@@ -206,7 +207,7 @@ function failure(file: string, line: number, gzip: boolean, bytes: number, e: No
   if (gzip && /unexpected end of file/i.test(e.message)) {
     return { kind: 'problem', file, line: line + 1, code: 'gzip-truncated', message: `the gzip stream ends early (after ${bytes} compressed bytes, line ${line}); the records after it are missing` };
   }
-  if (gzip && e.code?.startsWith('Z_')) return { kind: 'problem', file, line: line + 1, code: 'gzip-invalid', message: `the gzip stream is damaged after line ${line}: ${e.message}` };
+  if (gzip && e.code?.startsWith('Z_')) return { kind: 'problem', file, line: line + 1, code: 'gzip-invalid', message: `the gzip stream is damaged after line ${line} (${bytes} compressed bytes read): ${e.message}` };
   return { kind: 'problem', file, line: Math.max(line, 1), code: 'read-failed', message: `cannot be read: ${unreadableReason(e)}` };
 }
 
@@ -229,12 +230,17 @@ async function decompressed(src: AsyncGenerator<Buffer>): Promise<{ stream: Asyn
   if (first.done) return { stream: (async function* () {})(), compressed: false };
   const head = first.value;
   const all = (async function* () {
-    yield head;
-    yield* src;
+    try {
+      yield head;
+      yield* src;
+    } finally {
+      // Stopped at the first chunk (a small file), src is not yet delegated to: closing `all` must close it too.
+      await src.return(undefined);
+    }
   })();
   if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) return { stream: all, compressed: false };
-  // pipeline, not pipe: stopping early (a gzip bomb) destroys the source too, which closes the file.
-  return { stream: pipeline(Readable.from(all), createGunzip({ chunkSize: CHUNK }), () => {}), compressed: true };
+  // Stopping early (a gzip bomb) closes the source too, which closes the file.
+  return { stream: gunzip(all, CHUNK), compressed: true };
 }
 
 /**

@@ -3,12 +3,24 @@
  * records equals the merge of the reports of any split of them (`audit merge`). Counts add; example lists keep
  * the first few in a fixed order (file, line, request id); texts that could differ keep the smaller one.
  * The derived `shares` are recomputed after a merge. Schema: schemas/audit-report.schema.json.
+ * Memory stays bounded whatever the input: each map of counts keyed by values from the records (model ids,
+ * identities, …) keeps only its KEYS_KEPT smallest keys in code-unit order, and counts the records of the other
+ * keys in `otherKeys`; texts from records are cut to MAX_TEXT characters. Both are the same in one run and in any
+ * merge, so the report stays exactly mergeable.
  */
 import { RECORD_FORMAT_AS_OF, RECORD_FORMAT_SOURCE } from './record.js';
 import { validateAuditReport } from './generated/report-validator.js';
 
 export const REPORT_SCHEMA = 'bedrock-preflight/audit-report';
 export const EXAMPLES_KEPT = 3;
+/**
+ * The keys kept in each map of counts. Real traffic has some tens of operations, Regions and model ids and at most
+ * some hundreds of roles; 1,000 keeps all of them, and 1,000 keys of at most MAX_TEXT characters in each of the
+ * few maps keep a report to some MB (each worker thread holds one).
+ */
+export const KEYS_KEPT = 1000;
+/** The longest text kept from a record (a key, a request id, a problem's detail); longer ones are cut, with "…". */
+export const MAX_TEXT = 1000;
 
 export interface Example {
   file: string;
@@ -70,11 +82,16 @@ export interface AuditReport {
     unknownReasons: Record<string, number>;
   };
   lifecycle: { known: boolean; models: Record<string, LifecycleTally> };
+  /**
+   * Each map of counts (see `countMaps`) keeps its `keep` smallest keys; `records` counts, by the map's JSON Pointer,
+   * the records under the keys it did not keep. Absent in reports made before it (nothing was left out).
+   */
+  otherKeys?: { keep: number; records: Record<string, number> };
   /** Derived from the counts: shares of audited records, 0..1. */
   shares: { failingToday: number } & Record<Readiness, number>;
 }
 
-export function emptyReport(): AuditReport {
+export function emptyReport(keep = KEYS_KEPT): AuditReport {
   const counted = (): Counted => ({ count: 0, examples: [] });
   return {
     schema: REPORT_SCHEMA,
@@ -85,6 +102,7 @@ export function emptyReport(): AuditReport {
     today: { valid: 0, invalid: 0, findings: {} },
     mantle: { readiness: { asIs: counted(), change: counted(), cannot: counted(), unknown: counted() }, changes: {}, blockers: {}, unknownReasons: {} },
     lifecycle: { known: false, models: {} },
+    otherKeys: { keep, records: {} },
     shares: { failingToday: 0, asIs: 0, change: 0, cannot: 0, unknown: 0 },
   };
 }
@@ -102,8 +120,9 @@ export function compareExamples(a: Example, b: Example): number {
   return a.line - b.line;
 }
 
-/** Adds an example to a list kept sorted and short. */
-export function keepExample(list: Example[], e: Example): void {
+/** Adds an example (its texts cut to MAX_TEXT) to a list kept sorted and short. */
+export function keepExample(list: Example[], example: Example): void {
+  const e = clipExample(example);
   if (list.length >= EXAMPLES_KEPT && compareExamples(e, list[list.length - 1]!) >= 0) return;
   let i = list.length;
   while (i > 0 && compareExamples(e, list[i - 1]!) < 0) i--;
@@ -111,8 +130,62 @@ export function keepExample(list: Example[], e: Example): void {
   if (list.length > EXAMPLES_KEPT) list.pop();
 }
 
+/** Adds n to a key's count (the key cut to MAX_TEXT, as every text from a record). */
 export function bump(map: Record<string, number>, key: string, n = 1): void {
-  put(map, key, (Object.hasOwn(map, key) ? map[key]! : 0) + n);
+  const k = clipText(key);
+  put(map, k, (Object.hasOwn(map, k) ? map[k]! : 0) + n);
+}
+
+/**
+ * A text cut to MAX_TEXT characters, the last one "…" (never half of a surrogate pair). Cutting a cut text changes
+ * nothing, so one run and a merge of reports cut the same texts alike.
+ */
+export function clipText(s: string): string {
+  if (s.length <= MAX_TEXT) return s;
+  let end = MAX_TEXT - 1;
+  const last = s.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${s.slice(0, end)}…`;
+}
+
+function clipExample(e: Example): Example {
+  const out: Example = { file: clipText(e.file), line: e.line };
+  if (e.requestId !== undefined) out.requestId = clipText(e.requestId);
+  if (e.detail !== undefined) out.detail = clipText(e.detail);
+  return out;
+}
+
+/**
+ * The maps of counts keyed by values from the records, by JSON Pointer: those that `otherKeys` bounds. The other maps
+ * of the report are keyed by codes and ids of the knowledge (problem codes, finding codes, capability ids, model
+ * families), whose number does not grow with the input.
+ */
+export function countMaps(r: AuditReport): Array<[string, Record<string, number>]> {
+  const pointer = (...parts: string[]): string => parts.map((p) => `/${p.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+  return [
+    ...Object.entries(r.traffic).map(([k, m]): [string, Record<string, number>] => [pointer('traffic', k), m]),
+    [pointer('mantle', 'unknownReasons'), r.mantle.unknownReasons],
+    ...Object.entries(r.mantle.changes).map(([k, c]): [string, Record<string, number>] => [pointer('mantle', 'changes', k, 'details'), c.details]),
+  ];
+}
+
+/**
+ * Keeps the `keep` smallest keys (code-unit order) of each map of counts, and adds the counts of the others to
+ * `otherKeys.records` under the map's pointer. Doing it now and then, and once at the end, keeps exactly what doing it
+ * once would: a key among the smallest is never dropped, and every record of another key ends in `otherKeys`.
+ */
+export function keepSmallestKeys(r: AuditReport): void {
+  const other = (r.otherKeys ??= { keep: KEYS_KEPT, records: {} });
+  for (const [pointer, map] of countMaps(r)) {
+    const keys = Object.keys(map);
+    if (keys.length <= other.keep) continue;
+    let dropped = 0;
+    for (const k of keys.sort().slice(other.keep)) {
+      dropped += map[k]!;
+      delete map[k];
+    }
+    bump(other.records, pointer, dropped);
+  }
 }
 
 /**
@@ -125,12 +198,16 @@ function put(o: Record<string, unknown>, key: string, value: unknown): void {
 
 /** Merges report parts as one run over all their records would have counted them. */
 export function mergeReports(reports: readonly AuditReport[]): AuditReport {
-  const out = emptyReport();
+  // A report that kept fewer keys decides: the smallest of those it kept are the smallest of all.
+  const keep = Math.min(...reports.map((r) => r.otherKeys?.keep ?? KEYS_KEPT));
+  const out = emptyReport(Number.isFinite(keep) ? keep : KEYS_KEPT);
   for (const r of reports) {
     for (const part of ['records', 'traffic', 'today', 'mantle', 'lifecycle'] as const) {
       (out as unknown as Record<string, unknown>)[part] = mergeValue(out[part], r[part]);
     }
+    for (const [pointer, n] of Object.entries(r.otherKeys?.records ?? {})) bump(out.otherKeys!.records, pointer, n);
   }
+  keepSmallestKeys(out);
   return withShares(out);
 }
 

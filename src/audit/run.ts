@@ -50,17 +50,18 @@ export async function auditFiles(files: readonly string[], options: AuditOptions
   const preflight = options.preflight ?? createPreflight();
   const workers = Math.min(options.workers ?? 1, files.filter((f) => f !== '-').length);
   if (workers <= 1 || options.workerFile === undefined || !existsSync(options.workerFile) || options.preflight !== undefined) {
-    const parts: AuditReport[] = [];
-    for (const f of files) parts.push(await auditFile(f, preflight, options.onProgress));
-    return mergeReports(parts);
+    // Merged as each file is done: a list of every file's report would grow with the number of files.
+    let report = mergeReports([]);
+    for (const f of files) report = mergeReports([report, await auditFile(f, preflight, options.onProgress)]);
+    return report;
   }
   return auditInWorkers(files, workers, options.workerFile, options.onProgress);
 }
 
 async function auditInWorkers(files: readonly string[], count: number, workerFile: string, onProgress?: (p: Progress) => void): Promise<AuditReport> {
   const queue = files.filter((f) => f !== '-');
-  const parts: AuditReport[] = [];
-  if (files.includes('-')) parts.push(await auditFile('-', createPreflight(), onProgress));
+  let report = mergeReports([]);
+  if (files.includes('-')) report = mergeReports([report, await auditFile('-', createPreflight(), onProgress)]);
   const runOne = (): Promise<void> =>
     new Promise((resolve, reject) => {
       const w = new Worker(workerFile);
@@ -72,7 +73,7 @@ async function auditInWorkers(files: readonly string[], count: number, workerFil
       w.on('message', (m: { progress?: Progress; report?: AuditReport }) => {
         if (m.progress) onProgress?.(m.progress);
         if (m.report) {
-          parts.push(m.report);
+          report = mergeReports([report, m.report]);
           next();
         }
       });
@@ -80,5 +81,5 @@ async function auditInWorkers(files: readonly string[], count: number, workerFil
       next();
     });
   await Promise.all(Array.from({ length: count }, runOne));
-  return mergeReports(parts);
+  return report;
 }

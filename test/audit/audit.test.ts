@@ -14,8 +14,10 @@ import { createPreflight } from '../../src/index.js';
 import { Auditor, auditRequest } from '../../src/audit/audit.js';
 import { displayName, listLogFiles, readLogFile, type LogItem } from '../../src/audit/read.js';
 import { rebuildRuntime } from '../../src/audit/rebuild.js';
-import { mergeReports } from '../../src/audit/report.js';
+import { MAX_TEXT, mergeReports } from '../../src/audit/report.js';
 import { auditFiles } from '../../src/audit/run.js';
+import { formatAuditMarkdown, formatAuditText } from '../../src/audit/format.js';
+import { formatAuditHtml } from '../../src/audit/html.js';
 import type { InvocationRecord } from '../../src/audit/record.js';
 import { random, recordOf, templatesFromCases, writeCorpus } from '../../scripts/gen-invocation-logs.js';
 
@@ -88,24 +90,87 @@ describe('merge', () => {
   }));
   items.push({ kind: 'problem', file: 'f9.jsonl', line: 3, code: 'json-invalid', message: 'not JSON' });
 
-  const reportOf = (list: readonly LogItem[]) => {
-    const a = new Auditor(preflight);
+  const reportOf = (list: readonly LogItem[], keysKept?: number) => {
+    const a = new Auditor(preflight, keysKept === undefined ? {} : { keysKept });
     for (const item of list) a.add(item);
     return a.result();
   };
   const whole = reportOf(items);
+  /** Splits the items as `parts` says; the shards' reports come back in any order, each as a JSON document. */
+  const shardReports = (list: readonly LogItem[], parts: number[], keysKept: (shard: number) => number | undefined) => {
+    const shards: LogItem[][] = [[], [], [], [], []];
+    list.forEach((item, i) => shards[parts[i]!]!.push(item));
+    return shards.map((s, i) => JSON.parse(JSON.stringify(reportOf(s, keysKept(i))))).reverse();
+  };
 
   it('of the reports of any split gives the report of one run over all records', () => {
     fc.assert(
       fc.property(fc.array(fc.nat(4), { minLength: items.length, maxLength: items.length }), (parts) => {
-        const shards: LogItem[][] = [[], [], [], [], []];
-        items.forEach((item, i) => shards[parts[i]!]!.push(item));
-        // Shards come back in any order, each as a JSON document.
-        const reports = shards.reverse().map((s) => JSON.parse(JSON.stringify(reportOf(s))));
-        expect(mergeReports(reports)).toEqual(whole);
+        expect(mergeReports(shardReports(items, parts, () => undefined))).toEqual(whole);
       }),
       { numRuns: 25 },
     );
+  });
+
+  describe('with few keys kept', () => {
+    // Every record with its own identity and Region, and a model id of its own in one record of two: more distinct
+    // keys than the maps keep.
+    const distinct: LogItem[] = items.map((item, i) => {
+      if (item.kind !== 'record') return item;
+      const r = item.record;
+      const record = { ...r, identity: { arn: `arn:aws:iam::111122223333:user/u${(i * 37) % 101}` }, region: `xx-test-${i % 9}`, ...(i % 2 === 0 ? { modelId: `${r.modelId}-m${i}` } : {}) };
+      return { ...item, record };
+    });
+    const keep = 3;
+    const capped = reportOf(distinct, keep);
+
+    it('keeps the smallest keys in code-unit order, with exact counts, and counts the records of the others', () => {
+      const records = distinct.flatMap((i) => (i.kind === 'record' ? [i.record] : []));
+      const identities = records.map((r) => r.identity!.arn!);
+      const smallest = [...new Set(identities)].sort().slice(0, keep);
+      expect(Object.keys(capped.traffic.byIdentity)).toEqual(smallest);
+      for (const arn of smallest) expect(capped.traffic.byIdentity[arn]).toBe(identities.filter((x) => x === arn).length);
+      expect(capped.otherKeys).toMatchObject({ keep, records: { '/traffic/byIdentity': records.length - smallest.reduce((a, k) => a + capped.traffic.byIdentity[k]!, 0) } });
+      for (const [pointer, map] of [['/traffic/byModel', capped.traffic.byModel], ['/traffic/byRegion', capped.traffic.byRegion]] as const) {
+        expect(Object.keys(map)).toHaveLength(keep);
+        expect(Object.values(map).reduce((a, n) => a + n, 0) + capped.otherKeys!.records[pointer]!).toBe(records.length);
+      }
+    });
+
+    it('of the reports of any split gives the report of one run, whichever shard kept fewer keys', () => {
+      fc.assert(
+        fc.property(fc.array(fc.nat(4), { minLength: distinct.length, maxLength: distinct.length }), fc.nat(4), (parts, fewer) => {
+          expect(mergeReports(shardReports(distinct, parts, () => keep))).toEqual(capped);
+          // Shards that kept more keys (the default) merge with one that kept `keep` into the report that kept `keep`.
+          expect(mergeReports(shardReports(distinct, parts, (i) => (i === fewer ? keep : undefined)))).toEqual(capped);
+        }),
+        { numRuns: 25 },
+      );
+    });
+
+    it('shows the records under keys not kept in text, md and html (and json has them in otherKeys)', () => {
+      const n = capped.otherKeys!.records['/traffic/byIdentity']!;
+      expect(n).toBeGreaterThan(0);
+      // The pointer, then its count: after ": " (text), " | " (md) or "</td><td>" (html).
+      const line = new RegExp(`/traffic/byIdentity(?:\\W|td)+${n.toLocaleString('en-US')}\\b`);
+      for (const text of [formatAuditText(capped, { width: 140 }), formatAuditMarkdown(capped), formatAuditHtml(capped)]) {
+        expect(text).toMatch(/keeps its 3 smallest keys/);
+        expect(text).toMatch(line);
+      }
+      expect(formatAuditText(whole)).not.toMatch(/smallest keys/);
+    });
+
+    it('cuts texts from records to MAX_TEXT characters, and a merge cuts nothing more', () => {
+      const long = (items[0] as Extract<LogItem, { kind: 'record' }>).record;
+      const a = new Auditor(preflight);
+      a.add({ kind: 'record', file: 'l.jsonl', line: 1, record: { ...long, modelId: `m${'x'.repeat(5000)}`, requestId: `r${'y'.repeat(5000)}` } });
+      const r = a.result();
+      const [model] = Object.keys(r.traffic.byModel);
+      expect(model).toHaveLength(MAX_TEXT);
+      expect(model!.endsWith('…')).toBe(true);
+      expect(JSON.stringify(r)).not.toMatch(/x{1000}|y{1000}/);
+      expect(mergeReports([JSON.parse(JSON.stringify(r))])).toEqual(r);
+    });
   });
 });
 
@@ -148,6 +213,31 @@ describe('problems are reported with their location, and the rest goes on', () =
     expect(cut?.examples[0]).toMatchObject({ file: displayName(file), line: r.records.total + 1, detail: expect.stringMatching(/ends early/) });
     expect(r.records.total).toBeGreaterThan(0);
     expect(r.records.total).toBeLessThan(400);
+  });
+
+  it('a gzip with data after it: every record before is audited, and the damage is a problem at its byte offset', async () => {
+    // No newline at the end: the last line is whole all the same.
+    const gz = gzipSync(Array.from({ length: 300 }, (_, i) => JSON.stringify(record(`g${i}`, body))).join('\n'));
+    const file = join(tmp, 'trailing.json.gz');
+    const garbage = Buffer.from('not gzip\n');
+    const badMember = Buffer.from([0x1f, 0x8b, 0x63, 0, 0, 0, 0, 0, 0, 3]);
+    for (const [tail, says] of [[garbage, 'data that is not gzip follows'], [badMember, 'unknown compression method']] as const) {
+      writeFileSync(file, Buffer.concat([gz, tail]));
+      const r = await auditFiles([file]);
+      expect(r.records.total).toBe(300);
+      expect(r.records.problems).toEqual({ 'gzip-invalid': { count: 1, examples: [{ file: displayName(file), line: 301, detail: expect.stringContaining(says) }] } });
+      expect(r.records.problems['gzip-invalid']!.examples[0]!.detail).toContain(`at byte ${gz.length}`);
+    }
+    // Members one after another, then zero bytes (padding, as gzip(1) allows): all read, no problem.
+    writeFileSync(file, Buffer.concat([gz, gzipSync(`\n${JSON.stringify(record('h', body))}\n`), Buffer.alloc(64)]));
+    const whole = await auditFiles([file]);
+    expect(whole.records.total).toBe(301);
+    expect(whole.records.problems).toEqual({});
+    // A trailer that does not match the data (its length, here) is a damage too.
+    const wrong = Buffer.from(gz);
+    wrong.writeUInt32LE(wrong.readUInt32LE(wrong.length - 4) + 1, wrong.length - 4);
+    writeFileSync(file, wrong);
+    expect((await auditFiles([file])).records.problems['gzip-invalid']?.examples[0]?.detail).toMatch(/incorrect length check/);
   });
 
   it('a body delivered to S3 separately: counted as not audited, with its record and the S3 location', async () => {

@@ -124,6 +124,29 @@ describe('special files', () => {
   });
 });
 
+describe('more unreadable files than the examples a report keeps', () => {
+  it('are counted, and every format says how many more there are than it names', () => {
+    const dir = at('many-dangling');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'ok.jsonl'), `${record(1)}\n`);
+    for (let i = 0; i < 5; i++) symlinkSync(`nowhere-${i}.json`, join(dir, `dangling-${i}.json`));
+    const json = run(['audit', dir, '--quiet', '--format', 'json']);
+    expect(json.code).toBe(2);
+    const failed = JSON.parse(json.stdout).records.problems['read-failed'];
+    expect(failed.count).toBe(5);
+    expect(failed.examples).toHaveLength(3);
+    expect(json.stderr).toMatch(/and 2 more read-failed/);
+    // text and md name one (and 4 more); html names the 3 kept (and 2 more); sarif lists 3 locations (and 2 more).
+    expect(run(['audit', dir, '--quiet']).stdout).toMatch(/problem read-failed ×5: .*, and 4 more\n/);
+    expect(run(['audit', dir, '--quiet', '--format', 'md']).stdout).toMatch(/\| read-failed \| 5 \| .*, and 4 more \|/);
+    expect(run(['audit', dir, '--quiet', '--format', 'html']).stdout).toMatch(/<td>read-failed<\/td><td>5<\/td><td>(?:(?!<\/td>).)*<br>and 2 more<\/td>/);
+    const sarif = JSON.parse(run(['audit', dir, '--quiet', '--format', 'sarif']).stdout);
+    const result = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'audit/read-failed');
+    expect(result.locations).toHaveLength(3);
+    expect(result.message.text).toMatch(/and 2 more\)$/);
+  });
+});
+
 describe('gzip bombs', () => {
   it('stop at the bound, with a problem at the line reached; the records before it are counted', async () => {
     const file = at('bomb.jsonl.gz');

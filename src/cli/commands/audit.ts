@@ -59,7 +59,11 @@ error finding on a logged request or a line that is not a record; else 0.`,
     const report = first === 'merge' ? mergeReports(rest.map(readReport)) : await auditPaths(ctx, ctx.positionals);
     print(ctx, report);
     if (ctx.format !== 'text') {
-      for (const code of UNREADABLE) for (const e of report.records.problems[code]?.examples ?? []) ctx.io.stderr(`bedrock-preflight: ${sanitize(`${e.file}:${e.line}: ${e.detail ?? code}`)}\n`);
+      for (const code of UNREADABLE) {
+        const t = report.records.problems[code];
+        for (const e of t?.examples ?? []) ctx.io.stderr(`bedrock-preflight: ${sanitize(`${e.file}:${e.line}: ${e.detail ?? code}`)}\n`);
+        if (t && t.count > t.examples.length) ctx.io.stderr(`bedrock-preflight: and ${t.count - t.examples.length} more ${code} (counted in the report, not named)\n`);
+      }
     }
     return exitCodeOfAudit(report);
   },
