@@ -122,7 +122,7 @@ function explainSubject(k: Knowledge, id: string): Explanation | undefined {
 function explainRule(k: Knowledge, rule: JreRule): Explanation {
   const p = rule.event.params;
   const rows = k.matrix.filter((r) => r.id === p.subject && (r.api ?? undefined) === p.api);
-  return { id: rule.name, kind: 'rule', label: `${p.code} of ${p.subject} on ${p.endpoint}${p.api ? ` (${p.api})` : ''}`, summary: p.message.replace('{where}', ''), cells: cellsOf(k, rows, p.endpoint), notes: notesOf(rows), rules: [rule.name], rule };
+  return { id: rule.name, kind: 'rule', label: `${p.code} of ${p.subject} on ${p.endpoint ?? 'either endpoint'}${p.api ? ` (${p.api})` : ''}`, summary: p.message.replace('{where}', ''), cells: cellsOf(k, rows, p.endpoint), notes: notesOf(rows), rules: [rule.name], rule };
 }
 
 function explainRequestRule(r: RequestRuleDef): Explanation {

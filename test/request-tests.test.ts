@@ -131,6 +131,14 @@ describe('real failures', () => {
     }
   });
 
+  it('explain names the endpoint of a rule, or says either endpoint when the rule has none', () => {
+    for (const r of k.rules.filter((x) => x.name.startsWith('request/'))) {
+      const e = explain(k, r.name)!;
+      expect(e.label, r.name).toContain(` on ${r.event.params.endpoint ?? 'either endpoint'}`);
+      expect(e.label, r.name).not.toContain('undefined');
+    }
+  });
+
   it('explain shows the inference-profile fact of a family that has one', () => {
     for (const f of k.models.filter((m) => m.profileRequired !== undefined)) {
       const e = explain(k, f.examples[0]!);
