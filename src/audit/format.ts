@@ -30,9 +30,13 @@ export function top(map: Record<string, number>, n: number): Array<[string, numb
 const byCount = <T extends { count: number }>(map: Record<string, T>): Array<[string, T]> =>
   Object.entries(map).sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
 
-export function formatAuditText(r: AuditReport, options: { color?: boolean; width?: number } = {}): string {
+/**
+ * `width`: the terminal's, when the text goes to one; long lines are then cut with "…" to fit. Without it (a pipe,
+ * a file), lines are whole.
+ */
+export function formatAuditText(r: AuditReport, options: { color?: boolean; width?: number | undefined } = {}): string {
   const c = pc.createColors(options.color ?? false);
-  const width = Math.max(60, Math.min(options.width ?? 100, 140));
+  const width = options.width === undefined ? Infinity : Math.max(60, Math.min(options.width, 140));
   const clip = (s: string): string => (s.length > width ? `${s.slice(0, width - 1)}…` : s);
   const out: string[] = [];
   const notAudited = sum(r.records.notAudited);

@@ -1,5 +1,6 @@
 /**
- * `audit`'s text summary: counts read as English (one record, one file, one problem).
+ * `audit`'s text summary: counts read as English (one record, one file, one problem), and lines are cut with "…"
+ * only to the width of a terminal; without a width (a pipe or a file) every line is whole.
  */
 import { describe, expect, it } from 'vitest';
 import { formatAuditText, formatAuditMarkdown } from '../../src/audit/format.js';
@@ -24,5 +25,14 @@ describe('audit text', () => {
     r.records.files = 2;
     r.records.problems['E_INPUT_PARSE']!.count = 3;
     expect(formatAuditText(r).split('\n')[0]).toBe('Audit of 1,200 records in 2 files: 0 audited, 0 not audited, 3 problems');
+  });
+
+  it('keeps long lines whole without a width, and cuts them with … to a terminal width', () => {
+    const whole = formatAuditText(oneProblem());
+    expect(whole).toContain(detail);
+    expect(whole).not.toContain('…');
+    const cut = formatAuditText(oneProblem(), { width: 80 }).split('\n');
+    expect(cut.some((l) => l.length === 80 && l.endsWith('…'))).toBe(true);
+    expect(Math.max(...cut.map((l) => l.length))).toBeLessThanOrEqual(80);
   });
 });
