@@ -130,3 +130,31 @@ describe('re-entrancy', () => {
     expect(aloneOther).not.toEqual(alone);
   });
 });
+
+describe('a URL that cannot be read', () => {
+  const urlError = (url: string): unknown => {
+    try {
+      preflight.check({ url, body: {} }, { endpoint: 'bedrock-runtime' });
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+
+  it.each([
+    ['http://[::1', /"url" has an IPv6 host with no closing "\]"/],
+    ['http://[::1/model/m/converse', /"url" has an IPv6 host with no closing "\]"/],
+    ['https:///model/m/converse', /"url" has no host/],
+    ['https://user@/model/m/converse', /"url" has no host/],
+    ['ftp://bedrock-runtime.us-east-1.amazonaws.com/', /"url" is not an absolute http\(s\) URL/],
+  ])('%s: an input error naming the problem (it reported the host "")', (url, why) => {
+    const e = urlError(url) as { code?: string; message?: string } | undefined;
+    expect(e?.code).toBe('E_INPUT_SHAPE');
+    expect(e?.message).toMatch(why);
+    expect(e?.message).not.toContain('host ""');
+  });
+
+  it('an IPv6 host with its "]" is read as a host', () => {
+    expect(urlError('http://[::1]:8080/model/m/converse')).toBeUndefined();
+  });
+});
