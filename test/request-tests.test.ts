@@ -129,7 +129,8 @@ describe('the loader refuses misplaced test keys', () => {
   });
 
   it('a number bound outside a body test, and a header test inside any', () => {
-    expect(problemsAfter((t) => t.replace('when: { absent: /anthropic_version }', 'when: { absent: /anthropic_version, above: 3 }'))).toContain('above, below and empty go with body');
+    expect(problemsAfter((t) => t.replace('when: { absent: /anthropic_version }', 'when: { absent: /anthropic_version, above: 3 }'))).toContain('above, below, empty and notType go with body');
+    expect(problemsAfter((t) => t.replace('when: { absent: /anthropic_version }', 'when: { absent: /anthropic_version, notType: array }'))).toContain('above, below, empty and notType go with body');
     expect(problemsAfter((t) => t.replace('{ body: /toolConfig/toolChoice/any }, { body: /toolConfig/toolChoice/tool }', '{ header: x-example }, { body: /toolConfig/toolChoice/tool }'))).toContain(
       'header tests are not supported inside any',
     );
