@@ -66,8 +66,8 @@ interface CheckContext {
   readonly recommender: Recommender;
   readonly templates: ReadonlyMap<FindingCode, string>;
   readonly apis: ReadonlyMap<string, Knowledge['apis'][number]>;
-  /** Every inference path of every API, for the message of a path that names none. */
-  readonly inferencePaths: string;
+  /** Per endpoint, the inference paths of the APIs it offers (matrix cell not `no`), for the message of a path that names none. */
+  readonly inferencePaths: ReadonlyMap<string, string>;
   readonly unknownPath: Knowledge['findings'][number] | undefined;
 }
 
@@ -80,7 +80,7 @@ function unknownPathFinding(ctx: CheckContext, path: string, endpoint: string): 
     code: 'path-unknown',
     subject: 'api',
     severity: 'error',
-    message: fillTemplate(templateOf(ctx, 'path-unknown'), { value: redact(path), endpoint, paths: ctx.inferencePaths, where: ' (at /body)', fix: unknownPath?.fix ?? '' }),
+    message: fillTemplate(templateOf(ctx, 'path-unknown'), { value: redact(path), endpoint, paths: ctx.inferencePaths.get(endpoint) ?? '', where: ' (at /body)', fix: unknownPath?.fix ?? '' }),
     path: '/url',
     ...(unknownPath?.fix !== undefined ? { fix: unknownPath.fix } : {}),
     ...(unknownPath?.source !== undefined ? { source: unknownPath.source } : {}),
@@ -281,6 +281,16 @@ function checkRequest(ctx: CheckContext, input: unknown, optionsIn: unknown): Ch
   };
 }
 
+/** Each endpoint's inference paths: the operations of every API whose row in the API table is not `no` there. */
+function inferencePathsByEndpoint(k: Knowledge): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of k.endpoints) {
+    const offered = k.apis.filter((a) => k.matrix.find((r) => r.kind === 'api' && r.id === a.id)?.support[e.id] !== 'no');
+    out.set(e.id, [...new Set(offered.flatMap((a) => a.operations.map((o) => o.path)))].join(', '));
+  }
+  return out;
+}
+
 export function compileChecker(k: Knowledge, detector: Detector, evaluator: Evaluator, recommender: Recommender): Checker {
   const ctx: CheckContext = {
     detector,
@@ -288,7 +298,7 @@ export function compileChecker(k: Knowledge, detector: Detector, evaluator: Eval
     recommender,
     templates: new Map(k.findings.map((f) => [f.code, f.template])),
     apis: new Map(k.apis.map((a) => [a.id, a])),
-    inferencePaths: [...new Set(k.apis.flatMap((a) => a.operations.map((o) => o.path)))].join(', '),
+    inferencePaths: inferencePathsByEndpoint(k),
     unknownPath: k.findings.find((f) => f.code === 'path-unknown'),
   };
   return { check: (input, options) => checkRequest(ctx, input, options) };

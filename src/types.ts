@@ -305,6 +305,8 @@ export interface RequestTest {
   below?: number;
   /** With body: the value is an empty string, array or object. */
   empty?: boolean;
+  /** With body: the value (present, not null) is not of this JSON type: an object where the API takes an array. */
+  notType?: JsonType;
   /** The number at `value` is at least the number at `atLeast` (both plain pointers into the body). */
   compare?: { value: string; atLeast: string };
   /** Two neighbouring elements of the array at `array` have the same string at `field` (two user turns in a row). */
@@ -318,6 +320,9 @@ export interface RequestTest {
   /** Some element of the arrays at `array` passes `test`, whose pointers are below the element (body, absent, all, any). */
   some?: { array: string; test: RequestTest };
 }
+
+/** The JSON types a `notType` test names. */
+export type JsonType = 'array' | 'object' | 'string' | 'number' | 'boolean';
 
 /** What a test inside `some` may be: tests of the element's own keys. */
 export const ELEMENT_TEST_KINDS = ['body', 'absent', 'all', 'any'] as const;

@@ -55,6 +55,22 @@ describe('check', () => {
     expect(r.stderr).toContain('lint reads JSON Lines');
   });
 
+  it('a JSON file that is not a request (package.json): one line saying so, exit 2; with --endpoint or --api it is checked as asked', () => {
+    const r = run(['check', 'package.json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^bedrock-preflight: package\.json:1:1: not a request: /);
+    expect(r.stderr).not.toContain('does not say its endpoint');
+    const pack = run(['check', 'examples/policy/tests/guardrails.yaml']);
+    expect(pack.code).toBe(2);
+    expect(pack.stderr).toMatch(/guardrails\.yaml:1:1: not a request: a rule pack/);
+    expect(run(['check', 'package.json', '--endpoint', 'runtime']).code).toBe(0);
+    expect(run(['check', 'package.json', '--api', 'converse']).stderr).toContain('does not say its endpoint');
+    // A bare body that is a request still asks for its endpoint.
+    expect(run(['check', '-'], { input: '{"model":"m","messages":[]}' }).stderr).toContain('does not say its endpoint');
+  });
+
   it('exits 0 for a valid runtime Converse request and lists what it uses', () => {
     const r = run(['check', 'examples/runtime-converse-guardrails.json', '--format', 'json']);
     expect(r.code).toBe(0);

@@ -130,3 +130,51 @@ describe('re-entrancy', () => {
     expect(aloneOther).not.toEqual(alone);
   });
 });
+
+describe('a URL that cannot be read', () => {
+  const urlError = (url: string): unknown => {
+    try {
+      preflight.check({ url, body: {} }, { endpoint: 'bedrock-runtime' });
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+
+  it.each([
+    ['http://[::1', /"url" has an IPv6 host with no closing "\]"/],
+    ['http://[::1/model/m/converse', /"url" has an IPv6 host with no closing "\]"/],
+    ['https:///model/m/converse', /"url" has no host/],
+    ['https://user@/model/m/converse', /"url" has no host/],
+    ['ftp://bedrock-runtime.us-east-1.amazonaws.com/', /"url" is not an absolute http\(s\) URL/],
+  ])('%s: an input error naming the problem (it reported the host "")', (url, why) => {
+    const e = urlError(url) as { code?: string; message?: string } | undefined;
+    expect(e?.code).toBe('E_INPUT_SHAPE');
+    expect(e?.message).toMatch(why);
+    expect(e?.message).not.toContain('host ""');
+  });
+
+  it('an IPv6 host with its "]" is read as a host', () => {
+    expect(urlError('http://[::1]:8080/model/m/converse')).toBeUndefined();
+  });
+});
+
+describe('path-unknown', () => {
+  const k = preflight.knowledge;
+  const cell = (api: string, endpoint: string): string | undefined => k.matrix.find((r) => r.kind === 'api' && r.id === api)?.support[endpoint as 'bedrock-runtime'];
+  const hosts: Record<string, string> = { 'bedrock-runtime': 'bedrock-runtime.us-east-1.amazonaws.com', 'bedrock-mantle': 'bedrock-mantle.us-east-1.api.aws' };
+
+  it.each(k.endpoints.map((e) => e.id))('on %s lists the paths of the APIs the endpoint offers, and none of an API it does not', (endpoint) => {
+    const r = preflight.check({ url: `https://${hosts[endpoint]}/no-such-path`, body: {} });
+    const message = r.findings.find((f) => f.code === 'path-unknown')!.message;
+    const paths = (offered: boolean): string[] =>
+      k.apis.filter((a) => (cell(a.id, endpoint) !== 'no') === offered).flatMap((a) => a.operations.map((o) => o.path));
+    const listed = /the inference paths are ([^)]*)\)/.exec(message)![1]!.split(', ');
+    expect(listed).toEqual(expect.arrayContaining(paths(true)));
+    expect(listed.filter((p) => paths(false).includes(p) && !paths(true).includes(p))).toEqual([]);
+  });
+
+  it('some API is not offered on some endpoint (else the test above could not fail)', () => {
+    expect(k.endpoints.some((e) => k.apis.some((a) => cell(a.id, e.id) === 'no'))).toBe(true);
+  });
+});

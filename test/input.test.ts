@@ -92,6 +92,17 @@ describe('decodeInput', () => {
     expect(parseInput(decodeInput(withBom, 'f.json'), 'f.json').value).toEqual({ a: 1 });
   });
 
+  it('a second BOM is a stray character: a parse error at 1:1, in the bytes of a file and in text (it was dropped too)', () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    for (const doc of ['{"a":1}', 'a: 1\n']) {
+      const twice = new Uint8Array([...bom, ...bom, ...enc(doc)]);
+      expectError(fails(() => decodeInput(twice, 'f')), 'E_INPUT_PARSE', 1, 1, /U\+FEFF \(a second byte-order mark\)/);
+      expectError(fails(() => parseInput(`\ufeff\ufeff${doc}`, 'f')), 'E_INPUT_PARSE', 1, 1, /U\+FEFF \(a second byte-order mark\)/);
+    }
+    // One BOM, then text that starts with another character, is read as before.
+    expect(parseInput(decodeInput(new Uint8Array([...bom, ...enc('a: 1')]), 'f.yaml'), 'f.yaml').value).toEqual({ a: 1 });
+  });
+
   it('decodes an empty input to an empty string', () => {
     expect(decodeInput(new Uint8Array(0), 'f.json')).toBe('');
   });

@@ -1,7 +1,8 @@
 /**
- * `matrix` text output: every cell starts under its endpoint's heading with a space before it, so no two columns
- * run together (the usage-attribution row's text cells are the widest); every row limited to an api that an
- * endpoint does not offer reads "no (API not offered)".
+ * `matrix` text output: at most 100 columns wide (a long label wraps onto more lines, the cells on its first); every
+ * cell starts under its endpoint's heading with a space before it, so no two columns run together (the
+ * usage-attribution row's text cells are the widest); every row limited to an api that an endpoint does not offer
+ * reads "no (API not offered)".
  */
 import { describe, expect, it } from 'vitest';
 import { createPreflight } from '../src/index.js';
@@ -12,11 +13,38 @@ const k = p.knowledge;
 const endpoints = k.endpoints.map((e) => e.id);
 const lines = formatMatrixText(k, { color: false }).split('\n');
 
+/**
+ * The line each row starts on, by its whole label: a row's first line has cells (text under the first endpoint's
+ * heading); the lines after it with none hold the rest of its label.
+ */
+function rowStarts(): Map<string, number> {
+  const starts = new Map<string, number>();
+  let col = -1;
+  let label: { text: string; at: number } | undefined;
+  lines.forEach((l, i) => {
+    if (endpoints.every((e) => l.includes(e))) {
+      col = l.indexOf(endpoints[0]!);
+      return;
+    }
+    if (col < 0 || !l.startsWith('  ')) return;
+    const text = l.slice(2, col).trim();
+    if (l.length > col) label = { text, at: i };
+    else if (label) label.text += ` ${text}`;
+    if (label) starts.set(label.text, label.at);
+  });
+  return starts;
+}
+
 describe('matrix text', () => {
   const cellText = (v: string, detail: string | undefined): string => (v === 'yes' && detail ? detail : detail ? `${v} (${detail})` : v);
+  const starts = rowStarts();
 
-  it.each(k.matrix.map((r) => [`${r.label}${r.api ? ` [${r.api}]` : ''}`, r] as const))('%s: each cell under its heading', (label, row) => {
-    const at = lines.findIndex((l) => l.startsWith(`  ${label}  `));
+  it('fits 100 columns', () => {
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+  });
+
+  it.each(k.matrix.map((r) => [`${r.label}${r.api ? ` [${r.api}]` : ''}${r.derived ? ` (from ${r.derived})` : ''}`, r] as const))('%s: each cell under its heading', (label, row) => {
+    const at = starts.get(label) ?? -1;
     expect(at).toBeGreaterThan(0);
     const heading = lines.slice(0, at).reverse().find((l) => endpoints.every((e) => l.includes(e)))!;
     for (const e of endpoints) {
@@ -30,7 +58,7 @@ describe('matrix text', () => {
   it('a text cell row (usage attribution) keeps its two columns apart', () => {
     const textRow = k.matrix.find((r) => endpoints.every((e) => r.cells[e].value === 'yes' && r.cells[e].detail))!;
     expect(textRow).toBeDefined();
-    const line = lines.find((l) => l.startsWith(`  ${textRow.label}  `))!;
+    const line = lines[starts.get(textRow.label)!]!;
     const [a, b] = endpoints.map((e) => textRow.cells[e].detail!);
     expect(line).toMatch(new RegExp(`${a!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} {2,}${b!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });

@@ -164,7 +164,8 @@ describe('the loader refuses misplaced test keys', () => {
   });
 
   it('a number bound outside a body test, and a header test inside any', () => {
-    expect(problemsAfter(swap(VERSION_ABSENT, '{ absent: /anthropic_version, above: 3 }'))).toContain('above, below and empty go with body');
+    expect(problemsAfter(swap(VERSION_ABSENT, '{ absent: /anthropic_version, above: 3 }'))).toContain('above, below, empty and notType go with body');
+    expect(problemsAfter(swap(VERSION_ABSENT, '{ absent: /anthropic_version, notType: array }'))).toContain('above, below, empty and notType go with body');
     expect(problemsAfter(swap('{ body: /toolConfig/toolChoice/any }, { body: /toolConfig/toolChoice/tool }', '{ header: x-example }, { body: /toolConfig/toolChoice/tool }'))).toContain(
       'header tests are not supported inside any',
     );

@@ -3,6 +3,7 @@
  */
 import pc from 'picocolors';
 import { VERSION } from '../version.js';
+import { noun } from '../format/plural.js';
 import type { AuditReport, Counted, Example, Readiness } from './report.js';
 
 export const READINESS_LABELS: Record<Readiness, string> = {
@@ -15,6 +16,8 @@ export const READINESS_ORDER: readonly Readiness[] = ['asIs', 'change', 'cannot'
 
 const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
 const num = (n: number): string => n.toLocaleString('en-US');
+/** `1 record`, `1,024 records`. */
+const count = (n: number, word: string): string => `${num(n)} ${noun(n, word)}`;
 export const where = (e: Example): string => `${e.file}:${e.line}${e.requestId ? ` (${e.requestId})` : ''}`;
 
 /** The entries of a count map, largest first (ties by key), at most n. */
@@ -36,14 +39,18 @@ export const otherKeysIntro = (r: AuditReport): string =>
 const byCount = <T extends { count: number }>(map: Record<string, T>): Array<[string, T]> =>
   Object.entries(map).sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
 
-export function formatAuditText(r: AuditReport, options: { color?: boolean; width?: number } = {}): string {
+/**
+ * `width`: the terminal's, when the text goes to one; long lines are then cut with "…" to fit. Without it (a pipe,
+ * a file), lines are whole.
+ */
+export function formatAuditText(r: AuditReport, options: { color?: boolean; width?: number | undefined } = {}): string {
   const c = pc.createColors(options.color ?? false);
-  const width = Math.max(60, Math.min(options.width ?? 100, 140));
+  const width = options.width === undefined ? Infinity : Math.max(60, Math.min(options.width, 140));
   const clip = (s: string, tail = ''): string => (s.length + tail.length > width ? `${s.slice(0, Math.max(0, width - tail.length - 1))}…${tail}` : `${s}${tail}`);
   const out: string[] = [];
   const notAudited = sum(r.records.notAudited);
   const problems = sum(r.records.problems);
-  out.push(c.bold(`Audit of ${num(r.records.total)} records in ${num(r.records.files)} files: ${num(r.records.audited)} audited, ${num(notAudited)} not audited, ${num(problems)} problems`));
+  out.push(c.bold(`Audit of ${count(r.records.total, 'record')} in ${count(r.records.files, 'file')}: ${num(r.records.audited)} audited, ${num(notAudited)} not audited, ${count(problems, 'problem')}`));
   for (const [label, map] of [['operations', r.traffic.byOperation], ['models', r.traffic.byModel], ['Regions', r.traffic.byRegion], ['identities', r.traffic.byIdentity]] as const) {
     const entries = top(map, 3).map(([k, n]) => `${k} ${num(n)}`);
     const more = Object.keys(map).length - entries.length;
@@ -85,7 +92,7 @@ const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' '
 
 export function formatAuditMarkdown(r: AuditReport): string {
   const out: string[] = ['# Bedrock invocation-log audit', ''];
-  out.push(`${num(r.records.total)} records in ${num(r.records.files)} files; ${num(r.records.audited)} audited. Record format: ${r.recordFormat.source} (as of ${r.recordFormat.asOf}).`, '');
+  out.push(`${count(r.records.total, 'record')} in ${count(r.records.files, 'file')}; ${num(r.records.audited)} audited. Record format: ${r.recordFormat.source} (as of ${r.recordFormat.asOf}).`, '');
   out.push('## Moving to bedrock-mantle', '', '| readiness | records | share |', '| --- | ---: | ---: |');
   for (const k of READINESS_ORDER) out.push(`| ${READINESS_LABELS[k]} | ${num(r.mantle.readiness[k].count)} | ${pct(r.shares[k])} |`);
   out.push('', '### Blocking capabilities', '', '| blocker | records | reason | source |', '| --- | ---: | --- | --- |');

@@ -13,6 +13,8 @@ import { mainHelp } from './help.js';
 import { formatCheckText, formatRecommendText, formatExplainText, formatRulesText } from '../format/text.js';
 import { formatMatrixHtml, formatMatrixMarkdown, formatMatrixText } from '../format/matrix.js';
 import { checkDocumentFile } from '../lint/drift.js';
+import { notARequest, requestFieldsOf } from '../lint/kinds.js';
+import type { Preflight } from '../preflight.js';
 import { CONFIG_FLAGS_HELP, CONFIG_OPTIONS, configWanted } from '../config/find.js';
 import type { PolicyCheckReport } from '../config/index.js';
 import type { CheckReport } from '../types.js';
@@ -38,11 +40,12 @@ const BUILT_IN: Record<string, Command> = {
         io.stdout(format === 'json' ? json(report) : formatCheckText(sanitizeStrings(report), { color, file: sanitize(file), width: io.columns }) + suppressed);
         return exitCodeOfCheck(report);
       };
-      if (!configWanted(values, process.cwd())) return print(withFile(file, () => preflight.check(input, requestOptions(values))), '');
+      const checked = <T>(f: () => T): T => withFile(file, () => unlessNotARequest(f, input, values, preflight));
+      if (!configWanted(values, process.cwd())) return print(checked(() => preflight.check(input, requestOptions(values))), '');
       // A configuration is read (and its code loaded) only when there is one.
       return import('../config/index.js').then((cfg) => {
         const config = cfg.resolveConfigForCli(values, process.cwd());
-        const report = withFile(file, () => (config ? cfg.checkWithConfig(config, input, requestOptions(values), file) : preflight.check(input, requestOptions(values))));
+        const report = checked(() => (config ? cfg.checkWithConfig(config, input, requestOptions(values), file) : preflight.check(input, requestOptions(values))));
         return print(report, 'suppressed' in report ? cfg.formatSuppressedText(sanitizeStrings((report as PolicyCheckReport).suppressed), { color }) : '');
       });
     },
@@ -118,6 +121,25 @@ const BUILT_IN: Record<string, Command> = {
   },
 };
 
+
+/**
+ * `check` of a file that is not a request (package.json, a rule pack): said so, as lint says it, instead of asking
+ * for an endpoint the file has no use for. Only where the endpoint was missing anyway, and the user named no api:
+ * with --endpoint or --api the file is checked as asked.
+ */
+function unlessNotARequest<T>(f: () => T, input: unknown, values: Context['values'], preflight: Preflight): T {
+  try {
+    return f();
+  } catch (e) {
+    if (!isPreflightInputError(e) || e.code !== 'E_UNKNOWN_ENDPOINT' || values['api'] !== undefined) throw e;
+    const why = notARequest(input, '', true, requestFieldsOf(preflight.knowledge));
+    if (why === undefined) throw e;
+    const what = why.startsWith('not a request') ? why : `not a request: ${why}`;
+    throw new PreflightInputError('E_INPUT_SHAPE', `${what}; check reads an HTTP envelope (with a url) or a request body (to check this file as one anyway, pass --endpoint)`, {
+      position: { line: 1, column: 1 },
+    });
+  }
+}
 
 const COMMAND_NAMES = [...Object.keys(BUILT_IN), ...Object.keys(EXTRA_COMMANDS)];
 

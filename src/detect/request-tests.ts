@@ -10,13 +10,17 @@ import { compileValueTest, LAST_SEGMENT, patternSegments, pointerOf, valueAt, ty
 /** The instant a `today` date (YYYY-MM-DD, a UTC day) starts, in milliseconds since the epoch. */
 export const startOfDay = (day: string): number => Date.parse(`${day}T00:00:00Z`);
 
-/** The value test of a body test: a number bound (above, below) or emptiness when given, else the shared value tests. */
+/** The value test of a body test: a number bound (above, below), emptiness or a wrong type when given, else the shared value tests. */
 function compileBodyValueTest(t: RequestTest, regex: RegexCompiler | undefined): ValueTest {
-  const { above, below } = t;
+  const { above, below, notType } = t;
   if (t.empty === true) return isEmpty;
+  if (notType !== undefined) return (v) => v !== undefined && v !== null && jsonType(v) !== notType;
   if (above === undefined && below === undefined) return compileValueTest(t, regex);
   return (v) => typeof v === 'number' && (above === undefined || v > above) && (below === undefined || v < below);
 }
+
+/** The JSON type of a parsed value (not null or undefined). */
+const jsonType = (v: unknown): string => (Array.isArray(v) ? 'array' : typeof v);
 
 /** An empty string, array or object. */
 const isEmpty: ValueTest = (v) => (typeof v === 'string' ? v.length === 0 : Array.isArray(v) ? v.length === 0 : v !== null && typeof v === 'object' && Object.keys(v).length === 0);

@@ -60,21 +60,27 @@ function authorityEnd(url: string, start: number): number {
   return end;
 }
 
-function hostOf(authority: string): string {
+/** The host of an authority (`user@host:port`); undefined for an IPv6 host with no closing `]`. */
+function hostOf(authority: string): string | undefined {
   const at = authority.lastIndexOf('@');
   const hostPort = at >= 0 ? authority.slice(at + 1) : authority;
-  if (hostPort.startsWith('[')) return hostPort.slice(0, hostPort.indexOf(']') + 1);
+  if (hostPort.startsWith('[')) {
+    const close = hostPort.indexOf(']');
+    return close < 0 ? undefined : hostPort.slice(0, close + 1);
+  }
   const colon = hostPort.indexOf(':');
   return colon >= 0 ? hostPort.slice(0, colon) : hostPort;
 }
 
-/** Splits an absolute http(s) URL into host and path; undefined when it is not one. */
+/** Splits an absolute http(s) URL into host and path; undefined when it is not one (or its host is unreadable). */
 export function splitUrl(url: string): { host: string; path: string } | undefined {
   const sep = url.indexOf('://');
   if (sep <= 0) return undefined;
   const scheme = url.slice(0, sep).toLowerCase();
   if (scheme !== 'https' && scheme !== 'http') return undefined;
   const end = authorityEnd(url, sep + 3);
+  const host = hostOf(url.slice(sep + 3, end));
+  if (host === undefined || host === '') return undefined;
   let pathEnd = end;
   while (pathEnd < url.length) {
     const ch = url.charCodeAt(pathEnd);
@@ -82,7 +88,17 @@ export function splitUrl(url: string): { host: string; path: string } | undefine
     pathEnd++;
   }
   const path = end < pathEnd ? url.slice(end, pathEnd) : '/';
-  return { host: hostOf(url.slice(sep + 3, end)).toLowerCase(), path };
+  return { host: host.toLowerCase(), path };
+}
+
+/** Why `url` is not an absolute http(s) URL with a host, in words for the one-line error. */
+function urlProblem(url: string): string {
+  const sep = url.indexOf('://');
+  const scheme = sep > 0 ? url.slice(0, sep).toLowerCase() : '';
+  if (scheme !== 'https' && scheme !== 'http') return 'is not an absolute http(s) URL';
+  const authority = url.slice(sep + 3, authorityEnd(url, sep + 3));
+  if (hostOf(authority) === undefined) return 'has an IPv6 host with no closing "]" (e.g. https://[::1]:8080/…)';
+  return 'has no host (expected e.g. https://bedrock-runtime.us-east-1.amazonaws.com/…)';
 }
 
 export function compileHostReader(k: Knowledge): HostReader {
@@ -128,7 +144,7 @@ export function compileUrlReader(k: Knowledge): UrlReader {
   const readPath = compilePathReader(k);
   return (url) => {
     const parts = splitUrl(url);
-    if (!parts) throw new PreflightInputError('E_INPUT_SHAPE', 'the envelope\'s "url" is not an absolute http(s) URL');
+    if (!parts) throw new PreflightInputError('E_INPUT_SHAPE', `the envelope's "url" ${urlProblem(url)}`);
     const host = readHost(parts.host);
     const u: UrlFacts = {
       host: parts.host,

@@ -42,7 +42,8 @@ function testKnown(t: RequestTest, known: KnownParts, k: Knowledge): boolean {
   const reads = (pointer: string, whole: boolean): boolean => !touchesUnknown(known.body, pointerSegments(pointer), whole);
   if (t.header !== undefined || t.headerAbsent !== undefined) return false;
   if (t.all !== undefined && !t.all.every((x) => testKnown(x, known, k))) return false;
-  if (t.body !== undefined && !reads(t.body, VALUE_TESTS.some((v) => t[v] !== undefined))) return false;
+  // A type test reads the whole value, as a value test does.
+  if (t.body !== undefined && !reads(t.body, t.notType !== undefined || VALUE_TESTS.some((v) => t[v] !== undefined))) return false;
   if (t.any !== undefined && !t.any.every((x) => testKnown(x, known, k))) return false;
   if (t.absent !== undefined && !reads(t.absent, false)) return false;
   if (t.compare !== undefined && !(reads(t.compare.value, true) && reads(t.compare.atLeast, true))) return false;

@@ -65,22 +65,50 @@ function textCell(cell: Cell): string {
   return cell.detail ? `${cell.value} (${cell.detail})` : cell.value;
 }
 
+/** The widest the terminal table may be: rows, headings and cells all fit. */
+const MATRIX_WIDTH = 100;
+
+/** Splits `text` at spaces into lines of at most `width` characters (a longer word is cut). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(' ')) {
+    for (; word.length > width; word = word.slice(width)) {
+      if (line !== '') lines.push(line);
+      lines.push(word.slice(0, width));
+      line = '';
+    }
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return line === '' ? lines : [...lines, line];
+}
+
+/** A row's label as the terminal table shows it: the label, the api it is limited to, the row it derives from. */
+const textLabel = (r: Knowledge['matrix'][number]): string => `${r.label}${r.api ? ` [${r.api}]` : ''}${r.derived ? ` (from ${r.derived})` : ''}`;
+
+/**
+ * The matrix as a terminal table at most MATRIX_WIDTH columns wide: each endpoint's column as wide as its widest
+ * cell, the labels in what is left, a long label wrapped onto more lines with the cells on its first.
+ */
 export function formatMatrixText(k: Knowledge, o: { color: boolean }): string {
   const c = createColors(o.color);
   const rows = k.matrix;
-  const w = Math.max(...rows.map((r) => r.label.length + (r.api ? r.api.length + 3 : 0)));
   // Each endpoint's column is as wide as its widest cell (or heading), plus two spaces between columns.
   const widths = ENDPOINT_IDS.map((e) => Math.max(e.length, ...rows.map((r) => textCell(r.cells[e]).length)) + 2);
+  const room = MATRIX_WIDTH - 4 - widths.reduce((a, b) => a + b, 0) + 2;
+  const w = Math.min(Math.max(...rows.map((r) => textLabel(r).length)), room);
   const out: string[] = [];
   for (const t of k.tables) {
     const tr = rows.filter((r) => r.table === t.id);
     if (tr.length === 0) continue;
     out.push(c.bold(t.title), `  ${''.padEnd(w)}  ${ENDPOINT_IDS.map((e, i) => e.padEnd(widths[i]!)).join('')}`.trimEnd());
     for (const r of tr) {
-      const label = `${r.label}${r.api ? ` [${r.api}]` : ''}`;
+      const [first, ...more] = wrapWords(textLabel(r), w);
       const cells = ENDPOINT_IDS.map((e, i) => cellColor(c, r.cells[e].value)(textCell(r.cells[e]).padEnd(widths[i]!)));
-      const line = `  ${label.padEnd(w)}  ${cells.join('')}`;
-      out.push(r.derived ? `${line}${c.dim(`(from ${r.derived})`)}` : line.trimEnd());
+      out.push(`  ${first!.padEnd(w)}  ${cells.join('')}`.trimEnd(), ...more.map((l) => `  ${l}`));
     }
     out.push('');
   }

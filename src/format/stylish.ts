@@ -4,8 +4,9 @@
  * when asked.
  */
 import { createColors } from 'picocolors';
-import { fileErrorsOf, type LintEntry, type LintResult } from '../lint/types.js';
+import { fileErrorsOf, type LintCounts, type LintEntry, type LintResult } from '../lint/types.js';
 import type { Severity } from '../types.js';
+import { plural } from './plural.js';
 
 export interface StylishOptions {
   color: boolean;
@@ -14,8 +15,6 @@ export interface StylishOptions {
 }
 
 type Colors = ReturnType<typeof createColors>;
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function labelColor(c: Colors, label: Severity | 'suppressed'): (t: string) => string {
   return label === 'error' ? c.red : label === 'warning' ? c.yellow : label === 'info' ? c.blue : c.dim;
@@ -68,12 +67,7 @@ export function formatLintStylish(result: LintResult, o: StylishOptions): string
   }
   out.push(...skippedLines(result, c));
   const n = result.counts;
-  const problems = n.errors + n.warnings + n.infos;
-  const parts = [problems === 0 ? 'no problems' : `${plural(problems, 'problem')} (${plural(n.errors, 'error')}, ${plural(n.warnings, 'warning')}, ${n.infos} info)`];
-  if (n.suppressed > 0) parts.push(`${n.suppressed} suppressed`);
-  if (n.fileErrors > 0) parts.push(`${plural(n.fileErrors, 'file')} could not be linted`);
-  if (n.skipped > 0) parts.push(`${n.skipped} skipped (not requests)`);
-  const summary = `${parts.join('; ')} in ${plural(n.files, 'file')}`;
+  const summary = summaryOf(n);
   if (n.errors > 0 || n.fileErrors > 0) out.push(c.bold(c.red(`✖ ${summary}`)));
   else if (n.warnings > 0) out.push(c.bold(c.yellow(`⚠ ${summary}`)));
   else out.push(c.green(`✔ ${summary}`));
@@ -81,4 +75,28 @@ export function formatLintStylish(result: LintResult, o: StylishOptions): string
     out.push(c.red(`✖ too many warnings: ${n.warnings}, more than --max-warnings ${o.maxWarnings}`));
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `some of N files`: `1 file` or `all 3 files` when that is every file, else `2 of 3 files`. */
+function ofFiles(some: number, files: number): string {
+  if (some < files) return `${some} of ${plural(files, 'file')}`;
+  return files === 1 ? '1 file' : `all ${plural(files, 'file')}`;
+}
+
+/**
+ * The summary line's words: `2 problems (…) in 3 files` when every file was linted; else what could not be linted
+ * and what was skipped first (`1 of 3 files could not be linted; no problems`), and no "no problems" when no file
+ * was linted at all.
+ */
+function summaryOf(n: LintCounts): string {
+  const problems = n.errors + n.warnings + n.infos;
+  let found = problems === 0 ? 'no problems' : `${plural(problems, 'problem')} (${plural(n.errors, 'error')}, ${plural(n.warnings, 'warning')}, ${n.infos} info)`;
+  if (n.suppressed > 0) found += `; ${n.suppressed} suppressed`;
+  if (n.fileErrors === 0 && n.skipped === 0) return `${found} in ${plural(n.files, 'file')}`;
+  const parts: string[] = [];
+  if (n.fileErrors > 0) parts.push(`${ofFiles(n.fileErrors, n.files)} could not be linted`);
+  if (n.skipped > 0) parts.push(`${parts.length > 0 ? n.skipped : ofFiles(n.skipped, n.files)} skipped (not requests)`);
+  const linted = n.files - n.fileErrors - n.skipped;
+  if (problems > 0 || n.suppressed > 0 || linted > 0) parts.push(found);
+  return parts.join('; ');
 }

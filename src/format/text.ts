@@ -5,6 +5,7 @@
 import { createColors } from 'picocolors';
 import type { Explanation } from '../explain.js';
 import type { RecommendResult } from '../recommend.js';
+import { plural } from './plural.js';
 import type { CellValue, CheckReport, Finding, JreRule, Severity } from '../types.js';
 
 export interface TextOptions {
@@ -39,10 +40,6 @@ export function wrap(text: string, indent: string, width: number | undefined): s
   }
   if (line !== '') lines.push(line);
   return lines.map((l) => indent + l).join('\n');
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function formatFinding(f: Finding, c: Colors, width: number | undefined): string {

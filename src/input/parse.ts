@@ -42,7 +42,7 @@ import type {
 import { findJsonProblem } from './json-problem.js';
 import { jsoncLib, yamlLib } from './lazy.js';
 import { PreflightInputError, type SourcePosition } from '../errors.js';
-import { resolveLimits, tooLargeError, type InputLimits } from './read.js';
+import { resolveLimits, strayBomError, tooLargeError, type InputLimits } from './read.js';
 
 export {
   DEFAULT_LIMITS,
@@ -205,6 +205,7 @@ export function parseInput(
 ): ParsedInput {
   const limits = resolveLimits(options.limits);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.charCodeAt(0) === 0xfeff) throw strayBomError(file);
   checkSize(text, file, limits.maxBytes);
   const first = firstNonWhitespace(text);
   const format = options.format ?? formatFromName(file) ?? sniffFormat(text, first);

@@ -86,15 +86,25 @@ function checkReadSize(size: number, maxBytes: number, file: string): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Decoding
 
+const isUtf8Bom = (buf: Buffer, at: number): boolean => buf.length >= at + 3 && buf[at] === 0xef && buf[at + 1] === 0xbb && buf[at + 2] === 0xbf;
+
 /**
- * Decodes UTF-8 bytes to a string, dropping a leading BOM. Throws `E_INPUT_PARSE` for UTF-16/UTF-32 input,
+ * A byte-order mark right after the leading one: one BOM is dropped, a second is a stray character at line 1,
+ * column 1 (the first after the dropped one), as any other character before the document would be.
+ */
+export const strayBomError = (file: string): PreflightInputError =>
+  new PreflightInputError('E_INPUT_PARSE', 'unexpected character U+FEFF (a second byte-order mark) before the document; remove it', { file, position: { line: 1, column: 1 } });
+
+/**
+ * Decodes UTF-8 bytes to a string, dropping a leading BOM (a second one is an error). Throws `E_INPUT_PARSE` for UTF-16/UTF-32 input,
  * binary input (NUL bytes) and invalid UTF-8.
  */
 export function decodeInput(bytes: Uint8Array, file: string): string {
   const n = bytes.length;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, no copy
   refuseWideBom(buf, file);
-  const start = n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const start = isUtf8Bom(buf, 0) ? 3 : 0;
+  if (start === 3 && isUtf8Bom(buf, 3)) throw strayBomError(file);
 
   const nul = buf.indexOf(0, start);
   if (nul !== -1) {

@@ -247,7 +247,7 @@ function checkRequestTest(p: Problems, f: LoadedYaml, ids: Ids, t: RequestTest, 
   if (kinds.length !== 1) p.add(f, path, `a test needs exactly one of ${TEST_KINDS.join(', ')} (found ${kinds.join(', ') || 'none'})`);
   const outside = place.inElement ? kinds.filter((k) => !(ELEMENT_TEST_KINDS as readonly string[]).includes(k)) : [];
   if (outside.length > 0) p.add(f, path, `inside some, a test is one of ${ELEMENT_TEST_KINDS.join(', ')} (found ${outside.join(', ')})`);
-  if ((t.above !== undefined || t.below !== undefined || t.empty !== undefined) && t.body === undefined) p.add(f, path, 'above, below and empty go with body');
+  if ((t.above !== undefined || t.below !== undefined || t.empty !== undefined || t.notType !== undefined) && t.body === undefined) p.add(f, path, 'above, below, empty and notType go with body');
   if (t.count !== undefined && t.over === undefined) p.add(f, path, 'count needs over');
   if (t.sequence !== undefined && (t.field === undefined || t.order === undefined)) p.add(f, path, 'sequence needs field and order');
   if (t.capability !== undefined && !ids.capabilities.has(t.capability)) p.add(f, `${path}/capability`, `unknown capability "${t.capability}"`);

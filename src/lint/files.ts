@@ -5,7 +5,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { isAbsolute, join, normalize, posix, resolve, sep } from 'node:path';
+import { globMatches, globProblem } from '../config/glob.js';
 import { PreflightInputError } from '../errors.js';
 import { STDIN_NAME } from '../input/read.js';
 
@@ -140,7 +141,7 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
       }
     } else if (!exists && tinyglobbyLib().isDynamicPattern(arg)) {
       const absolute = isAbsolute(arg);
-      const found = tinyglobbyLib().globSync(arg, { cwd, ignore: IGNORE, dot: false, absolute, onlyFiles: true, expandDirectories: false });
+      const found = globFiles(arg, cwd);
       // Links the pattern names that cannot be read are findings too (never a silent "no files match").
       const broken = brokenMatches(arg, cwd);
       for (const b of broken) problems.push({ file: b.file, error: unreadable(b.why) });
@@ -155,13 +156,36 @@ export function expandPaths(paths: readonly string[], cwd: string): ExpandedPath
 }
 
 
-/** The unreadable entries under a glob's fixed leading folders that the glob names (picomatch decides). */
+/**
+ * The files a command-line glob names: relative to `cwd` as the glob is (absolute for an absolute glob). The folders
+ * under the glob's fixed leading part are walked (no dot-entries unless the glob names one, not node_modules), and
+ * each path is matched in linear time (src/config/glob.ts), as configuration globs are: picomatch's own expression
+ * backtracks, and a glob such as `*a*a*a…b` took minutes on a long file name. A glob that cannot be matched so (too
+ * long, too large, a negated extglob) is refused with one line.
+ */
+function globFiles(pattern: string, cwd: string): string[] {
+  const why = globProblem(pattern);
+  if (why !== undefined) throw new PreflightInputError('E_USAGE', `glob "${pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern}": ${why}`);
+  const base = globBase(pattern);
+  const rest = pattern.slice(base.length).replace(/^\//, '');
+  // Without ** (or braces and extglobs, which may hold a /) the walk goes no deeper than the glob's segments.
+  const deep = /\*\*|[{(]/.test(rest) ? Infinity : rest.split('/').length - 1;
+  const found = tinyglobbyLib().globSync('**', { cwd: resolve(cwd, base), ignore: IGNORE, dot: /(^|\/)\./.test(rest), onlyFiles: true, expandDirectories: false, deep });
+  return found.map((rel) => (base === '' ? rel : posix.join(base, rel))).filter((path) => globMatches(pattern, path));
+}
+
+/** The unreadable entries under a glob's fixed leading folders that the glob names (matched in linear time). */
 function brokenMatches(pattern: string, cwd: string): Array<{ file: string; why: string }> {
-  const { base } = splitGlob(pattern);
-  const matches = (load('picomatch') as (g: string, o?: { dot?: boolean }) => (p: string) => boolean)(pattern, { dot: false });
+  const base = globBase(pattern);
   return unreadableEntries(resolve(cwd, base))
-    .map((b) => ({ file: base === '' ? b.rel : `${base}/${b.rel}`, why: b.why }))
-    .filter((b) => matches(b.file));
+    .map((b) => ({ file: base === '' ? b.rel : posix.join(base, b.rel), why: b.why }))
+    .filter((b) => globMatches(pattern, b.file));
+}
+
+/** A glob's fixed leading folders (`a/b/*.json` → `a/b`, `/*.json` → `/`, `*.json` → ``). */
+function globBase(pattern: string): string {
+  const { base } = splitGlob(pattern);
+  return base === '' && pattern.startsWith('/') ? '/' : base;
 }
 
 /** The folders of a glob before its first segment with a glob character (`a/b/*.json` → `a/b`). */

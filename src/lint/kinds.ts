@@ -57,6 +57,9 @@ function declaredSchema(doc: unknown, text: string): string | undefined {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** True when some top-level key of `doc` is a configuration's (so it is read, and validated, as one). */
+export const hasConfigKey = (doc: Record<string, unknown>): boolean => Object.keys(doc).some((k) => CONFIG_KEYS.has(k));
+
 /** The kind of one of this tool's other documents, from its shape alone. */
 function ownKindByShape(doc: Record<string, unknown>): string | undefined {
   if (Array.isArray(doc['cases'])) return OWN_SCHEMA_KINDS['cases'];

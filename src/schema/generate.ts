@@ -111,11 +111,12 @@ const concrete = (segs: readonly string[]): string => `/body/${segs.map((s) => (
 const atField = (f: Finding): string => f.message.replace(/ at \/(body|url)(\/[^\s,;.]*)?/g, '');
 
 /** The bounds a request-rule body test can add to a value test (rules/requests.yaml: above, below, empty). */
-type BoundTest = Partial<Pick<RequestTest, 'above' | 'below' | 'empty'>>;
+type BoundTest = Partial<Pick<RequestTest, 'above' | 'below' | 'empty' | 'notType'>>;
 
 /** The value a signal or test reads as present: its tested value, or an object. */
 function probeValue(t: Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWith'> & BoundTest): unknown {
   if (t.empty === true) return [];
+  if (t.notType !== undefined) return t.notType === 'object' ? [] : {};
   if (t.above !== undefined) return t.above + 1;
   if (t.below !== undefined) return t.below - 1;
   if (t.equals !== undefined) return t.equals;
@@ -130,6 +131,7 @@ type ValueTest = Pick<SignalDef, 'equals' | 'oneOf' | 'noneOf' | 'startsWith' | 
 /** What a test rejects: the key (true), the values a schema matches, or nothing a schema can say (undefined). */
 function rejectedValues(t: ValueTest & BoundTest): true | JsonSchema | undefined {
   if (t.empty === true) return { anyOf: [{ type: 'string', maxLength: 0 }, { type: 'array', maxItems: 0 }, { type: 'object', maxProperties: 0 }] };
+  if (t.notType !== undefined) return { not: { type: [t.notType, 'null'] } };
   if (t.above !== undefined || t.below !== undefined) {
     return { type: 'number', ...(t.above !== undefined ? { exclusiveMinimum: t.above } : {}), ...(t.below !== undefined ? { exclusiveMaximum: t.below } : {}) };
   }

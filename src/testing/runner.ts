@@ -19,6 +19,7 @@ import { checkWithConfig } from '../config/policy.js';
 import { compileLinearRegex, userRegexProblem } from '../linear-regex.js';
 import type { ResolvedConfig, SuppressedFinding } from '../config/types.js';
 import { tinyglobbyLib, unreadableEntries } from '../lint/files.js';
+import { hasConfigKey } from '../lint/kinds.js';
 
 export interface FindingPattern {
   code?: string;
@@ -148,6 +149,12 @@ function configLoader(cwd: string, knowledge: Knowledge | undefined): ConfigAt {
 
 type CaseDoc = { abs: string; doc: Document };
 
+const NOT_A_PACK_FILE =
+  'not a case file (no top-level "cases" list) nor a configuration (none of its keys is one); test runs a rule pack: case files, each with a "cases" list (input, options, expect), and configuration overlays';
+
+/** A document with keys, none of them a configuration's: a request, an architecture file, another tool's file. */
+const isForeign = (v: Record<string, unknown>): boolean => Object.keys(v).some((k) => k !== '$schema') && !hasConfigKey(v);
+
 /** Sorts the files into case files and overlays; every one must be valid, and all problems are reported together. */
 function sortPackFiles(pack: ReturnType<typeof packFiles>, cwd: string, configAt: ConfigAt): { caseDocs: CaseDoc[]; overlays: string[] } {
   const { files, unreadable } = pack;
@@ -164,6 +171,8 @@ function sortPackFiles(pack: ReturnType<typeof packFiles>, cwd: string, configAt
         if (p.length > 0) throw new ConfigError(p);
         checkCaseFile(doc);
         caseDocs.push({ abs: f, doc });
+      } else if (isForeign(v)) {
+        problems.push({ file: name, line: 1, column: 1, key: '', message: NOT_A_PACK_FILE });
       } else {
         overlays.push(name);
         configAt(f);

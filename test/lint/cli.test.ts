@@ -44,6 +44,13 @@ beforeAll(() => {
 });
 
 describe('lint on the command line', () => {
+  it('a glob that cannot be matched in linear time: one line naming it, exit 2, nothing on stdout', () => {
+    const r = run(['lint', '!(x).json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('bedrock-preflight: glob "!(x).json": glob not supported: it needs a lookaround (a negated extglob such as !(…)), which linear-time glob matching cannot run\n');
+  });
+
   it('--format json: one JSON document, the library result, every finding at its key; file errors on stderr; exit 2', () => {
     const r = run(['lint', 'fx', '--format', 'json']);
     expect(r.code).toBe(2);

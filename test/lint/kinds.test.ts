@@ -53,7 +53,7 @@ describe('lint of a mixed folder', () => {
     const stylish = run(['lint', 'examples/']);
     expect(stylish.stdout).toMatch(/Skipped \(not requests/);
     expect(stylish.stdout).toMatch(/examples\/arch\/architecture\.yaml +an architecture file/);
-    expect(stylish.stdout).toMatch(/\d+ skipped \(not requests\)/);
+    expect(stylish.stdout).toMatch(/\d+ of \d+ files skipped \(not requests\)/);
     const github = run(['lint', 'examples/', '--format', 'github']);
     expect(github.stdout).toMatch(/^::notice file=examples\/arch\/architecture\.yaml,title=not linted \(not a request\)::an architecture file/m);
     const junit = run(['lint', 'examples/', '--format', 'junit']);

@@ -189,6 +189,36 @@ describe('lint: paths, globs and order', () => {
     expect(r.files[1]!.error).toBe('cannot read file: no such file');
     expect(r.files[3]!.findings).toContainEqual(expect.objectContaining({ code: 'api-unsupported', subject: 'converse', line: 1, column: 2 }));
   });
+
+  it('a command-line glob runs in linear time: a pattern that backtracks for minutes in picomatch is quick', () => {
+    const dir = temp.make('bp-lint-redos-');
+    const long = `${'a'.repeat(40)}.json`;
+    writeFileSync(join(dir, long), '{"model":"m","messages":[]}');
+    const start = performance.now();
+    const r = lint([`${'*a'.repeat(12)}*b.json`, `${'*a'.repeat(12)}*.json`], { cwd: dir, endpoint: 'bedrock-mantle' });
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(r.files.map((e) => [e.file, e.errorCode])).toEqual([
+      [`${'*a'.repeat(12)}*b.json`, 'E_INPUT_READ'],
+      [long, undefined],
+    ]);
+  });
+
+  it('a command-line glob that cannot be matched in linear time, or too long a one, is refused with one line (exit 2)', () => {
+    const dir = temp.make('bp-lint-glob-');
+    for (const [glob, why] of [['!(x).json', /needs a lookaround/], [`${'a'.repeat(1100)}*`, /longer than 1024 characters/]] as const) {
+      const e = (() => {
+        try {
+          lint([glob], { cwd: dir });
+        } catch (err) {
+          return err as { code?: string; message?: string };
+        }
+        return undefined;
+      })();
+      expect(e?.code, glob.slice(0, 20)).toBe('E_USAGE');
+      expect(e?.message).toMatch(why);
+      expect(e?.message).not.toContain('\n');
+    }
+  });
 });
 
 describe('lint: policy and exit codes', () => {

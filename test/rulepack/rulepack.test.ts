@@ -234,4 +234,24 @@ describe('bedrock-preflight test (CLI)', () => {
     expect(r.stderr).toBe('bedrock-preflight: c.yaml:4:28: unknown key "bogus" (at /cases/0/expect/bogus)\n');
     expect(run(['test']).code).toBe(2);
   });
+
+  it('a folder of request examples (not a rule pack): one line per file saying it is not a case file and what test expects, exit 2', () => {
+    const r = run(['test', 'examples/']);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().replace(/^bedrock-preflight: /, '').split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^examples\/runtime-converse-guardrails\.json:1:1: not a case file \(no top-level "cases" list\) nor a configuration/));
+    expect(lines).toContainEqual(expect.stringMatching(/^examples\/arch\/architecture\.yaml:1:1: not a case file/));
+    // No schema errors (it listed each key of each request as unknown); one line per file.
+    expect(r.stderr).not.toContain('unknown key');
+    const files = lines.map((l) => l.split(':')[0]);
+    expect(new Set(files).size).toBe(files.length);
+    expect(lines.every((l) => l.includes('test runs a rule pack: case files'))).toBe(true);
+  });
+
+  it('an overlay with a configuration key and a typo is still checked as a configuration', () => {
+    const dir = folder({ 'c.yaml': 'cases:\n  - name: a\n    input: {}\n    expect: { valid: true }\n', 'o.yaml': 'maxWarnings: 1\nrulez: []\n' });
+    const r = run(['test', '.'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('o.yaml:2:1: unknown key "rulez"');
+  });
 });

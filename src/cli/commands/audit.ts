@@ -111,7 +111,8 @@ function print(ctx: Context, raw: AuditReport): void {
   else if (format === 'md') io.stdout(formatAuditMarkdown(report));
   else if (format === 'html') io.stdout(formatAuditHtml(report));
   else if (format === 'sarif') io.stdout(formatAuditSarif(report));
-  else io.stdout(formatAuditText(report, { color, width: io.columns }));
+  // Cut to the terminal's width only on a terminal: piped or redirected text keeps its whole lines.
+  else io.stdout(formatAuditText(report, { color, width: io.isTTY ? io.columns : undefined }));
 }
 
 export function exitCodeOfAudit(r: AuditReport): number {
